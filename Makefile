@@ -1,0 +1,32 @@
+# The two commands: `make demo` runs Gatehouse, `make test` builds and passes every test.
+# Both install what they need first (Debian packages, npm test tools) and skip what is present.
+.PHONY: demo test bench build-release build-test format clean
+
+JOBS ?= $(shell nproc)
+CMAKE_COMMON = -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+
+demo: build-release
+	scripts/demo.sh
+
+test:
+	scripts/install-deps.sh test
+	cmake -S . -B build/test $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DGATEHOUSE_SANITIZE=ON
+	cmake --build build/test -j $(JOBS)
+	cd build/test && ctest --output-on-failure -j $(JOBS) --timeout 300
+
+bench:
+	scripts/install-deps.sh bench
+	cmake -S . -B build/release $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release -DGATEHOUSE_BENCH=ON
+	cmake --build build/release -j $(JOBS)
+	bench/run.sh build/release
+
+build-release:
+	scripts/install-deps.sh build
+	cmake -S . -B build/release $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release
+	cmake --build build/release -j $(JOBS) --target gatehouse
+
+format:
+	find src tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
+
+clean:
+	rm -rf build

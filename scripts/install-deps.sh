@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what Gatehouse needs on Debian 12, skipping what is already present.
+# Usage: scripts/install-deps.sh [build|test|bench]
+set -euo pipefail
+mode=${1:-build}
+
+build_pkgs=(cmake ninja-build ccache g++ pkg-config
+  libboost1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
+  libssl-dev nlohmann-json3-dev libsqlite3-dev libargon2-dev libtomlplusplus-dev
+  libgtest-dev libgmock-dev)
+test_pkgs=(nodejs npm curl)
+bench_pkgs=(libbenchmark-dev wrk openssl)
+
+want=("${build_pkgs[@]}")
+case "$mode" in
+  test) want+=("${test_pkgs[@]}") ;;
+  bench) want+=("${bench_pkgs[@]}") ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  # nodejs/npm may come from outside Debian's archive; a working binary is enough.
+  case "$p" in
+    nodejs) command -v node >/dev/null && continue ;;
+    npm) command -v npm >/dev/null && continue ;;
+  esac
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ "$mode" = test ]; then
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/interop"
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "install-deps: npm ci in tests/interop"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi

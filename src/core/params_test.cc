@@ -1,0 +1,43 @@
+#include "core/params.h"
+
+#include <gtest/gtest.h>
+
+namespace gh {
+namespace {
+
+TEST(Params, DecodesPercentAndPlus) {
+  auto p = Params::Parse("a=x%20y&b=1+2&c=%2B");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->Get("a"), "x y");
+  EXPECT_EQ(p->Get("b"), "1 2");
+  EXPECT_EQ(p->Get("c"), "+");
+}
+
+TEST(Params, EmptyValueCountsAsOmitted) {
+  auto p = Params::Parse("state=&nonce");
+  ASSERT_TRUE(p.ok());
+  EXPECT_FALSE(p->Get("state").has_value());
+  EXPECT_FALSE(p->Get("nonce").has_value());
+  EXPECT_EQ(p->Count("state"), 1u);
+}
+
+TEST(Params, ReportsRepeatedNames) {
+  EXPECT_EQ(Params::Parse("a=1&b=2&a=3")->RepeatedName(), "a");
+  EXPECT_FALSE(Params::Parse("a=1&b=2")->RepeatedName().has_value());
+}
+
+TEST(Params, RejectsMalformedEncoding) { EXPECT_FALSE(Params::Parse("a=%zz").ok()); }
+
+TEST(Params, EncodesReservedCharacters) {
+  Params p{{"redirect_uri", "https://a/b?c=d"}, {"s", "x y"}};
+  EXPECT_EQ(p.Encode(), "redirect_uri=https%3A%2F%2Fa%2Fb%3Fc%3Dd&s=x%20y");
+}
+
+TEST(AppendQuery, KeepsExistingQuery) {
+  EXPECT_EQ(AppendQuery("https://rp/cb?x=1", Params{{"code", "c"}, {"state", "s t"}}),
+            "https://rp/cb?x=1&code=c&state=s%20t");
+  EXPECT_EQ(AppendQuery("https://rp/cb", Params{{"code", "c"}}), "https://rp/cb?code=c");
+}
+
+}  // namespace
+}  // namespace gh

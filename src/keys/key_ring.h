@@ -1,0 +1,52 @@
+// KeyRing: the IdP's signing keys. Generates an RS256 and an ES256 key on first start, persists
+// them in the KeyStore, rotates on request, and keeps a retired key in the JWKS until every token
+// it signed has expired. Thread-safe: Reload() swaps a snapshot readers keep using.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <nlohmann/json_fwd.hpp>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/random.h"
+#include "core/result.h"
+#include "crypto/signing_key.h"
+#include "store/store.h"
+
+namespace gh::keys {
+
+class KeyRing {
+ public:
+  // `publish_after_retire`: how long a retired key stays in the JWKS; set it to at least the
+  // longest token lifetime.
+  KeyRing(store::KeyStore& store, Clock& clock, Random& random, Seconds publish_after_retire);
+
+  // Reads the keys from the store, generating an active key for each algorithm that has none.
+  // Call at start-up and periodically so a `keys rotate` from the CLI reaches a running server.
+  Result<void> Reload();
+
+  // The key that signs now for `alg`. REQUIRES: a successful Reload().
+  std::shared_ptr<const crypto::SigningKey> Active(crypto::JwsAlg alg) const;
+  // {"keys":[...]}: every active key and every retired key not yet past its unpublish time.
+  nlohmann::json Jwks() const;
+  // The published keys, for verifying tokens we issued (id_token_hint).
+  std::vector<crypto::VerificationKey> VerificationKeys() const;
+
+  // Retires the active keys (they stay published for `publish_after_retire`) and creates new
+  // ones; then reloads.
+  Result<void> Rotate();
+
+ private:
+  struct Snapshot;
+  std::shared_ptr<const Snapshot> snapshot() const;
+
+  store::KeyStore& store_;
+  Clock& clock_;
+  Random& random_;
+  Seconds publish_after_retire_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Snapshot> snapshot_;
+};
+
+}  // namespace gh::keys

@@ -1,0 +1,120 @@
+// Records: the data the store keeps, as plain values. No behaviour, no I/O.
+// Secrets (session keys, codes, tokens, client secrets) are kept only as SHA-256 hashes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace gh::store {
+
+struct ClientRecord {
+  std::string id;
+  std::string name;                        // shown to people; defaults to the id
+  std::optional<std::string> secret_hash;  // base64url SHA-256 of the secret; none for public
+  bool is_public() const { return !secret_hash.has_value(); }
+  std::vector<std::string> redirect_uris;  // matched exactly
+  std::vector<std::string> post_logout_redirect_uris;
+  std::optional<std::string> frontchannel_logout_uri;
+  bool frontchannel_logout_session_required = true;
+  std::optional<std::string> backchannel_logout_uri;
+  bool backchannel_logout_session_required = true;
+  std::string id_token_signed_response_alg = "RS256";
+  TimePoint created_at;
+};
+
+struct UserRecord {
+  std::string id;             // the stable `sub`
+  std::string username;       // unique
+  std::string password_hash;  // argon2id encoded string
+  std::string name;
+  std::string email;
+  TimePoint created_at;
+};
+
+// An IdP browser session. The cookie carries a secret key; the store knows its hash. `sid` is a
+// separate, non-secret identifier put into tokens and logout messages.
+struct SessionRecord {
+  std::string key_hash;
+  std::string sid;
+  std::string user_id;
+  TimePoint auth_time;
+  TimePoint created_at;
+  TimePoint last_seen_at;
+  std::optional<TimePoint> ended_at;
+  std::string end_cause;  // empty while active; e.g. "rp_logout", "expired", "admin"
+  bool active() const { return !ended_at.has_value(); }
+};
+
+// A client that received tokens in a session: whom sign-out must notify.
+struct ParticipantRecord {
+  std::string sid;
+  std::string client_id;
+  std::string protocol = "oidc";  // "oidc" or "saml"
+  TimePoint first_seen_at;
+  TimePoint last_seen_at;
+};
+
+struct AuthorizationCodeRecord {
+  std::string code_hash;
+  std::string grant_id;  // shared with the tokens issued for it, so a replay can revoke them
+  std::string client_id;
+  std::string redirect_uri;
+  std::string user_id;
+  std::string sid;
+  std::string scope;
+  std::optional<std::string> nonce;
+  std::optional<std::string> code_challenge;
+  std::string code_challenge_method;  // "S256" or "plain" when a challenge is present
+  TimePoint auth_time;
+  TimePoint issued_at;
+  TimePoint expires_at;
+  bool consumed = false;
+};
+
+enum class TokenKind { kAccess, kRefresh };
+
+struct TokenRecord {
+  std::string token_hash;
+  TokenKind kind = TokenKind::kAccess;
+  std::string grant_id;
+  std::string client_id;
+  std::optional<std::string> user_id;  // none for client_credentials
+  std::optional<std::string> sid;      // the IdP session the token belongs to
+  std::string scope;
+  TimePoint issued_at;
+  TimePoint expires_at;
+  bool revoked = false;
+};
+
+struct SigningKeyRecord {
+  std::string kid;
+  std::string alg;  // "RS256" or "ES256"
+  std::string private_key_pem;
+  TimePoint created_at;
+  std::optional<TimePoint> retired_at;    // no longer signs after this
+  std::optional<TimePoint> unpublish_at;  // removed from the JWKS after this
+};
+
+enum class NotificationStatus { kPending, kDelivered, kFailed };
+
+// One logout notification to one participant: the outbox row back-channel delivery works from.
+struct LogoutNotificationRecord {
+  std::int64_t id = 0;  // assigned by the store
+  std::string sid;
+  std::string user_id;
+  std::string client_id;
+  std::string channel = "backchannel";
+  NotificationStatus status = NotificationStatus::kPending;
+  int attempts = 0;
+  std::string last_error;
+  TimePoint created_at;
+  TimePoint next_attempt_at;
+  std::optional<TimePoint> lease_until;  // set while a worker holds the row
+  std::optional<TimePoint> delivered_at;
+};
+
+}  // namespace gh::store

@@ -1,0 +1,120 @@
+// Store: persistence behind narrow interfaces. Every implementation (SQLite now, PostgreSQL
+// later) passes the same conformance suite (store/store_conformance.h).
+//
+// All calls are synchronous and may block: call them from the worker pool, never an I/O thread.
+// Implementations are thread-safe. Errors: kAlreadyExists on a duplicate key, kUnavailable when
+// the database fails.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "store/records.h"
+
+namespace gh::store {
+
+class ClientStore {
+ public:
+  virtual ~ClientStore() = default;
+  virtual Result<void> PutClient(const ClientRecord& client) = 0;  // kAlreadyExists if present
+  virtual Result<std::optional<ClientRecord>> FindClient(std::string_view id) = 0;
+  virtual Result<std::vector<ClientRecord>> ListClients() = 0;
+  virtual Result<bool> RemoveClient(std::string_view id) = 0;  // false if there was none
+};
+
+class UserStore {
+ public:
+  virtual ~UserStore() = default;
+  virtual Result<void> PutUser(const UserRecord& user) = 0;  // kAlreadyExists on id or username
+  virtual Result<std::optional<UserRecord>> FindUserById(std::string_view id) = 0;
+  virtual Result<std::optional<UserRecord>> FindUserByUsername(std::string_view username) = 0;
+  virtual Result<std::vector<UserRecord>> ListUsers() = 0;
+};
+
+class SessionStore {
+ public:
+  virtual ~SessionStore() = default;
+  virtual Result<void> CreateSession(const SessionRecord& session) = 0;
+  virtual Result<std::optional<SessionRecord>> FindSessionByKeyHash(std::string_view key_hash) = 0;
+  virtual Result<std::optional<SessionRecord>> FindSessionBySid(std::string_view sid) = 0;
+  virtual Result<void> TouchSession(std::string_view sid, TimePoint last_seen_at) = 0;
+  // Marks an active session ended. false if it was already ended or does not exist.
+  virtual Result<bool> EndSession(std::string_view sid, std::string_view cause, TimePoint at) = 0;
+  // Sessions of `user_id` (all users when empty), newest first; ended ones only if asked.
+  virtual Result<std::vector<SessionRecord>> ListSessions(std::string_view user_id,
+                                                          bool include_ended) = 0;
+  // Active sessions whose last_seen_at is before `idle_cutoff` or auth_time before
+  // `absolute_cutoff`, at most `limit`.
+  virtual Result<std::vector<SessionRecord>> FindExpiredSessions(TimePoint idle_cutoff,
+                                                                 TimePoint absolute_cutoff,
+                                                                 int limit) = 0;
+
+  // Records that `client_id` received tokens in session `sid` (idempotent; refreshes last_seen).
+  virtual Result<void> AddParticipant(const ParticipantRecord& participant) = 0;
+  virtual Result<std::vector<ParticipantRecord>> ListParticipants(std::string_view sid) = 0;
+};
+
+class GrantStore {
+ public:
+  virtual ~GrantStore() = default;
+  virtual Result<void> PutCode(const AuthorizationCodeRecord& code) = 0;
+  // Atomically marks the code consumed and returns it as it was before (so `consumed == true`
+  // reveals a replay). nullopt for an unknown code.
+  virtual Result<std::optional<AuthorizationCodeRecord>> ConsumeCode(
+      std::string_view code_hash) = 0;
+
+  virtual Result<void> PutToken(const TokenRecord& token) = 0;
+  virtual Result<std::optional<TokenRecord>> FindToken(std::string_view token_hash) = 0;
+  virtual Result<bool> RevokeToken(std::string_view token_hash) = 0;  // false if none/already
+  virtual Result<int> RevokeGrant(std::string_view grant_id) = 0;     // tokens newly revoked
+  // Revokes the tokens bound to session `sid`; refresh tokens whose scope has offline_access are
+  // kept when `keep_offline`. Returns how many were newly revoked.
+  virtual Result<int> RevokeSessionTokens(std::string_view sid, bool keep_offline) = 0;
+  // Removes codes and tokens that expired before `cutoff`.
+  virtual Result<int> PurgeExpired(TimePoint cutoff) = 0;
+};
+
+class KeyStore {
+ public:
+  virtual ~KeyStore() = default;
+  virtual Result<void> PutKey(const SigningKeyRecord& key) = 0;
+  virtual Result<std::vector<SigningKeyRecord>> ListKeys() = 0;     // oldest first
+  virtual Result<void> UpdateKey(const SigningKeyRecord& key) = 0;  // by kid
+};
+
+class OutboxStore {
+ public:
+  virtual ~OutboxStore() = default;
+  // Inserts a pending notification and returns its id.
+  virtual Result<std::int64_t> EnqueueNotification(const LogoutNotificationRecord& n) = 0;
+  // Atomically claims up to `limit` pending rows due at `now` whose lease is absent or expired,
+  // setting their lease to `lease_until`. Two concurrent callers never claim the same row.
+  virtual Result<std::vector<LogoutNotificationRecord>> ClaimDueNotifications(TimePoint now,
+                                                                              TimePoint lease_until,
+                                                                              int limit) = 0;
+  virtual Result<void> MarkDelivered(std::int64_t id, TimePoint at, int attempts) = 0;
+  virtual Result<void> MarkRetry(std::int64_t id, TimePoint next_attempt_at, int attempts,
+                                 std::string_view error) = 0;
+  virtual Result<void> MarkFailed(std::int64_t id, int attempts, std::string_view error) = 0;
+  // By session when `sid` is set, else the newest `limit` rows.
+  virtual Result<std::vector<LogoutNotificationRecord>> ListNotifications(
+      std::optional<std::string> sid, int limit) = 0;
+};
+
+class Store : public ClientStore,
+              public UserStore,
+              public SessionStore,
+              public GrantStore,
+              public KeyStore,
+              public OutboxStore {
+ public:
+  // Runs `body` against a view of the store inside one transaction: committed when `body`
+  // succeeds, rolled back when it fails. Do not call other store methods on `this` inside body.
+  virtual Result<void> InTransaction(const std::function<Result<void>(Store& tx)>& body) = 0;
+};
+
+}  // namespace gh::store
