@@ -13,6 +13,9 @@
 
 namespace gh::session {
 
+// The browser cookie that carries the IdP session key.
+inline constexpr std::string_view kSessionCookieName = "gh_session";
+
 struct SessionPolicy {
   Seconds idle_timeout{8 * 3600};
   Seconds absolute_timeout{24 * 3600};

@@ -1,0 +1,146 @@
+#include "idp/app.h"
+
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/random.h"
+#include "crypto/password.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "keys/key_ring.h"
+#include "oidc/provider.h"
+#include "session/session_authority.h"
+#include "store/sqlite/sqlite_store.h"
+#include "web/csrf.h"
+#include "web/login_pages.h"
+
+namespace gh::idp {
+namespace {
+
+constexpr auto kMaintenanceInterval = std::chrono::seconds(30);
+// Expired codes and tokens are kept a day for forensics before they are purged.
+constexpr auto kPurgeGrace = std::chrono::hours(24);
+
+std::string DeriveIssuer(const std::string& host, std::uint16_t port) {
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return "http://" + h + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+struct App::Parts {
+  SystemClock clock;
+  SystemRandom random;
+  std::unique_ptr<store::SqliteStore> store;
+  std::unique_ptr<keys::KeyRing> keys;
+  std::unique_ptr<crypto::PasswordHasher> hasher;
+  std::unique_ptr<session::SessionAuthority> sessions;
+  std::unique_ptr<web::Csrf> csrf;
+  std::unique_ptr<web::LoginPages> login;
+  std::unique_ptr<oidc::Provider> provider;
+  http::Router router;
+  std::unique_ptr<http::Server> server;
+  std::string issuer;
+
+  // Periodic upkeep off the I/O threads: picks up keys rotated by the CLI, purges old grants.
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool stopping = false;
+  std::thread maintenance;
+
+  void Maintain() {
+    std::unique_lock lock(mutex);
+    while (!wake.wait_for(lock, kMaintenanceInterval, [this] { return stopping; })) {
+      lock.unlock();
+      if (auto r = keys->Reload(); !r.ok())
+        Log(LogLevel::kWarn, "keys.reload_failed", {{"error", r.error().message}});
+      if (auto r = store->PurgeExpired(clock.Now() - kPurgeGrace); !r.ok())
+        Log(LogLevel::kWarn, "store.purge_failed", {{"error", r.error().message}});
+      lock.lock();
+    }
+  }
+};
+
+Result<std::unique_ptr<App>> App::Create(const Config& config) {
+  auto parts = std::make_unique<Parts>();
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return Error::Unavailable("data_dir " + config.data_dir + ": " + ec.message());
+
+  GH_ASSIGN_OR_RETURN(parts->store, store::SqliteStore::Open(config.database_path()));
+  auto longest_token =
+      std::max(config.tokens.id_token_ttl_seconds, config.tokens.access_token_ttl_seconds);
+  parts->keys = std::make_unique<keys::KeyRing>(*parts->store, parts->clock, parts->random,
+                                                Seconds(2 * longest_token));
+  GH_RETURN_IF_ERROR(parts->keys->Reload());
+
+  parts->hasher = std::make_unique<crypto::PasswordHasher>(parts->random);
+  parts->sessions = std::make_unique<session::SessionAuthority>(
+      *parts->store, parts->clock, parts->random,
+      session::SessionPolicy{Seconds(config.session.idle_timeout_seconds),
+                             Seconds(config.session.absolute_timeout_seconds)});
+  parts->csrf = std::make_unique<web::Csrf>(parts->random);
+
+  http::ServerOptions options;
+  options.host = config.server.host;
+  options.port = config.server.port;
+  options.io_threads = static_cast<std::size_t>(config.server.io_threads);
+  options.worker_threads = static_cast<std::size_t>(config.server.worker_threads);
+  options.max_header_bytes = static_cast<std::size_t>(config.server.max_header_bytes);
+  options.max_body_bytes = static_cast<std::size_t>(config.server.max_body_bytes);
+  options.read_timeout_seconds = config.server.read_timeout_seconds;
+  options.tls_certificate_file = config.server.tls_certificate;
+  options.tls_private_key_file = config.server.tls_private_key;
+  parts->server = std::make_unique<http::Server>(options, parts->router);
+  GH_RETURN_IF_ERROR(parts->server->Listen());
+
+  parts->issuer = config.issuer.empty() ? DeriveIssuer(config.server.host, parts->server->port())
+                                        : config.issuer;
+  bool secure_cookies = parts->issuer.rfind("https://", 0) == 0;
+
+  oidc::ProviderSettings settings;
+  settings.issuer = parts->issuer;
+  settings.code_ttl = Seconds(config.tokens.code_ttl_seconds);
+  settings.access_token_ttl = Seconds(config.tokens.access_token_ttl_seconds);
+  settings.id_token_ttl = Seconds(config.tokens.id_token_ttl_seconds);
+  settings.refresh_token_ttl = Seconds(config.tokens.refresh_token_ttl_seconds);
+  parts->provider = std::make_unique<oidc::Provider>(settings, *parts->store, *parts->keys,
+                                                     *parts->sessions, parts->clock, parts->random);
+  parts->login = std::make_unique<web::LoginPages>(*parts->store, *parts->sessions, *parts->hasher,
+                                                   *parts->csrf, secure_cookies);
+
+  parts->provider->Register(parts->router);
+  parts->login->Register(parts->router);
+  parts->router.Add("GET", "/healthz", [store = parts->store.get()](const http::Request&) {
+    // Healthy means the store answers, not merely that the process is up.
+    if (!store->ListKeys().ok()) return http::Response::Json(503, R"({"status":"unavailable"})");
+    return http::Response::Json(200, R"({"status":"ok"})");
+  });
+
+  Log(LogLevel::kInfo, "idp.ready", {{"issuer", parts->issuer}, {"data_dir", config.data_dir}});
+  return std::unique_ptr<App>(new App(std::move(parts)));
+}
+
+App::App(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {
+  parts_->maintenance = std::thread([p = parts_.get()] { p->Maintain(); });
+}
+
+App::~App() {
+  {
+    std::lock_guard lock(parts_->mutex);
+    parts_->stopping = true;
+  }
+  parts_->wake.notify_all();
+  parts_->maintenance.join();
+}
+
+std::uint16_t App::port() const { return parts_->server->port(); }
+const std::string& App::issuer() const { return parts_->issuer; }
+void App::Run(bool handle_signals) { parts_->server->Run(handle_signals); }
+void App::Stop() { parts_->server->Stop(); }
+
+}  // namespace gh::idp

@@ -1,0 +1,33 @@
+// App: the composition root — the only place that knows every concrete type. Builds the IdP from
+// a Config (store, keys, sessions, protocol endpoints, HTTP server) and serves it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+#include "idp/config.h"
+
+namespace gh::idp {
+
+class App {
+ public:
+  // Opens the store (creating data_dir), loads or creates the signing keys and binds the
+  // listener; the issuer is derived from the bound address when the config leaves it empty.
+  static Result<std::unique_ptr<App>> Create(const Config& config);
+  ~App();
+
+  std::uint16_t port() const;
+  const std::string& issuer() const;
+  // Serves until Stop() or, with `handle_signals`, SIGINT/SIGTERM.
+  void Run(bool handle_signals);
+  void Stop();
+
+ private:
+  struct Parts;
+  explicit App(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace gh::idp

@@ -1,0 +1,250 @@
+#include "idp/config.h"
+
+#include <toml++/toml.h>
+
+#include <boost/url/parse.hpp>
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <vector>
+
+extern char** environ;
+
+namespace gh::idp {
+namespace {
+
+enum class Kind { kString, kInt };
+
+// One configurable field: its dotted TOML name (env: GATEHOUSE_ + upper-cased, '.' → '_') and how
+// to apply a textual value to the Config.
+struct Field {
+  std::string name;
+  Kind kind;
+  std::function<Result<void>(Config&, const std::string&)> apply;
+};
+
+Result<int> ParsePositive(const std::string& text, int min, int max) {
+  int value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max)
+    return Error::InvalidArgument("expected an integer from " + std::to_string(min) + " to " +
+                                  std::to_string(max) + ", got '" + text + "'");
+  return value;
+}
+
+template <class Member>
+Field Int(std::string name, Member member, int min, int max) {
+  return {std::move(name), Kind::kInt, [member, min, max](Config& c, const std::string& v) {
+            GH_ASSIGN_OR_RETURN(int parsed, ParsePositive(v, min, max));
+            member(c) = parsed;
+            return Ok();
+          }};
+}
+
+Result<void> ApplyListen(Config& c, const std::string& v) {
+  auto colon = v.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return Error::InvalidArgument("expected host:port (e.g. 127.0.0.1:8080 or [::1]:8080), got '" +
+                                  v + "'");
+  std::string host = v.substr(0, colon);
+  if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  GH_ASSIGN_OR_RETURN(int port, ParsePositive(v.substr(colon + 1), 0, 65535));
+  c.server.host = host;
+  c.server.port = static_cast<std::uint16_t>(port);
+  return Ok();
+}
+
+Result<void> ApplyIssuer(Config& c, const std::string& v) {
+  auto url = boost::urls::parse_absolute_uri(v);
+  if (!url || (url->scheme() != "https" && url->scheme() != "http") || !url->has_authority() ||
+      url->host().empty() || url->has_query() || url->has_fragment() ||
+      (!v.empty() && v.back() == '/'))
+    return Error::InvalidArgument(
+        "expected an absolute http(s) URL without query, fragment or trailing slash, got '" + v +
+        "'");
+  c.issuer = v;
+  return Ok();
+}
+
+const std::vector<Field>& Fields() {
+  static const std::vector<Field> fields = {
+      {"issuer", Kind::kString, ApplyIssuer},
+      {"data_dir", Kind::kString,
+       [](Config& c, const std::string& v) -> Result<void> {
+         if (v.empty()) return Error::InvalidArgument("must not be empty");
+         c.data_dir = v;
+         return Ok();
+       }},
+      {"server.listen", Kind::kString, ApplyListen},
+      Int(
+          "server.io_threads", [](Config& c) -> int& { return c.server.io_threads; }, 1, 64),
+      Int(
+          "server.worker_threads", [](Config& c) -> int& { return c.server.worker_threads; }, 1,
+          256),
+      Int(
+          "server.max_header_bytes", [](Config& c) -> int& { return c.server.max_header_bytes; },
+          1024, 1 << 20),
+      Int(
+          "server.max_body_bytes", [](Config& c) -> int& { return c.server.max_body_bytes; }, 1024,
+          16 << 20),
+      Int(
+          "server.read_timeout_seconds",
+          [](Config& c) -> int& { return c.server.read_timeout_seconds; }, 1, 3600),
+      {"server.tls_certificate", Kind::kString,
+       [](Config& c, const std::string& v) -> Result<void> {
+         c.server.tls_certificate = v;
+         return Ok();
+       }},
+      {"server.tls_private_key", Kind::kString,
+       [](Config& c, const std::string& v) -> Result<void> {
+         c.server.tls_private_key = v;
+         return Ok();
+       }},
+      Int(
+          "session.idle_timeout_seconds",
+          [](Config& c) -> int& { return c.session.idle_timeout_seconds; }, 60, 365 * 86400),
+      Int(
+          "session.absolute_timeout_seconds",
+          [](Config& c) -> int& { return c.session.absolute_timeout_seconds; }, 60, 365 * 86400),
+      Int(
+          "tokens.code_ttl_seconds", [](Config& c) -> int& { return c.tokens.code_ttl_seconds; }, 5,
+          600),
+      Int(
+          "tokens.access_token_ttl_seconds",
+          [](Config& c) -> int& { return c.tokens.access_token_ttl_seconds; }, 30, 86400),
+      Int(
+          "tokens.id_token_ttl_seconds",
+          [](Config& c) -> int& { return c.tokens.id_token_ttl_seconds; }, 30, 86400),
+      Int(
+          "tokens.refresh_token_ttl_seconds",
+          [](Config& c) -> int& { return c.tokens.refresh_token_ttl_seconds; }, 60, 365 * 86400),
+      {"log.format", Kind::kString,
+       [](Config& c, const std::string& v) -> Result<void> {
+         if (v == "json" || v == "text") {
+           c.log.format = v == "json" ? LogFormat::kJson : LogFormat::kText;
+           return Ok();
+         }
+         return Error::InvalidArgument("expected \"text\" or \"json\", got '" + v + "'");
+       }},
+      {"log.level", Kind::kString,
+       [](Config& c, const std::string& v) -> Result<void> {
+         if (ParseLogLevel(v, c.log.level)) return Ok();
+         return Error::InvalidArgument("expected debug, info, warn or error, got '" + v + "'");
+       }},
+  };
+  return fields;
+}
+
+std::string EnvName(const std::string& field) {
+  std::string out = "GATEHOUSE_";
+  for (char c : field) out.push_back(c == '.' ? '_' : static_cast<char>(std::toupper(c)));
+  return out;
+}
+
+Result<void> Named(const std::string& name, Result<void> r) {
+  if (r.ok()) return r;
+  return Error::InvalidArgument(name + ": " + r.error().message);
+}
+
+Result<void> ApplyToml(Config& config, const toml::table& root) {
+  // Unknown keys are errors: a typo must not silently fall back to a default.
+  for (const auto& [key, node] : root) {
+    std::string top(key.str());
+    if (auto* section = node.as_table()) {
+      for (const auto& [sub, value] : *section) {
+        std::string name = top + "." + std::string(sub.str());
+        bool known = false;
+        for (const auto& f : Fields()) {
+          if (f.name != name) continue;
+          known = true;
+          if (f.kind == Kind::kInt && !value.is_integer())
+            return Error::InvalidArgument(name + ": expected an integer");
+          if (f.kind == Kind::kString && !value.is_string())
+            return Error::InvalidArgument(name + ": expected a string");
+          std::string text = value.is_integer() ? std::to_string(*value.value<std::int64_t>())
+                                                : *value.value<std::string>();
+          GH_RETURN_IF_ERROR(Named(name, f.apply(config, text)));
+        }
+        if (!known) return Error::InvalidArgument(name + ": unknown setting");
+      }
+      continue;
+    }
+    bool known = false;
+    for (const auto& f : Fields()) {
+      if (f.name != top) continue;
+      known = true;
+      if (!node.is_string()) return Error::InvalidArgument(top + ": expected a string");
+      GH_RETURN_IF_ERROR(Named(top, f.apply(config, *node.value<std::string>())));
+    }
+    if (!known) return Error::InvalidArgument(top + ": unknown setting");
+  }
+  return Ok();
+}
+
+Result<void> ApplyEnvironment(Config& config, const Environment& env) {
+  for (const auto& [name, value] : env) {
+    if (name == "GATEHOUSE_CONFIG") continue;  // names the file; read by the CLI
+    bool known = false;
+    for (const auto& f : Fields()) {
+      if (EnvName(f.name) != name) continue;
+      known = true;
+      GH_RETURN_IF_ERROR(Named(name, f.apply(config, value)));
+    }
+    if (!known) return Error::InvalidArgument(name + ": unknown environment setting");
+  }
+  return Ok();
+}
+
+Result<void> Validate(const Config& c) {
+  if (c.server.tls_certificate.has_value() != c.server.tls_private_key.has_value())
+    return Error::InvalidArgument(
+        "server.tls_certificate and server.tls_private_key must be set together");
+  if (c.session.idle_timeout_seconds > c.session.absolute_timeout_seconds)
+    return Error::InvalidArgument(
+        "session.idle_timeout_seconds must not exceed session.absolute_timeout_seconds");
+  return Ok();
+}
+
+}  // namespace
+
+Environment GatehouseEnvironment() {
+  Environment env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view entry(*e);
+    if (entry.rfind("GATEHOUSE_", 0) != 0) continue;
+    auto eq = entry.find('=');
+    if (eq == std::string_view::npos) continue;
+    env.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+  }
+  return env;
+}
+
+Result<Config> ParseConfig(std::string_view toml_text, const Environment& env) {
+  Config config;
+  try {
+    toml::table root = toml::parse(toml_text);
+    GH_RETURN_IF_ERROR(ApplyToml(config, root));
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    return Error::InvalidArgument("line " + std::to_string(where.line) + ", column " +
+                                  std::to_string(where.column) + ": " +
+                                  std::string(e.description()));
+  }
+  GH_RETURN_IF_ERROR(ApplyEnvironment(config, env));
+  GH_RETURN_IF_ERROR(Validate(config));
+  return config;
+}
+
+Result<Config> LoadConfig(const std::string& path, const Environment& env) {
+  if (path.empty()) return ParseConfig("", env);
+  std::ifstream in(path);
+  if (!in) return Error::NotFound(path + ": cannot read the configuration file");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto config = ParseConfig(text.str(), env);
+  if (!config.ok()) return Error::InvalidArgument(path + ": " + config.error().message);
+  return config;
+}
+
+}  // namespace gh::idp

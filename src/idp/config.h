@@ -1,0 +1,64 @@
+// Config: everything an operator sets, read from a TOML file with GATEHOUSE_* environment
+// overrides, validated once at start-up so a mistake is reported by field name, never a crash.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/log.h"
+#include "core/result.h"
+
+namespace gh::idp {
+
+struct Config {
+  // Public base URL of the IdP, e.g. https://id.example.com. When empty, `serve` derives it from
+  // the bound address (http://host:port), which is what tests on ephemeral ports need.
+  std::string issuer;
+  std::string data_dir = "./var";
+
+  struct Server {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8080;
+    int io_threads = 1;
+    int worker_threads = 4;
+    int max_header_bytes = 8 * 1024;
+    int max_body_bytes = 64 * 1024;
+    int read_timeout_seconds = 30;
+    std::optional<std::string> tls_certificate;
+    std::optional<std::string> tls_private_key;
+  } server;
+
+  struct Session {
+    int idle_timeout_seconds = 8 * 3600;
+    int absolute_timeout_seconds = 24 * 3600;
+  } session;
+
+  struct Tokens {
+    int code_ttl_seconds = 60;
+    int access_token_ttl_seconds = 3600;
+    int id_token_ttl_seconds = 3600;
+    int refresh_token_ttl_seconds = 30 * 24 * 3600;
+  } tokens;
+
+  struct Logging {
+    LogFormat format = LogFormat::kText;
+    LogLevel level = LogLevel::kInfo;
+  } log;
+
+  std::string database_path() const { return data_dir + "/gatehouse.db"; }
+};
+
+using Environment = std::map<std::string, std::string>;
+
+// The process environment's GATEHOUSE_* variables.
+Environment GatehouseEnvironment();
+
+// Reads `path` (empty: defaults only), applies `env`, validates. Errors name the field, e.g.
+// "server.listen: expected host:port".
+Result<Config> LoadConfig(const std::string& path, const Environment& env);
+// Same, from TOML text (for tests).
+Result<Config> ParseConfig(std::string_view toml_text, const Environment& env);
+
+}  // namespace gh::idp

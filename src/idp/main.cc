@@ -1,0 +1,3 @@
+#include "idp/cli.h"
+
+int main(int argc, char** argv) { return gh::idp::RunCli(argc, argv); }

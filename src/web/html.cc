@@ -1,0 +1,73 @@
+#include "web/html.h"
+
+namespace gh::web {
+namespace {
+
+constexpr std::string_view kStyle = R"css(
+:root { color-scheme: light; --ink:#1d2330; --muted:#5b6475; --accent:#2f5bd3; --line:#dfe3ea; }
+* { box-sizing: border-box; }
+body { margin:0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color:var(--ink);
+       background:#f4f6fa; }
+main { max-width: 28rem; margin: 8vh auto; background:#fff; border:1px solid var(--line);
+       border-radius: 12px; padding: 2rem 2.25rem; box-shadow: 0 8px 24px rgba(20,30,60,.06); }
+h1 { font-size: 1.35rem; margin: 0 0 1rem; }
+.brand { font-weight: 600; color: var(--accent); letter-spacing: .02em; margin-bottom: 1.25rem; }
+label { display:block; font-size:.9rem; color:var(--muted); margin: .75rem 0 .25rem; }
+input[type=text], input[type=password] { width:100%; padding:.6rem .7rem; font-size:1rem;
+       border:1px solid var(--line); border-radius:8px; }
+button { margin-top: 1.25rem; width:100%; padding:.65rem; font-size:1rem; border:0; border-radius:8px;
+       background: var(--accent); color:#fff; cursor:pointer; }
+button.secondary { background:#e9edf5; color:var(--ink); }
+.error { background:#fdecec; color:#8a1f1f; border-radius:8px; padding:.6rem .8rem; margin:.5rem 0; }
+.muted { color: var(--muted); font-size: .9rem; }
+ul.apps { padding-left: 1.1rem; }
+)css";
+
+}  // namespace
+
+std::string Escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string Page(std::string_view title, std::string_view body_html) {
+  std::string out =
+      "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<title>";
+  out += Escape(title);
+  out += " · Gatehouse</title><style>";
+  out += kStyle;
+  out += "</style></head><body><main><div class=\"brand\">Gatehouse</div>";
+  out += body_html;
+  out += "</main></body></html>";
+  return out;
+}
+
+std::string ErrorPage(std::string_view title, std::string_view message) {
+  return Page(title, "<h1>" + Escape(title) + "</h1><p>" + Escape(message) + "</p>");
+}
+
+}  // namespace gh::web

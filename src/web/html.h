@@ -1,0 +1,18 @@
+// HTML helpers for the IdP's server-rendered pages: escaping and the shared page layout.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace gh::web {
+
+// Escapes & < > " ' so text is safe in element content and quoted attribute values.
+std::string Escape(std::string_view text);
+
+// A complete HTML document with Gatehouse's look. `body_html` must already be safe HTML.
+std::string Page(std::string_view title, std::string_view body_html);
+
+// A page that tells a person what went wrong, e.g. an unregistered redirect_uri.
+std::string ErrorPage(std::string_view title, std::string_view message);
+
+}  // namespace gh::web

@@ -1,0 +1,132 @@
+#include "web/login_pages.h"
+
+#include "core/log.h"
+#include "web/html.h"
+
+namespace gh::web {
+namespace {
+
+constexpr std::size_t kMaxUsernameBytes = 256;
+constexpr std::size_t kMaxPasswordBytes = 1024;
+
+}  // namespace
+
+bool IsLocalPath(std::string_view target) {
+  if (target.empty() || target[0] != '/') return false;
+  if (target.size() > 1 && (target[1] == '/' || target[1] == '\\')) return false;
+  for (char c : target)
+    if (static_cast<unsigned char>(c) < 0x20 || c == '\\') return false;
+  return true;
+}
+
+LoginPages::LoginPages(store::UserStore& users, session::SessionAuthority& sessions,
+                       const crypto::PasswordHasher& hasher, const Csrf& csrf, bool secure_cookies)
+    : users_(users),
+      sessions_(sessions),
+      hasher_(hasher),
+      csrf_(csrf),
+      secure_cookies_(secure_cookies),
+      decoy_hash_(hasher.Hash("decoy password for unknown users").value_or("")) {}
+
+void LoginPages::Register(http::Router& router) {
+  router.Add("GET", "/", [this](const http::Request& r) { return ShowHome(r); });
+  router.Add("GET", "/login", [this](const http::Request& r) { return ShowLogin(r); });
+  router.Add("POST", "/login", [this](const http::Request& r) { return SubmitLogin(r); });
+}
+
+http::Response LoginPages::RenderLogin(const http::Request& request, std::string_view return_to,
+                                       std::string_view username, std::string_view error,
+                                       int status) const {
+  http::Response response;
+  std::string token = csrf_.Issue(request, response);
+  std::string body = "<h1>Sign in</h1>";
+  if (!error.empty()) body += "<p class=\"error\" role=\"alert\">" + Escape(error) + "</p>";
+  body += "<form method=\"post\" action=\"/login\">";
+  body += "<input type=\"hidden\" name=\"" + std::string(kCsrfFieldName) + "\" value=\"" +
+          Escape(token) + "\">";
+  body += "<input type=\"hidden\" name=\"return_to\" value=\"" + Escape(return_to) + "\">";
+  body +=
+      "<label for=\"username\">Username</label><input type=\"text\" id=\"username\" "
+      "name=\"username\" autocomplete=\"username\" required autofocus value=\"" +
+      Escape(username) + "\">";
+  body +=
+      "<label for=\"password\">Password</label><input type=\"password\" id=\"password\" "
+      "name=\"password\" autocomplete=\"current-password\" required>";
+  body += "<button type=\"submit\">Sign in</button></form>";
+  response.status = status;
+  response.headers.Set("Content-Type", "text/html; charset=utf-8");
+  response.body = Page("Sign in", body);
+  response.NoStore();
+  return response;
+}
+
+http::Response LoginPages::ShowLogin(const http::Request& request) const {
+  auto query = request.Query();
+  std::string return_to = query.ok() ? query->Get("return_to").value_or("/") : "/";
+  if (!IsLocalPath(return_to)) return_to = "/";
+  return RenderLogin(request, return_to, "", "", 200);
+}
+
+http::Response LoginPages::SubmitLogin(const http::Request& request) const {
+  auto form = request.Form();
+  if (!form.ok())
+    return http::Response::Html(400, ErrorPage("Bad request", "The sign-in form was malformed."));
+  std::string return_to = form->Get("return_to").value_or("/");
+  if (!IsLocalPath(return_to)) return_to = "/";
+  std::string username = form->Get("username").value_or("");
+  std::string password = form->Get("password").value_or("");
+
+  if (!csrf_.Verify(request, *form)) {
+    Log(LogLevel::kWarn, "login.csrf_rejected", {{"remote", request.remote_address}});
+    return RenderLogin(request, return_to, username, "Your sign-in form expired. Please try again.",
+                       403);
+  }
+  if (username.size() > kMaxUsernameBytes || password.size() > kMaxPasswordBytes)
+    return RenderLogin(request, return_to, "", "Invalid username or password.", 401);
+
+  auto user = users_.FindUserByUsername(username);
+  if (!user.ok())
+    return http::Response::Html(503, ErrorPage("Unavailable", "Please try again shortly."));
+  bool valid = user->has_value() ? hasher_.Verify((*user)->password_hash, password)
+                                 : (hasher_.Verify(decoy_hash_, password), false);
+  if (!valid) {
+    Log(LogLevel::kInfo, "login.failed",
+        {{"username", username}, {"remote", request.remote_address}});
+    return RenderLogin(request, return_to, username, "Invalid username or password.", 401);
+  }
+
+  auto started = sessions_.Start((*user)->id);
+  if (!started.ok())
+    return http::Response::Html(503, ErrorPage("Unavailable", "Please try again shortly."));
+  Log(LogLevel::kInfo, "login.succeeded",
+      {{"sub", (*user)->id}, {"sid", started->session.sid}, {"remote", request.remote_address}});
+
+  auto response = http::Response::Redirect(return_to, 303);
+  http::CookieOptions options;
+  options.secure = request.secure || secure_cookies_;
+  response.headers.Add("Set-Cookie", http::SetCookieHeader(session::kSessionCookieName,
+                                                           started->cookie_value, options));
+  response.NoStore();
+  return response;
+}
+
+http::Response LoginPages::ShowHome(const http::Request& request) const {
+  auto cookie = request.Cookie(session::kSessionCookieName);
+  auto session = sessions_.Resolve(cookie.value_or(""));
+  std::string body;
+  if (session.ok() && session->has_value()) {
+    auto user = users_.FindUserById((*session)->user_id);
+    std::string name = user.ok() && user->has_value() ? (*user)->username : (*session)->user_id;
+    body = "<h1>Signed in</h1><p>You are signed in to Gatehouse as <strong>" + Escape(name) +
+           "</strong>.</p>";
+  } else {
+    body =
+        "<h1>Welcome</h1><p>You are not signed in.</p>"
+        "<p><a href=\"/login\">Sign in</a></p>";
+  }
+  auto response = http::Response::Html(200, Page("Gatehouse", body));
+  response.NoStore();
+  return response;
+}
+
+}  // namespace gh::web
