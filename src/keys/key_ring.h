@@ -40,12 +40,17 @@ class KeyRing {
  private:
   struct Snapshot;
   std::shared_ptr<const Snapshot> snapshot() const;
+  // Reload() with update_mutex_ already held, so Rotate() can reload inside its own update.
+  Result<void> ReloadLocked();
 
   store::KeyStore& store_;
   Clock& clock_;
   Random& random_;
   Seconds publish_after_retire_;
-  mutable std::mutex mutex_;
+  // Serializes Reload() and Rotate(), so one process never generates two keys for an algorithm.
+  // Separate from mutex_ so readers are not held up while a key is generated.
+  std::mutex update_mutex_;
+  mutable std::mutex mutex_;  // guards snapshot_
   std::shared_ptr<const Snapshot> snapshot_;
 };
 

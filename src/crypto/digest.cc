@@ -1,0 +1,31 @@
+#include "crypto/digest.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <stdexcept>
+
+#include "core/base64url.h"
+
+namespace gh::crypto {
+
+std::string Sha256(std::string_view data) {
+  std::string out(32, '\0');
+  unsigned int size = 0;
+  // SHA-256 over memory fails only if OpenSSL cannot allocate; no caller could recover.
+  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &size,
+                 EVP_sha256(), nullptr) != 1 ||
+      size != out.size())
+    throw std::runtime_error("EVP_Digest(SHA-256) failed");
+  return out;
+}
+
+std::string Sha256Base64Url(std::string_view data) { return Base64UrlEncode(Sha256(data)); }
+
+bool ConstantTimeEqual(std::string_view a, std::string_view b) {
+  // The length is not secret (it is fixed per kind of token); only the content must not leak.
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace gh::crypto

@@ -1,0 +1,153 @@
+#include "keys/key_ring.h"
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "core/base64url.h"
+#include "crypto/digest.h"
+
+namespace gh::keys {
+namespace {
+
+using crypto::JwsAlg;
+using store::SigningKeyRecord;
+
+constexpr std::array kAlgs = {JwsAlg::kRS256, JwsAlg::kES256};
+
+bool IsRetired(const SigningKeyRecord& record, TimePoint now) {
+  return record.retired_at.has_value() && *record.retired_at <= now;
+}
+
+// A retired key stays published until its unpublish time so that tokens it signed still verify.
+bool IsPublished(const SigningKeyRecord& record, TimePoint now) {
+  return !IsRetired(record, now) || (record.unpublish_at.has_value() && *record.unpublish_at > now);
+}
+
+// RFC 7638: SHA-256 over the required members only, in lexicographic order without white space,
+// which is how nlohmann::json (ordered keys) dumps by default.
+std::string JwkThumbprint(const nlohmann::json& jwk) {
+  nlohmann::json required;
+  for (const char* name : {"crv", "e", "kty", "n", "x", "y"}) {
+    if (auto it = jwk.find(name); it != jwk.end()) required[name] = *it;
+  }
+  return Base64UrlEncode(crypto::Sha256(required.dump()));
+}
+
+// Generates a key for `alg`, named by its thumbprint, and persists it.
+Result<SigningKeyRecord> CreateKey(store::KeyStore& store, JwsAlg alg, TimePoint now) {
+  // The kid depends on the key, so the key is generated unnamed and named through its PEM.
+  GH_ASSIGN_OR_RETURN(crypto::SigningKey key, crypto::SigningKey::Generate(alg, ""));
+  SigningKeyRecord record;
+  record.kid = JwkThumbprint(key.PublicJwk());
+  record.alg = crypto::ToString(alg);
+  record.private_key_pem = key.PrivatePem();
+  record.created_at = now;
+  GH_RETURN_IF_ERROR(store.PutKey(record));
+  return record;
+}
+
+Error KeyError(const SigningKeyRecord& record, const Error& error) {
+  return Error::Internal("signing key " + record.kid + ": " + error.message);
+}
+
+}  // namespace
+
+struct KeyRing::Snapshot {
+  std::map<JwsAlg, std::shared_ptr<const crypto::SigningKey>> active;
+  nlohmann::json jwks = {{"keys", nlohmann::json::array()}};
+  std::vector<crypto::VerificationKey> verification_keys;
+};
+
+KeyRing::KeyRing(store::KeyStore& store, Clock& clock, Random& random, Seconds publish_after_retire)
+    : store_(store), clock_(clock), random_(random), publish_after_retire_(publish_after_retire) {}
+
+Result<void> KeyRing::Reload() {
+  std::lock_guard update(update_mutex_);
+  return ReloadLocked();
+}
+
+Result<void> KeyRing::ReloadLocked() {
+  GH_ASSIGN_OR_RETURN(std::vector<SigningKeyRecord> records, store_.ListKeys());
+  TimePoint now = clock_.Now();
+
+  for (JwsAlg alg : kAlgs) {
+    bool has_active = std::any_of(records.begin(), records.end(), [&](const auto& record) {
+      return record.alg == crypto::ToString(alg) && !IsRetired(record, now);
+    });
+    if (has_active) continue;
+    GH_ASSIGN_OR_RETURN(SigningKeyRecord created, CreateKey(store_, alg, now));
+    records.push_back(std::move(created));
+  }
+
+  // Newest first: the first unretired key of an algorithm is the active one, and the JWKS lists
+  // current keys ahead of retiring ones. Among equal creation times the later-stored key wins.
+  std::reverse(records.begin(), records.end());
+  std::stable_sort(records.begin(), records.end(),
+                   [](const auto& a, const auto& b) { return a.created_at > b.created_at; });
+
+  auto snapshot = std::make_shared<Snapshot>();
+  for (const SigningKeyRecord& record : records) {
+    if (!IsPublished(record, now)) continue;
+    Result<JwsAlg> alg = crypto::ParseJwsAlg(record.alg);
+    if (!alg.ok()) return KeyError(record, alg.error());
+    Result<crypto::SigningKey> key =
+        crypto::SigningKey::FromPrivatePem(*alg, record.kid, record.private_key_pem);
+    if (!key.ok()) return KeyError(record, key.error());
+    nlohmann::json jwk = key->PublicJwk();
+    Result<crypto::VerificationKey> verification_key = crypto::VerificationKey::FromJwk(jwk);
+    if (!verification_key.ok()) return KeyError(record, verification_key.error());
+
+    snapshot->jwks["keys"].push_back(std::move(jwk));
+    snapshot->verification_keys.push_back(*std::move(verification_key));
+    if (!IsRetired(record, now))
+      snapshot->active.try_emplace(*alg,
+                                   std::make_shared<const crypto::SigningKey>(*std::move(key)));
+  }
+
+  std::lock_guard lock(mutex_);
+  snapshot_ = std::move(snapshot);
+  return Ok();
+}
+
+std::shared_ptr<const KeyRing::Snapshot> KeyRing::snapshot() const {
+  std::lock_guard lock(mutex_);
+  return snapshot_;
+}
+
+std::shared_ptr<const crypto::SigningKey> KeyRing::Active(JwsAlg alg) const {
+  std::shared_ptr<const Snapshot> current = snapshot();
+  assert(current != nullptr && "KeyRing::Active() before a successful Reload()");
+  return current->active.at(alg);
+}
+
+nlohmann::json KeyRing::Jwks() const {
+  std::shared_ptr<const Snapshot> current = snapshot();
+  return current ? current->jwks : Snapshot().jwks;
+}
+
+std::vector<crypto::VerificationKey> KeyRing::VerificationKeys() const {
+  std::shared_ptr<const Snapshot> current = snapshot();
+  return current ? current->verification_keys : std::vector<crypto::VerificationKey>();
+}
+
+Result<void> KeyRing::Rotate() {
+  std::lock_guard update(update_mutex_);
+  GH_ASSIGN_OR_RETURN(std::vector<SigningKeyRecord> records, store_.ListKeys());
+  TimePoint now = clock_.Now();
+  // New keys are stored before the old ones retire, so another process reloading in between
+  // never sees an algorithm without an active key and generates one of its own.
+  for (JwsAlg alg : kAlgs) GH_RETURN_IF_ERROR(CreateKey(store_, alg, now));
+  for (SigningKeyRecord& record : records) {
+    if (IsRetired(record, now)) continue;
+    record.retired_at = now;
+    record.unpublish_at = now + publish_after_retire_;
+    GH_RETURN_IF_ERROR(store_.UpdateKey(record));
+  }
+  return ReloadLocked();
+}
+
+}  // namespace gh::keys

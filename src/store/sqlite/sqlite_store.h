@@ -1,0 +1,94 @@
+// SqliteStore: the Store on a single SQLite database file, for single-node deployments.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "store/store.h"
+
+struct sqlite3;
+
+namespace gh::store {
+
+// A Store over one SQLite file in WAL mode. Each call borrows one of a few pooled connections, so
+// readers on different worker threads proceed in parallel while writers queue on SQLite's lock.
+// The schema is created and upgraded by versioned migrations when the file is opened.
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if needed) the database at `path` and applies missing migrations. kUnavailable
+  // when the file cannot be opened or migrated; kInvalidArgument for a bad `pool_size`.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, int pool_size = 4);
+
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  Result<void> PutClient(const ClientRecord& client) override;
+  Result<std::optional<ClientRecord>> FindClient(std::string_view id) override;
+  Result<std::vector<ClientRecord>> ListClients() override;
+  Result<bool> RemoveClient(std::string_view id) override;
+
+  Result<void> PutUser(const UserRecord& user) override;
+  Result<std::optional<UserRecord>> FindUserById(std::string_view id) override;
+  Result<std::optional<UserRecord>> FindUserByUsername(std::string_view username) override;
+  Result<std::vector<UserRecord>> ListUsers() override;
+
+  Result<void> CreateSession(const SessionRecord& session) override;
+  Result<std::optional<SessionRecord>> FindSessionByKeyHash(std::string_view key_hash) override;
+  Result<std::optional<SessionRecord>> FindSessionBySid(std::string_view sid) override;
+  Result<void> TouchSession(std::string_view sid, TimePoint last_seen_at) override;
+  Result<bool> EndSession(std::string_view sid, std::string_view cause, TimePoint at) override;
+  Result<std::vector<SessionRecord>> ListSessions(std::string_view user_id,
+                                                  bool include_ended) override;
+  Result<std::vector<SessionRecord>> FindExpiredSessions(TimePoint idle_cutoff,
+                                                         TimePoint absolute_cutoff,
+                                                         int limit) override;
+  Result<void> AddParticipant(const ParticipantRecord& participant) override;
+  Result<std::vector<ParticipantRecord>> ListParticipants(std::string_view sid) override;
+
+  Result<void> PutCode(const AuthorizationCodeRecord& code) override;
+  Result<std::optional<AuthorizationCodeRecord>> ConsumeCode(std::string_view code_hash) override;
+  Result<void> PutToken(const TokenRecord& token) override;
+  Result<std::optional<TokenRecord>> FindToken(std::string_view token_hash) override;
+  Result<bool> RevokeToken(std::string_view token_hash) override;
+  Result<int> RevokeGrant(std::string_view grant_id) override;
+  Result<int> RevokeSessionTokens(std::string_view sid, bool keep_offline) override;
+  Result<int> PurgeExpired(TimePoint cutoff) override;
+
+  Result<void> PutKey(const SigningKeyRecord& key) override;
+  Result<std::vector<SigningKeyRecord>> ListKeys() override;
+  Result<void> UpdateKey(const SigningKeyRecord& key) override;
+
+  Result<std::int64_t> EnqueueNotification(const LogoutNotificationRecord& n) override;
+  Result<std::vector<LogoutNotificationRecord>> ClaimDueNotifications(TimePoint now,
+                                                                      TimePoint lease_until,
+                                                                      int limit) override;
+  Result<void> MarkDelivered(std::int64_t id, TimePoint at, int attempts) override;
+  Result<void> MarkRetry(std::int64_t id, TimePoint next_attempt_at, int attempts,
+                         std::string_view error) override;
+  Result<void> MarkFailed(std::int64_t id, int attempts, std::string_view error) override;
+  Result<std::vector<LogoutNotificationRecord>> ListNotifications(std::optional<std::string> sid,
+                                                                  int limit) override;
+
+  // Inside a transaction view, nests as a savepoint.
+  Result<void> InTransaction(const std::function<Result<void>(Store& tx)>& body) override;
+
+ private:
+  class Pool;
+  class Lease;
+
+  // `tx_db` is set for the view InTransaction hands to its body: every call then runs on that
+  // connection, inside its open transaction, instead of borrowing from the pool.
+  SqliteStore(std::shared_ptr<Pool> pool, sqlite3* tx_db);
+
+  Lease Borrow();
+
+  std::shared_ptr<Pool> pool_;
+  sqlite3* tx_db_ = nullptr;
+};
+
+}  // namespace gh::store

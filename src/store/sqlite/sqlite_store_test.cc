@@ -1,0 +1,150 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "store/store_conformance.h"
+#include "support/temp_dir.h"
+
+namespace gh::store {
+namespace {
+
+// A fresh database file per conformance test, all in one directory removed when the binary exits.
+std::unique_ptr<Store> MakeSqliteStore() {
+  static gh::testing::TempDir dir;
+  static std::atomic<int> next{0};
+  auto store = SqliteStore::Open(dir.File("conformance-" + std::to_string(next++) + ".db"));
+  if (!store.ok()) throw std::runtime_error(store.error().message);
+  return std::move(store).value();
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformance,
+                         ::testing::Values(StoreFactory(MakeSqliteStore)));
+
+// Reads the first column of every row of `sql`, through a connection of the test's own, to see
+// what is on disk independently of the store.
+std::vector<std::string> Column(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    throw std::runtime_error("cannot open " + path);
+  }
+  std::vector<std::string> values;
+  char* error = nullptr;
+  const int rc = sqlite3_exec(
+      db, sql,
+      [](void* out, int, char** row, char**) {
+        static_cast<std::vector<std::string>*>(out)->push_back(row[0] ? row[0] : "NULL");
+        return 0;
+      },
+      &values, &error);
+  const std::string message = error ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(db);
+  if (rc != SQLITE_OK) throw std::runtime_error(message);
+  return values;
+}
+
+UserRecord Alice() {
+  UserRecord u;
+  u.id = "u1";
+  u.username = "alice";
+  u.password_hash = "$argon2id$hash";
+  u.name = "Alice";
+  u.email = "alice@example.com";
+  u.created_at = FromUnixSeconds(1'700'000'000);
+  return u;
+}
+
+// Tests of what only the SQLite backend promises: the file, its schema and its journal mode.
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<SqliteStore> OpenStore() {
+    auto store = SqliteStore::Open(path_);
+    if (!store.ok()) throw std::runtime_error(store.error().message);
+    return std::move(store).value();
+  }
+
+  gh::testing::TempDir dir_;
+  std::string path_ = dir_.File("gatehouse.db");
+};
+
+TEST_F(SqliteStoreTest, MigrationsAreRecordedAndNotRerunOnReopen) {
+  ASSERT_TRUE(OpenStore()->PutUser(Alice()).ok());
+  const auto applied = Column(path_, "SELECT version || ':' || applied_at FROM schema_migrations");
+  ASSERT_EQ(applied.size(), 1u);
+  EXPECT_EQ(applied[0].substr(0, 2), "1:");
+
+  auto reopened = OpenStore();
+  EXPECT_EQ(Column(path_, "SELECT version || ':' || applied_at FROM schema_migrations"), applied);
+  auto user = reopened->FindUserById("u1");
+  ASSERT_TRUE(user.ok());
+  EXPECT_TRUE(user->has_value());
+}
+
+TEST_F(SqliteStoreTest, UsesWriteAheadLog) {
+  auto store = OpenStore();
+  EXPECT_EQ(Column(path_, "PRAGMA journal_mode"), std::vector<std::string>{"wal"});
+}
+
+TEST_F(SqliteStoreTest, DataSurvivesCloseAndReopen) {
+  ClientRecord client;
+  client.id = "app";
+  client.name = "App";
+  client.redirect_uris = {"https://app.example/cb", "https://app.example/cb2"};
+  SessionRecord session;
+  session.key_hash = "k";
+  session.sid = "s1";
+  session.user_id = "u1";
+  {
+    auto store = OpenStore();
+    ASSERT_TRUE(store->PutUser(Alice()).ok());
+    ASSERT_TRUE(store->PutClient(client).ok());
+    ASSERT_TRUE(store->CreateSession(session).ok());
+  }
+  auto store = OpenStore();
+  auto found_client = store->FindClient("app");
+  ASSERT_TRUE(found_client.ok() && found_client->has_value());
+  EXPECT_EQ((*found_client)->redirect_uris, client.redirect_uris);
+  auto found_user = store->FindUserByUsername("alice");
+  ASSERT_TRUE(found_user.ok() && found_user->has_value());
+  EXPECT_EQ((*found_user)->email, "alice@example.com");
+  auto found_session = store->FindSessionByKeyHash("k");
+  ASSERT_TRUE(found_session.ok() && found_session->has_value());
+  EXPECT_EQ((*found_session)->sid, "s1");
+}
+
+TEST_F(SqliteStoreTest, OpeningInMissingDirectoryIsUnavailable) {
+  auto store = SqliteStore::Open(dir_.File("missing/gatehouse.db"));
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kUnavailable);
+}
+
+TEST_F(SqliteStoreTest, RefusesSchemaNewerThanTheBuild) {
+  OpenStore();
+  Column(path_, "INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)");
+  auto store = SqliteStore::Open(path_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kFailedPrecondition);
+}
+
+TEST_F(SqliteStoreTest, RejectsEmptyPool) {
+  auto store = SqliteStore::Open(path_, 0);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(SqliteStoreTest, InMemoryDatabaseIsRefused) {
+  // Each pooled connection would get its own empty database.
+  auto store = SqliteStore::Open(":memory:");
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace gh::store
