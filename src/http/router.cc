@@ -1,0 +1,53 @@
+#include "http/router.h"
+
+#include <utility>
+
+namespace gh::http {
+namespace {
+
+// JSON for API clients, text for everyone else (browsers, curl).
+Response ErrorResponse(const Request& request, int status, std::string_view code,
+                       std::string_view text) {
+  const auto accept = request.headers.Get("Accept");
+  if (accept && accept->find("application/json") != std::string::npos)
+    return Response::Json(status, "{\"error\":\"" + std::string(code) + "\"}");
+  return Response::Text(status, std::string(text) + "\n");
+}
+
+}  // namespace
+
+void Router::Add(std::string method, std::string path, Handler handler) {
+  routes_[std::move(path)][std::move(method)] = std::move(handler);
+}
+
+Response Router::Dispatch(const Request& request) const {
+  const auto path = routes_.find(std::string(request.Path()));
+  if (path == routes_.end()) return ErrorResponse(request, 404, "not_found", "Not Found");
+  const auto& methods = path->second;
+
+  if (auto it = methods.find(request.method); it != methods.end()) return it->second(request);
+  if (request.method == "HEAD") {
+    if (auto get = methods.find("GET"); get != methods.end()) {
+      Response response = get->second(request);
+      // The length a GET would have carried (RFC 9110 §9.3.2); the server keeps it as is.
+      response.headers.Set("Content-Length", std::to_string(response.body.size()));
+      response.body.clear();
+      return response;
+    }
+  }
+
+  std::string allow;
+  auto append = [&allow](std::string_view method) {
+    if (!allow.empty()) allow += ", ";
+    allow += method;
+  };
+  for (const auto& [method, handler] : methods) {
+    append(method);
+    if (method == "GET" && !methods.contains("HEAD")) append("HEAD");
+  }
+  Response response = ErrorResponse(request, 405, "method_not_allowed", "Method Not Allowed");
+  response.headers.Set("Allow", std::move(allow));
+  return response;
+}
+
+}  // namespace gh::http
