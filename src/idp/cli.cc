@@ -81,7 +81,7 @@ Result<std::unique_ptr<store::SqliteStore>> OpenStore(const Config& config) {
   return store::SqliteStore::Open(config.database_path());
 }
 
-int Fail(const Error& e) {
+int ReportFailure(const Error& e) {
   std::cerr << "gatehouse: " << e.message << "\n";
   return 1;
 }
@@ -109,9 +109,9 @@ int Serve(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!Parse(args, "serve", o, vm)) return 0;
   auto config = ConfigFor(vm);
-  if (!config.ok()) return Fail(config.error());
+  if (!config.ok()) return ReportFailure(config.error());
   auto app = App::Create(*config);
-  if (!app.ok()) return Fail(app.error());
+  if (!app.ok()) return ReportFailure(app.error());
   if (vm.count("port-file")) {
     auto path = vm["port-file"].as<std::string>();
     std::ofstream(path + ".tmp") << (*app)->port() << "\n";
@@ -147,13 +147,13 @@ int ClientCommand(const std::string& action, const std::vector<std::string>& arg
   po::variables_map vm;
   if (!Parse(args, "client " + action, o, vm)) return 0;
   auto config = ConfigFor(vm);
-  if (!config.ok()) return Fail(config.error());
+  if (!config.ok()) return ReportFailure(config.error());
   auto store = OpenStore(*config);
-  if (!store.ok()) return Fail(store.error());
+  if (!store.ok()) return ReportFailure(store.error());
 
   if (action == "list") {
     auto clients = (*store)->ListClients();
-    if (!clients.ok()) return Fail(clients.error());
+    if (!clients.ok()) return ReportFailure(clients.error());
     for (const auto& c : *clients) {
       std::cout << c.id << "\t" << (c.is_public() ? "public" : "confidential") << "\t"
                 << c.id_token_signed_response_alg;
@@ -165,8 +165,8 @@ int ClientCommand(const std::string& action, const std::vector<std::string>& arg
   std::string id = vm["id"].as<std::string>();
   if (action == "remove") {
     auto removed = (*store)->RemoveClient(id);
-    if (!removed.ok()) return Fail(removed.error());
-    if (!*removed) return Fail(Error::NotFound("no client '" + id + "'"));
+    if (!removed.ok()) return ReportFailure(removed.error());
+    if (!*removed) return ReportFailure(Error::NotFound("no client '" + id + "'"));
     std::cout << "removed client " << id << "\n";
     return 0;
   }
@@ -201,7 +201,7 @@ int ClientCommand(const std::string& action, const std::vector<std::string>& arg
       if (auto r = CheckUris("logout URI", {**uri}); !r.ok()) throw UsageError{r.error().message};
   SystemClock clock;
   client.created_at = clock.Now();
-  if (auto r = (*store)->PutClient(client); !r.ok()) return Fail(r.error());
+  if (auto r = (*store)->PutClient(client); !r.ok()) return ReportFailure(r.error());
   std::cout << "added client " << id << "\n";
   return 0;
 }
@@ -226,25 +226,25 @@ int UserCommand(const std::string& action, const std::vector<std::string>& args)
   po::variables_map vm;
   if (!Parse(args, "user " + action, o, vm)) return 0;
   auto config = ConfigFor(vm);
-  if (!config.ok()) return Fail(config.error());
+  if (!config.ok()) return ReportFailure(config.error());
   auto store = OpenStore(*config);
-  if (!store.ok()) return Fail(store.error());
+  if (!store.ok()) return ReportFailure(store.error());
 
   if (action == "list") {
     auto users = (*store)->ListUsers();
-    if (!users.ok()) return Fail(users.error());
+    if (!users.ok()) return ReportFailure(users.error());
     for (const auto& u : *users)
       std::cout << u.username << "\t" << u.id << "\t" << u.name << "\t" << u.email << "\n";
     return 0;
   }
   auto password = vm.count("password") ? Result<std::string>(vm["password"].as<std::string>())
                                        : ReadPasswordFromStdin();
-  if (!password.ok()) return Fail(password.error());
+  if (!password.ok()) return ReportFailure(password.error());
   SystemRandom random;
   SystemClock clock;
   crypto::PasswordHasher hasher(random);
   auto hash = hasher.Hash(*password);
-  if (!hash.ok()) return Fail(hash.error());
+  if (!hash.ok()) return ReportFailure(hash.error());
   store::UserRecord user;
   user.id = random.Token(16);
   user.username = vm["username"].as<std::string>();
@@ -252,7 +252,7 @@ int UserCommand(const std::string& action, const std::vector<std::string>& args)
   user.name = vm.count("name") ? vm["name"].as<std::string>() : user.username;
   user.email = vm.count("email") ? vm["email"].as<std::string>() : "";
   user.created_at = clock.Now();
-  if (auto r = (*store)->PutUser(user); !r.ok()) return Fail(r.error());
+  if (auto r = (*store)->PutUser(user); !r.ok()) return ReportFailure(r.error());
   std::cout << "added user " << user.username << " (sub " << user.id << ")\n";
   return 0;
 }
@@ -262,16 +262,16 @@ int KeysCommand(const std::string& action, const std::vector<std::string>& args)
   po::variables_map vm;
   if (!Parse(args, "keys rotate", po::options_description("keys options"), vm)) return 0;
   auto config = ConfigFor(vm);
-  if (!config.ok()) return Fail(config.error());
+  if (!config.ok()) return ReportFailure(config.error());
   auto store = OpenStore(*config);
-  if (!store.ok()) return Fail(store.error());
+  if (!store.ok()) return ReportFailure(store.error());
   SystemClock clock;
   SystemRandom random;
   auto longest =
       std::max(config->tokens.id_token_ttl_seconds, config->tokens.access_token_ttl_seconds);
   keys::KeyRing ring(**store, clock, random, Seconds(2 * longest));
-  if (auto r = ring.Reload(); !r.ok()) return Fail(r.error());
-  if (auto r = ring.Rotate(); !r.ok()) return Fail(r.error());
+  if (auto r = ring.Reload(); !r.ok()) return ReportFailure(r.error());
+  if (auto r = ring.Rotate(); !r.ok()) return ReportFailure(r.error());
   for (auto alg : {crypto::JwsAlg::kRS256, crypto::JwsAlg::kES256})
     std::cout << crypto::ToString(alg) << " now signs with kid " << ring.Active(alg)->kid() << "\n";
   std::cout << "previous keys stay published for " << 2 * longest

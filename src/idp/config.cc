@@ -35,7 +35,8 @@ Result<int> ParsePositive(const std::string& text, int min, int max) {
 
 template <class Member>
 Field Int(std::string name, Member member, int min, int max) {
-  return {std::move(name), Kind::kInt, [member, min, max](Config& c, const std::string& v) {
+  return {std::move(name), Kind::kInt,
+          [member, min, max](Config& c, const std::string& v) -> Result<void> {
             GH_ASSIGN_OR_RETURN(int parsed, ParsePositive(v, min, max));
             member(c) = parsed;
             return Ok();
