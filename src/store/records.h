@@ -46,6 +46,9 @@ struct SessionRecord {
   TimePoint last_seen_at;
   std::optional<TimePoint> ended_at;
   std::string end_cause;  // empty while active; e.g. "rp_logout", "expired", "admin"
+  // OP browser state (Session Management 1.0): a random value per session, hashed into every
+  // session_state, so that state changes whenever the user signs in or out.
+  std::string browser_state;
   bool active() const { return !ended_at.has_value(); }
 };
 
@@ -115,6 +118,37 @@ struct LogoutNotificationRecord {
   TimePoint next_attempt_at;
   std::optional<TimePoint> lease_until;  // set while a worker holds the row
   std::optional<TimePoint> delivered_at;
+};
+
+struct NotificationCounts {
+  std::int64_t pending = 0;
+  std::int64_t delivered = 0;
+  std::int64_t failed = 0;
+};
+
+// The short-lived, single-use server-side context of one sign-out (its id is the `logoutId`),
+// carried through confirmation and the signed-out page instead of the URL.
+struct LogoutContextRecord {
+  std::string id_hash;
+  std::string sid;                                      // the session to end; empty if none known
+  std::optional<std::string> client_id;                 // the RP that asked, when identified
+  std::optional<std::string> post_logout_redirect_uri;  // already validated against client_id
+  std::optional<std::string> state;
+  std::optional<std::string> ui_locales;
+  TimePoint created_at;
+  TimePoint expires_at;
+  std::optional<TimePoint> used_at;  // set once the sign-out it describes was carried out
+};
+
+// An audit event: sign-out started, session ended, notification delivered/retried/given up.
+struct EventRecord {
+  std::int64_t id = 0;  // assigned by the store, increasing
+  TimePoint at;
+  std::string type;  // e.g. "logout.started", "session.ended", "notification.delivered"
+  std::string sid;
+  std::string user_id;
+  std::string client_id;
+  std::string detail;  // JSON object text with type-specific fields
 };
 
 }  // namespace gh::store

@@ -100,9 +100,31 @@ class OutboxStore {
   virtual Result<void> MarkRetry(std::int64_t id, TimePoint next_attempt_at, int attempts,
                                  std::string_view error) = 0;
   virtual Result<void> MarkFailed(std::int64_t id, int attempts, std::string_view error) = 0;
+  virtual Result<NotificationCounts> CountNotifications() = 0;
   // By session when `sid` is set, else the newest `limit` rows.
   virtual Result<std::vector<LogoutNotificationRecord>> ListNotifications(
       std::optional<std::string> sid, int limit) = 0;
+};
+
+class LogoutContextStore {
+ public:
+  virtual ~LogoutContextStore() = default;
+  virtual Result<void> PutLogoutContext(const LogoutContextRecord& context) = 0;
+  virtual Result<std::optional<LogoutContextRecord>> FindLogoutContext(
+      std::string_view id_hash) = 0;
+  // Marks the context used at `at` unless it already was; true for exactly one caller.
+  virtual Result<bool> UseLogoutContext(std::string_view id_hash, TimePoint at) = 0;
+  // Removes contexts that expired before `cutoff`.
+  virtual Result<int> PurgeLogoutContexts(TimePoint cutoff) = 0;
+};
+
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+  // Appends and returns the event's id.
+  virtual Result<std::int64_t> AppendEvent(const EventRecord& event) = 0;
+  // Events with id > `after_id`, oldest first, at most `limit`.
+  virtual Result<std::vector<EventRecord>> ListEvents(std::int64_t after_id, int limit) = 0;
 };
 
 class Store : public ClientStore,
@@ -110,7 +132,9 @@ class Store : public ClientStore,
               public SessionStore,
               public GrantStore,
               public KeyStore,
-              public OutboxStore {
+              public OutboxStore,
+              public LogoutContextStore,
+              public EventStore {
  public:
   // Runs `body` against a view of the store inside one transaction: committed when `body`
   // succeeds, rolled back when it fails. Do not call other store methods on `this` inside body.

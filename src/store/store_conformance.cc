@@ -57,7 +57,7 @@ auto Fields(const UserRecord& u) {
 auto Fields(const SessionRecord& s) {
   return std::tuple(s.key_hash, s.sid, s.user_id, ToUnixSeconds(s.auth_time),
                     ToUnixSeconds(s.created_at), ToUnixSeconds(s.last_seen_at), Secs(s.ended_at),
-                    s.end_cause);
+                    s.end_cause, s.browser_state);
 }
 auto Fields(const ParticipantRecord& p) {
   return std::tuple(p.sid, p.client_id, p.protocol, ToUnixSeconds(p.first_seen_at),
@@ -117,6 +117,7 @@ SessionRecord Session(std::string sid, std::string user_id, std::int64_t created
   s.auth_time = At(created);
   s.created_at = At(created);
   s.last_seen_at = At(created);
+  s.browser_state = "opbs-" + s.sid;
   return s;
 }
 
@@ -776,6 +777,99 @@ TEST_P(StoreConformance, ConcurrentClaimsClaimEveryRowExactlyOnce) {
   std::sort(all.begin(), all.end());
   std::sort(enqueued.begin(), enqueued.end());
   EXPECT_EQ(all, enqueued);
+}
+
+TEST_P(StoreConformance, CountsNotificationsByStatus) {
+  const auto a = Must(store().EnqueueNotification(Notification("s1", "a", 0)));
+  const auto b = Must(store().EnqueueNotification(Notification("s1", "b", 0)));
+  Must(store().EnqueueNotification(Notification("s1", "c", 0)));
+  Must(store().MarkDelivered(a, At(1), 1));
+  Must(store().MarkFailed(b, 3, "gone"));
+  auto counts = Must(store().CountNotifications());
+  EXPECT_EQ(counts.pending, 1);
+  EXPECT_EQ(counts.delivered, 1);
+  EXPECT_EQ(counts.failed, 1);
+}
+
+LogoutContextRecord Context(std::string id_hash) {
+  LogoutContextRecord c;
+  c.id_hash = std::move(id_hash);
+  c.sid = "s1";
+  c.client_id = "mail";
+  c.post_logout_redirect_uri = "https://mail.example/bye?x=1";
+  c.state = "st";
+  c.ui_locales = "de en";
+  c.created_at = At(0);
+  c.expires_at = At(600);
+  return c;
+}
+
+TEST_P(StoreConformance, LogoutContextRoundTripsAndIsUsedOnce) {
+  Must(store().PutLogoutContext(Context("ctx")));
+  LogoutContextRecord bare;
+  bare.id_hash = "bare";
+  bare.created_at = At(0);
+  bare.expires_at = At(10);
+  Must(store().PutLogoutContext(bare));
+  EXPECT_EQ(ErrorOf(store().PutLogoutContext(bare)), ErrorCode::kAlreadyExists);
+
+  auto found = Must(store().FindLogoutContext("ctx"));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->client_id, "mail");
+  EXPECT_EQ(found->post_logout_redirect_uri, "https://mail.example/bye?x=1");
+  EXPECT_EQ(found->state, "st");
+  EXPECT_EQ(found->ui_locales, "de en");
+  EXPECT_EQ(ToUnixSeconds(found->expires_at), ToUnixSeconds(At(600)));
+  EXPECT_FALSE(found->used_at.has_value());
+  auto found_bare = Must(store().FindLogoutContext("bare"));
+  ASSERT_TRUE(found_bare.has_value());
+  EXPECT_FALSE(found_bare->client_id.has_value());
+  EXPECT_FALSE(found_bare->state.has_value());
+
+  EXPECT_TRUE(Must(store().UseLogoutContext("ctx", At(5))));
+  EXPECT_FALSE(Must(store().UseLogoutContext("ctx", At(6))));
+  EXPECT_FALSE(Must(store().UseLogoutContext("missing", At(6))));
+  EXPECT_EQ(Secs(Must(store().FindLogoutContext("ctx"))->used_at), ToUnixSeconds(At(5)));
+  EXPECT_FALSE(Must(store().FindLogoutContext("missing")).has_value());
+
+  EXPECT_EQ(Must(store().PurgeLogoutContexts(At(100))), 1);
+  EXPECT_FALSE(Must(store().FindLogoutContext("bare")).has_value());
+  EXPECT_TRUE(Must(store().FindLogoutContext("ctx")).has_value());
+}
+
+TEST_P(StoreConformance, LogoutContextIsUsedByExactlyOneConcurrentCaller) {
+  Must(store().PutLogoutContext(Context("ctx")));
+  std::atomic<int> winners{0};
+  RunTogether(8, [&](int) {
+    auto used = store().UseLogoutContext("ctx", At(1));
+    if (used.ok() && *used) ++winners;
+  });
+  EXPECT_EQ(winners.load(), 1);
+}
+
+TEST_P(StoreConformance, EventsAreListedInOrderAfterAnId) {
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 5; ++i) {
+    EventRecord e;
+    e.at = At(i);
+    e.type = "session.ended";
+    e.sid = "s" + std::to_string(i);
+    e.user_id = "u1";
+    e.client_id = i % 2 ? "mail" : "";
+    e.detail = R"({"cause":"rp_logout"})";
+    ids.push_back(Must(store().AppendEvent(e)));
+  }
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+  auto all = Must(store().ListEvents(0, 100));
+  ASSERT_EQ(all.size(), 5u);
+  EXPECT_EQ(all[1].sid, "s1");
+  EXPECT_EQ(all[1].client_id, "mail");
+  EXPECT_EQ(all[1].detail, R"({"cause":"rp_logout"})");
+  EXPECT_EQ(ToUnixSeconds(all[1].at), ToUnixSeconds(At(1)));
+  auto tail = Must(store().ListEvents(ids[2], 2));
+  ASSERT_EQ(tail.size(), 2u);
+  EXPECT_EQ(tail[0].id, ids[3]);
+  EXPECT_EQ(tail[1].id, ids[4]);
 }
 
 }  // namespace

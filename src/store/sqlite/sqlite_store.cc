@@ -143,6 +143,32 @@ CREATE TABLE logout_notifications (
 CREATE INDEX logout_notifications_due ON logout_notifications (status, next_attempt_at);
 CREATE INDEX logout_notifications_by_sid ON logout_notifications (sid);
 )sql"},
+    {2, R"sql(
+ALTER TABLE sessions ADD COLUMN browser_state TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE logout_contexts (
+  id_hash TEXT NOT NULL PRIMARY KEY,
+  sid TEXT NOT NULL,
+  client_id TEXT,
+  post_logout_redirect_uri TEXT,
+  state TEXT,
+  ui_locales TEXT,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER
+) STRICT, WITHOUT ROWID;
+CREATE INDEX logout_contexts_by_expiry ON logout_contexts (expires_at);
+
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  sid TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  detail TEXT NOT NULL
+) STRICT;
+)sql"},
 };
 
 struct DbCloser {
@@ -469,7 +495,8 @@ UserRecord ReadUser(const Statement& s) {
 }
 
 constexpr char kSessionColumns[] =
-    "key_hash, sid, user_id, auth_time, created_at, last_seen_at, ended_at, end_cause";
+    "key_hash, sid, user_id, auth_time, created_at, last_seen_at, ended_at, end_cause, "
+    "browser_state";
 
 SessionRecord ReadSession(const Statement& s) {
   SessionRecord r;
@@ -481,7 +508,40 @@ SessionRecord ReadSession(const Statement& s) {
   r.last_seen_at = s.Time(5);
   r.ended_at = s.OptionalTime(6);
   r.end_cause = s.Text(7);
+  r.browser_state = s.Text(8);
   return r;
+}
+
+constexpr char kLogoutContextColumns[] =
+    "id_hash, sid, client_id, post_logout_redirect_uri, state, ui_locales, created_at, "
+    "expires_at, used_at";
+
+LogoutContextRecord ReadLogoutContext(const Statement& s) {
+  LogoutContextRecord r;
+  r.id_hash = s.Text(0);
+  r.sid = s.Text(1);
+  r.client_id = s.OptionalText(2);
+  r.post_logout_redirect_uri = s.OptionalText(3);
+  r.state = s.OptionalText(4);
+  r.ui_locales = s.OptionalText(5);
+  r.created_at = s.Time(6);
+  r.expires_at = s.Time(7);
+  r.used_at = s.OptionalTime(8);
+  return r;
+}
+
+constexpr char kEventColumns[] = "id, at, type, sid, user_id, client_id, detail";
+
+EventRecord ReadEvent(const Statement& s) {
+  EventRecord e;
+  e.id = s.Int(0);
+  e.at = s.Time(1);
+  e.type = s.Text(2);
+  e.sid = s.Text(3);
+  e.user_id = s.Text(4);
+  e.client_id = s.Text(5);
+  e.detail = s.Text(6);
+  return e;
 }
 
 constexpr char kParticipantColumns[] = "sid, client_id, protocol, first_seen_at, last_seen_at";
@@ -728,9 +788,10 @@ Result<std::vector<UserRecord>> SqliteStore::ListUsers() {
 Result<void> SqliteStore::CreateSession(const SessionRecord& s) {
   Lease db = Borrow();
   GH_RETURN_IF_ERROR(Execute(
-      db.get(), Cat("INSERT INTO sessions (", kSessionColumns, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+      db.get(),
+      Cat("INSERT INTO sessions (", kSessionColumns, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
       s.key_hash, s.sid, s.user_id, s.auth_time, s.created_at, s.last_seen_at, s.ended_at,
-      s.end_cause));
+      s.end_cause, s.browser_state));
   return Ok();
 }
 
@@ -998,6 +1059,85 @@ Result<std::vector<LogoutNotificationRecord>> SqliteStore::ListNotifications(
                     ReadNotification, *sid, limit);
   }
   return QueryAll(db.get(), Cat(select, "ORDER BY id DESC LIMIT ?"), ReadNotification, limit);
+}
+
+Result<NotificationCounts> SqliteStore::CountNotifications() {
+  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(
+      auto rows,
+      QueryAll(db.get(), "SELECT status, COUNT(*) FROM logout_notifications GROUP BY status",
+               [](const Statement& s) { return std::pair(ParseStatus(s.Text(0)), s.Int(1)); }));
+  NotificationCounts counts;
+  for (const auto& [status, n] : rows) {
+    switch (status) {
+      case NotificationStatus::kPending:
+        counts.pending = n;
+        break;
+      case NotificationStatus::kDelivered:
+        counts.delivered = n;
+        break;
+      case NotificationStatus::kFailed:
+        counts.failed = n;
+        break;
+    }
+  }
+  return counts;
+}
+
+// Logout contexts
+
+Result<void> SqliteStore::PutLogoutContext(const LogoutContextRecord& c) {
+  Lease db = Borrow();
+  GH_RETURN_IF_ERROR(Execute(db.get(),
+                             Cat("INSERT INTO logout_contexts (", kLogoutContextColumns,
+                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                             c.id_hash, c.sid, c.client_id, c.post_logout_redirect_uri, c.state,
+                             c.ui_locales, c.created_at, c.expires_at, c.used_at));
+  return Ok();
+}
+
+Result<std::optional<LogoutContextRecord>> SqliteStore::FindLogoutContext(
+    std::string_view id_hash) {
+  Lease db = Borrow();
+  return QueryOne(db.get(),
+                  Cat("SELECT ", kLogoutContextColumns, " FROM logout_contexts WHERE id_hash = ?"),
+                  ReadLogoutContext, id_hash);
+}
+
+Result<bool> SqliteStore::UseLogoutContext(std::string_view id_hash, TimePoint at) {
+  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(
+      int changed,
+      Execute(db.get(),
+              "UPDATE logout_contexts SET used_at = ? WHERE id_hash = ? AND used_at IS NULL", at,
+              id_hash));
+  return changed == 1;
+}
+
+Result<int> SqliteStore::PurgeLogoutContexts(TimePoint cutoff) {
+  Lease db = Borrow();
+  return Execute(db.get(), "DELETE FROM logout_contexts WHERE expires_at < ?", cutoff);
+}
+
+// Events
+
+Result<std::int64_t> SqliteStore::AppendEvent(const EventRecord& e) {
+  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(auto id, QueryOne(
+                                   db.get(),
+                                   "INSERT INTO events (at, type, sid, user_id, client_id, detail) "
+                                   "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                                   [](const Statement& s) { return s.Int(0); }, e.at, e.type, e.sid,
+                                   e.user_id, e.client_id, e.detail));
+  if (!id) return Error::Internal("sqlite: insert returned no id");
+  return *id;
+}
+
+Result<std::vector<EventRecord>> SqliteStore::ListEvents(std::int64_t after_id, int limit) {
+  Lease db = Borrow();
+  return QueryAll(db.get(),
+                  Cat("SELECT ", kEventColumns, " FROM events WHERE id > ? ORDER BY id LIMIT ?"),
+                  ReadEvent, after_id, limit);
 }
 
 }  // namespace gh::store

@@ -73,6 +73,15 @@ class SqliteStore final : public Store {
   Result<void> MarkFailed(std::int64_t id, int attempts, std::string_view error) override;
   Result<std::vector<LogoutNotificationRecord>> ListNotifications(std::optional<std::string> sid,
                                                                   int limit) override;
+  Result<NotificationCounts> CountNotifications() override;
+
+  Result<void> PutLogoutContext(const LogoutContextRecord& context) override;
+  Result<std::optional<LogoutContextRecord>> FindLogoutContext(std::string_view id_hash) override;
+  Result<bool> UseLogoutContext(std::string_view id_hash, TimePoint at) override;
+  Result<int> PurgeLogoutContexts(TimePoint cutoff) override;
+
+  Result<std::int64_t> AppendEvent(const EventRecord& event) override;
+  Result<std::vector<EventRecord>> ListEvents(std::int64_t after_id, int limit) override;
 
   // Inside a transaction view, nests as a savepoint.
   Result<void> InTransaction(const std::function<Result<void>(Store& tx)>& body) override;

@@ -76,12 +76,16 @@ class SqliteStoreTest : public ::testing::Test {
 
 TEST_F(SqliteStoreTest, MigrationsAreRecordedAndNotRerunOnReopen) {
   ASSERT_TRUE(OpenStore()->PutUser(Alice()).ok());
-  const auto applied = Column(path_, "SELECT version || ':' || applied_at FROM schema_migrations");
-  ASSERT_EQ(applied.size(), 1u);
+  const auto applied =
+      Column(path_, "SELECT version || ':' || applied_at FROM schema_migrations ORDER BY version");
+  ASSERT_EQ(applied.size(), 2u);
   EXPECT_EQ(applied[0].substr(0, 2), "1:");
+  EXPECT_EQ(applied[1].substr(0, 2), "2:");
 
   auto reopened = OpenStore();
-  EXPECT_EQ(Column(path_, "SELECT version || ':' || applied_at FROM schema_migrations"), applied);
+  EXPECT_EQ(
+      Column(path_, "SELECT version || ':' || applied_at FROM schema_migrations ORDER BY version"),
+      applied);
   auto user = reopened->FindUserById("u1");
   ASSERT_TRUE(user.ok());
   EXPECT_TRUE(user->has_value());
