@@ -38,6 +38,7 @@ struct App::Parts {
   std::unique_ptr<store::SqliteStore> store;
   std::unique_ptr<keys::KeyRing> keys;
   std::unique_ptr<crypto::PasswordHasher> hasher;
+  std::unique_ptr<session::EventLog> events;
   std::unique_ptr<session::SessionAuthority> sessions;
   std::unique_ptr<web::Csrf> csrf;
   std::unique_ptr<web::LoginPages> login;
@@ -79,8 +80,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   GH_RETURN_IF_ERROR(parts->keys->Reload());
 
   parts->hasher = std::make_unique<crypto::PasswordHasher>(parts->random);
+  parts->events = std::make_unique<session::EventLog>(parts->clock);
   parts->sessions = std::make_unique<session::SessionAuthority>(
-      *parts->store, parts->clock, parts->random,
+      *parts->store, parts->clock, parts->random, *parts->events,
       session::SessionPolicy{Seconds(config.session.idle_timeout_seconds),
                              Seconds(config.session.absolute_timeout_seconds)});
   parts->csrf = std::make_unique<web::Csrf>(parts->random);

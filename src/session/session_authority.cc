@@ -1,12 +1,30 @@
 #include "session/session_authority.h"
 
+#include <nlohmann/json.hpp>
+
 #include "crypto/digest.h"
 
 namespace gh::session {
 
+const char* ToString(EndCause cause) {
+  switch (cause) {
+    case EndCause::kRpLogout:
+      return "rp_logout";
+    case EndCause::kUserLogout:
+      return "user_logout";
+    case EndCause::kUserLogoutAll:
+      return "user_logout_all";
+    case EndCause::kAdmin:
+      return "admin";
+    case EndCause::kExpired:
+      return "expired";
+  }
+  return "unknown";
+}
+
 SessionAuthority::SessionAuthority(store::Store& store, Clock& clock, Random& random,
-                                   SessionPolicy policy)
-    : store_(store), clock_(clock), random_(random), policy_(policy) {}
+                                   EventLog& events, SessionPolicy policy)
+    : store_(store), clock_(clock), random_(random), events_(events), policy_(policy) {}
 
 Result<SessionAuthority::Started> SessionAuthority::Start(std::string_view user_id) {
   Started started;
@@ -19,6 +37,7 @@ Result<SessionAuthority::Started> SessionAuthority::Start(std::string_view user_
   s.auth_time = now;
   s.created_at = now;
   s.last_seen_at = now;
+  s.browser_state = random_.Token(16);
   GH_RETURN_IF_ERROR(store_.CreateSession(s));
   return started;
 }
@@ -52,6 +71,87 @@ Result<void> SessionAuthority::AddParticipant(std::string_view sid, std::string_
   p.first_seen_at = now;
   p.last_seen_at = now;
   return store_.AddParticipant(p);
+}
+
+Result<SessionEnding> SessionAuthority::End(std::string_view sid, EndCause cause) {
+  SessionEnding ending;
+  std::vector<Event> committed_events;
+  auto now = clock_.Now();
+  GH_RETURN_IF_ERROR(store_.InTransaction([&](store::Store& tx) -> Result<void> {
+    GH_ASSIGN_OR_RETURN(auto session, tx.FindSessionBySid(sid));
+    if (!session) return Error::NotFound("no session with sid " + std::string(sid));
+    ending.session = *session;
+    GH_ASSIGN_OR_RETURN(ending.ended_now, tx.EndSession(sid, ToString(cause), now));
+    if (!ending.ended_now) return Ok();
+    ending.session.ended_at = now;
+    ending.session.end_cause = ToString(cause);
+    GH_ASSIGN_OR_RETURN(int revoked, tx.RevokeSessionTokens(sid, policy_.keep_offline_tokens));
+
+    GH_ASSIGN_OR_RETURN(auto participants, tx.ListParticipants(sid));
+    for (auto& p : participants) {
+      EndedParticipant ended{std::move(p), std::nullopt, std::nullopt};
+      GH_ASSIGN_OR_RETURN(ended.client, tx.FindClient(ended.participant.client_id));
+      if (ended.client && ended.client->backchannel_logout_uri) {
+        store::LogoutNotificationRecord n;
+        n.sid = std::string(sid);
+        n.user_id = session->user_id;
+        n.client_id = ended.participant.client_id;
+        n.channel = "backchannel";
+        n.created_at = now;
+        n.next_attempt_at = now;
+        GH_ASSIGN_OR_RETURN(ended.notification_id, tx.EnqueueNotification(n));
+      }
+      ending.participants.push_back(std::move(ended));
+    }
+
+    nlohmann::json detail = {{"cause", ToString(cause)},
+                             {"participants", ending.participants.size()},
+                             {"tokens_revoked", revoked}};
+    Event event{std::string(kEventSessionEnded), std::string(sid), session->user_id, "",
+                detail.dump()};
+    GH_RETURN_IF_ERROR(events_.Append(tx, event));
+    committed_events.push_back(std::move(event));
+    return Ok();
+  }));
+
+  for (const auto& e : committed_events) events_.Publish(e);
+  bool enqueued = std::any_of(ending.participants.begin(), ending.participants.end(),
+                              [](const auto& p) { return p.notification_id.has_value(); });
+  if (enqueued && outbox_listener_) outbox_listener_();
+  return ending;
+}
+
+Result<std::vector<SessionEnding>> SessionAuthority::EndAllOfUser(std::string_view user_id,
+                                                                  EndCause cause) {
+  GH_ASSIGN_OR_RETURN(auto sessions, store_.ListSessions(user_id, /*include_ended=*/false));
+  std::vector<SessionEnding> endings;
+  for (const auto& s : sessions) {
+    GH_ASSIGN_OR_RETURN(auto ending, End(s.sid, cause));
+    endings.push_back(std::move(ending));
+  }
+  return endings;
+}
+
+Result<int> SessionAuthority::EndExpired(int limit) {
+  auto now = clock_.Now();
+  GH_ASSIGN_OR_RETURN(auto expired,
+                      store_.FindExpiredSessions(now - policy_.idle_timeout,
+                                                 now - policy_.absolute_timeout, limit));
+  int ended = 0;
+  for (const auto& s : expired) {
+    GH_ASSIGN_OR_RETURN(auto ending, End(s.sid, EndCause::kExpired));
+    ended += ending.ended_now;
+  }
+  return ended;
+}
+
+Result<void> SessionAuthority::NoteLogoutStarted(const store::SessionRecord& session,
+                                                 std::string_view client_id) {
+  Event event{std::string(kEventLogoutStarted), session.sid, session.user_id,
+              std::string(client_id), "{}"};
+  GH_RETURN_IF_ERROR(events_.Append(store_, event));
+  events_.Publish(event);
+  return Ok();
 }
 
 }  // namespace gh::session

@@ -1,14 +1,18 @@
-// SessionAuthority: the one place that starts, finds and (with the sign-out issue) ends IdP
-// sessions, and records which clients take part in each. Protocol-agnostic.
+// SessionAuthority: the one place that starts, finds and ends IdP sessions, and records which
+// clients take part in each. Every way a session ends — RP-initiated logout, the user's sign-out,
+// an admin, expiry — goes through End(), which notifies every participant. Protocol-agnostic.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/random.h"
 #include "core/result.h"
+#include "session/event_log.h"
 #include "store/store.h"
 
 namespace gh::session {
@@ -19,11 +23,35 @@ inline constexpr std::string_view kSessionCookieName = "gh_session";
 struct SessionPolicy {
   Seconds idle_timeout{8 * 3600};
   Seconds absolute_timeout{24 * 3600};
+  // Back-Channel Logout 1.0 §2.7: refresh tokens granted offline_access normally outlive the
+  // session; others are revoked with it.
+  bool keep_offline_tokens = true;
+};
+
+enum class EndCause { kRpLogout, kUserLogout, kUserLogoutAll, kAdmin, kExpired };
+const char* ToString(EndCause cause);
+
+// One participant of an ended session and what was arranged to tell it.
+struct EndedParticipant {
+  store::ParticipantRecord participant;
+  std::optional<store::ClientRecord> client;    // nullopt if the client was removed since
+  std::optional<std::int64_t> notification_id;  // the outbox row, for server-to-server channels
+};
+
+// What End() did.
+struct SessionEnding {
+  store::SessionRecord session;
+  bool ended_now = false;  // false when the session had already ended (End is idempotent)
+  std::vector<EndedParticipant> participants;
 };
 
 class SessionAuthority {
  public:
-  SessionAuthority(store::Store& store, Clock& clock, Random& random, SessionPolicy policy);
+  SessionAuthority(store::Store& store, Clock& clock, Random& random, EventLog& events,
+                   SessionPolicy policy);
+
+  // Called after End() commits new outbox rows, so delivery can start at once.
+  void SetOutboxListener(std::function<void()> listener) { outbox_listener_ = std::move(listener); }
 
   struct Started {
     std::string cookie_value;  // the secret the browser keeps; the store has only its hash
@@ -40,6 +68,19 @@ class SessionAuthority {
   Result<void> AddParticipant(std::string_view sid, std::string_view client_id,
                               std::string_view protocol);
 
+  // Ends session `sid` in one store transaction: marks it ended with `cause`, revokes its tokens
+  // (see SessionPolicy::keep_offline_tokens), writes one outbox row per participant registered
+  // for back-channel logout, and records the event. Ending an ended session changes nothing and
+  // returns ended_now=false. kNotFound for an unknown sid.
+  Result<SessionEnding> End(std::string_view sid, EndCause cause);
+  // Ends every active session of `user_id`.
+  Result<std::vector<SessionEnding>> EndAllOfUser(std::string_view user_id, EndCause cause);
+  // Ends up to `limit` sessions past their idle or absolute lifetime; returns how many.
+  Result<int> EndExpired(int limit);
+
+  // Records that a sign-out was asked for (by `client_id`, empty for the user or an admin).
+  Result<void> NoteLogoutStarted(const store::SessionRecord& session, std::string_view client_id);
+
   const SessionPolicy& policy() const { return policy_; }
 
  private:
@@ -48,7 +89,9 @@ class SessionAuthority {
   store::Store& store_;
   Clock& clock_;
   Random& random_;
+  EventLog& events_;
   SessionPolicy policy_;
+  std::function<void()> outbox_listener_;
 };
 
 }  // namespace gh::session

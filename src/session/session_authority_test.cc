@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "core/clock.h"
 #include "core/random.h"
 #include "store/sqlite/sqlite_store.h"
@@ -17,13 +19,45 @@ class SessionAuthorityTest : public ::testing::Test {
  protected:
   SessionAuthorityTest()
       : store_(*store::SqliteStore::Open(dir_.File("db.sqlite"))),
-        authority_(*store_, clock_, random_, SessionPolicy{minutes(30), hours(8)}) {}
+        events_(clock_),
+        authority_(*store_, clock_, random_, events_, SessionPolicy{minutes(30), hours(8)}) {
+    authority_.SetOutboxListener([this] { ++outbox_wakeups_; });
+  }
+
+  void AddClient(const std::string& id, bool backchannel) {
+    store::ClientRecord c;
+    c.id = id;
+    c.name = id;
+    c.redirect_uris = {"https://" + id + ".example/cb"};
+    if (backchannel) c.backchannel_logout_uri = "https://" + id + ".example/bcl";
+    c.created_at = clock_.Now();
+    ASSERT_TRUE(store_->PutClient(c).ok());
+  }
+
+  void AddToken(const std::string& hash, const std::string& sid, const std::string& scope,
+                store::TokenKind kind) {
+    store::TokenRecord t;
+    t.token_hash = hash;
+    t.kind = kind;
+    t.grant_id = "g-" + hash;
+    t.client_id = "mail";
+    t.user_id = "user-1";
+    t.sid = sid;
+    t.scope = scope;
+    t.issued_at = clock_.Now();
+    t.expires_at = clock_.Now() + hours(1);
+    ASSERT_TRUE(store_->PutToken(t).ok());
+  }
+
+  bool Revoked(const std::string& hash) { return (*store_->FindToken(hash))->revoked; }
 
   testing::TempDir dir_;
   std::unique_ptr<store::SqliteStore> store_;
   FakeClock clock_;
   SystemRandom random_;
+  EventLog events_;
   SessionAuthority authority_;
+  int outbox_wakeups_ = 0;
 };
 
 TEST_F(SessionAuthorityTest, StartedSessionResolvesFromItsCookie) {
@@ -35,6 +69,13 @@ TEST_F(SessionAuthorityTest, StartedSessionResolvesFromItsCookie) {
   ASSERT_TRUE(found->has_value());
   EXPECT_EQ((*found)->sid, started->session.sid);
   EXPECT_EQ((*found)->user_id, "user-1");
+}
+
+TEST_F(SessionAuthorityTest, EachSessionHasItsOwnBrowserState) {
+  auto a = authority_.Start("user-1");
+  auto b = authority_.Start("user-1");
+  EXPECT_FALSE(a->session.browser_state.empty());
+  EXPECT_NE(a->session.browser_state, b->session.browser_state);
 }
 
 TEST_F(SessionAuthorityTest, StoreNeverSeesTheCookieValue) {
@@ -84,6 +125,108 @@ TEST_F(SessionAuthorityTest, RecordsEachParticipantOnce) {
   auto participants = store_->ListParticipants(sid);
   ASSERT_TRUE(participants.ok());
   EXPECT_EQ(participants->size(), 2u);
+}
+
+TEST_F(SessionAuthorityTest, EndNotifiesEveryBackchannelParticipantInTheSameTransaction) {
+  AddClient("mail", true);
+  AddClient("docs", false);
+  AddClient("wiki", true);
+  auto started = authority_.Start("user-1");
+  const auto& sid = started->session.sid;
+  for (const char* c : {"mail", "docs", "wiki"})
+    ASSERT_TRUE(authority_.AddParticipant(sid, c, "oidc").ok());
+
+  auto ending = authority_.End(sid, EndCause::kRpLogout);
+  ASSERT_TRUE(ending.ok()) << ending.error().message;
+  EXPECT_TRUE(ending->ended_now);
+  EXPECT_EQ(ending->session.end_cause, "rp_logout");
+  ASSERT_EQ(ending->participants.size(), 3u);
+  auto rows = *store_->ListNotifications(sid, 10);
+  ASSERT_EQ(rows.size(), 2u);
+  std::set<std::string> notified;
+  for (const auto& r : rows) {
+    notified.insert(r.client_id);
+    EXPECT_EQ(r.status, store::NotificationStatus::kPending);
+    EXPECT_EQ(r.user_id, "user-1");
+  }
+  EXPECT_EQ(notified, (std::set<std::string>{"mail", "wiki"}));
+  EXPECT_EQ(outbox_wakeups_, 1);
+  EXPECT_FALSE(authority_.Resolve(started->cookie_value)->has_value());
+  EXPECT_EQ((*store_->FindSessionBySid(sid))->end_cause, "rp_logout");
+}
+
+TEST_F(SessionAuthorityTest, EndIsIdempotent) {
+  AddClient("mail", true);
+  auto started = authority_.Start("user-1");
+  ASSERT_TRUE(authority_.AddParticipant(started->session.sid, "mail", "oidc").ok());
+  ASSERT_TRUE(authority_.End(started->session.sid, EndCause::kUserLogout)->ended_now);
+  auto again = authority_.End(started->session.sid, EndCause::kAdmin);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->ended_now);
+  EXPECT_EQ(store_->ListNotifications(started->session.sid, 10)->size(), 1u);
+  EXPECT_EQ((*store_->FindSessionBySid(started->session.sid))->end_cause, "user_logout");
+}
+
+TEST_F(SessionAuthorityTest, EndOfUnknownSessionIsNotFound) {
+  auto r = authority_.End("nope", EndCause::kAdmin);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(SessionAuthorityTest, EndRevokesSessionTokensButKeepsOfflineRefreshTokens) {
+  auto started = authority_.Start("user-1");
+  const auto& sid = started->session.sid;
+  AddToken("access", sid, "openid", store::TokenKind::kAccess);
+  AddToken("refresh", sid, "openid profile", store::TokenKind::kRefresh);
+  AddToken("offline", sid, "openid offline_access", store::TokenKind::kRefresh);
+  AddToken("other-session", "other", "openid", store::TokenKind::kRefresh);
+  ASSERT_TRUE(authority_.End(sid, EndCause::kRpLogout).ok());
+  EXPECT_TRUE(Revoked("access"));
+  EXPECT_TRUE(Revoked("refresh"));
+  EXPECT_FALSE(Revoked("offline"));
+  EXPECT_FALSE(Revoked("other-session"));
+}
+
+TEST_F(SessionAuthorityTest, EndRecordsTheSessionEndedEventWithItsCause) {
+  auto started = authority_.Start("user-1");
+  ASSERT_TRUE(authority_.NoteLogoutStarted(started->session, "mail").ok());
+  ASSERT_TRUE(authority_.End(started->session.sid, EndCause::kAdmin).ok());
+  auto events = *store_->ListEvents(0, 10);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].type, kEventLogoutStarted);
+  EXPECT_EQ(events[0].client_id, "mail");
+  EXPECT_EQ(events[1].type, kEventSessionEnded);
+  EXPECT_EQ(events[1].sid, started->session.sid);
+  EXPECT_NE(events[1].detail.find("\"cause\":\"admin\""), std::string::npos);
+  EXPECT_EQ(events_.counters().sessions_ended.load(), 1);
+  EXPECT_EQ(events_.counters().logouts_started.load(), 1);
+}
+
+TEST_F(SessionAuthorityTest, EndAllOfUserEndsOnlyThatUsersActiveSessions) {
+  auto a = authority_.Start("user-1");
+  auto b = authority_.Start("user-1");
+  auto other = authority_.Start("user-2");
+  auto endings = authority_.EndAllOfUser("user-1", EndCause::kUserLogoutAll);
+  ASSERT_TRUE(endings.ok());
+  EXPECT_EQ(endings->size(), 2u);
+  EXPECT_FALSE(authority_.Resolve(a->cookie_value)->has_value());
+  EXPECT_FALSE(authority_.Resolve(b->cookie_value)->has_value());
+  EXPECT_TRUE(authority_.Resolve(other->cookie_value)->has_value());
+}
+
+TEST_F(SessionAuthorityTest, ExpiredSessionsAreEndedAndTheirParticipantsNotified) {
+  AddClient("mail", true);
+  auto idle = authority_.Start("user-1");
+  ASSERT_TRUE(authority_.AddParticipant(idle->session.sid, "mail", "oidc").ok());
+  clock_.Advance(minutes(20));
+  auto fresh = authority_.Start("user-2");
+  clock_.Advance(minutes(15));  // idle: 35 min, fresh: 15 min
+  auto ended = authority_.EndExpired(100);
+  ASSERT_TRUE(ended.ok());
+  EXPECT_EQ(*ended, 1);
+  EXPECT_EQ((*store_->FindSessionBySid(idle->session.sid))->end_cause, "expired");
+  EXPECT_TRUE((*store_->FindSessionBySid(fresh->session.sid))->active());
+  EXPECT_EQ(store_->ListNotifications(idle->session.sid, 10)->size(), 1u);
 }
 
 }  // namespace

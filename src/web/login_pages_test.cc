@@ -15,7 +15,8 @@ class LoginPagesTest : public ::testing::Test {
   LoginPagesTest()
       : store_(*store::SqliteStore::Open(dir_.File("db.sqlite"))),
         hasher_(random_, crypto::Argon2Params{1, 1024, 1}),
-        sessions_(*store_, clock_, random_, session::SessionPolicy{}),
+        events_(clock_),
+        sessions_(*store_, clock_, random_, events_, session::SessionPolicy{}),
         csrf_(random_),
         pages_(*store_, sessions_, hasher_, csrf_, false) {
     store::UserRecord alice;
@@ -48,6 +49,7 @@ class LoginPagesTest : public ::testing::Test {
   FakeClock clock_;
   SystemRandom random_;
   crypto::PasswordHasher hasher_;
+  session::EventLog events_;
   session::SessionAuthority sessions_;
   Csrf csrf_;
   LoginPages pages_;

@@ -1,0 +1,56 @@
+// EventLog: the audit trail of sign-out — each sign-out started, session ended (with cause),
+// notification delivered, retried or given up — written to the store (for `gatehouse events`),
+// to the log, and counted for /metrics.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "store/store.h"
+
+namespace gh::session {
+
+struct EventCounters {
+  std::atomic<std::int64_t> logouts_started{0};
+  std::atomic<std::int64_t> sessions_ended{0};
+  std::atomic<std::int64_t> notifications_delivered{0};
+  std::atomic<std::int64_t> notifications_retried{0};
+  std::atomic<std::int64_t> notifications_failed{0};
+};
+
+struct Event {
+  std::string type;  // one of the kEvent* names below
+  std::string sid;
+  std::string user_id;
+  std::string client_id;
+  std::string detail_json = "{}";  // a JSON object with type-specific fields
+};
+
+inline constexpr std::string_view kEventLogoutStarted = "logout.started";
+inline constexpr std::string_view kEventSessionEnded = "session.ended";
+inline constexpr std::string_view kEventNotificationDelivered = "notification.delivered";
+inline constexpr std::string_view kEventNotificationRetried = "notification.retried";
+inline constexpr std::string_view kEventNotificationFailed = "notification.failed";
+
+class EventLog {
+ public:
+  explicit EventLog(Clock& clock) : clock_(clock) {}
+
+  // Appends `event` through `store`; pass a transaction view to make it part of a transaction.
+  Result<void> Append(store::EventStore& store, const Event& event) const;
+  // Logs and counts `event`. Call once what it records has been committed, so that rolled-back
+  // work is never counted.
+  void Publish(const Event& event);
+
+  const EventCounters& counters() const { return counters_; }
+
+ private:
+  Clock& clock_;
+  EventCounters counters_;
+};
+
+}  // namespace gh::session
