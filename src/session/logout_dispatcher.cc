@@ -1,0 +1,207 @@
+#include "session/logout_dispatcher.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "core/log.h"
+
+namespace gh::session {
+namespace {
+
+// Retries become due on their own schedule; this is how often the loop looks for them.
+constexpr auto kPollInterval = std::chrono::milliseconds(500);
+
+double UniformUnit(Random& random) {
+  std::array<std::uint8_t, 4> bytes{};
+  random.Fill(bytes);
+  std::uint32_t v = (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) |
+                    (std::uint32_t{bytes[2]} << 8) | bytes[3];
+  return v / 4294967296.0;
+}
+
+}  // namespace
+
+Seconds BackoffDelay(const RetryPolicy& policy, int attempts) {
+  double delay =
+      static_cast<double>(policy.first_delay.count()) * std::pow(2.0, std::max(0, attempts - 1));
+  return Seconds(
+      static_cast<Seconds::rep>(std::min(delay, static_cast<double>(policy.max_delay.count()))));
+}
+
+LogoutDispatcher::LogoutDispatcher(store::Store& store, Clock& clock, Random& random,
+                                   EventLog& events, RetryPolicy policy, int max_in_flight,
+                                   int sender_threads)
+    : store_(store),
+      clock_(clock),
+      random_(random),
+      events_(events),
+      policy_(policy),
+      max_in_flight_(max_in_flight),
+      sender_thread_count_(sender_threads) {}
+
+LogoutDispatcher::~LogoutDispatcher() { Stop(); }
+
+void LogoutDispatcher::AddSender(std::string channel, NotificationSender& sender) {
+  senders_[std::move(channel)] = &sender;
+}
+
+void LogoutDispatcher::Start() {
+  loop_ = std::thread([this] { Loop(); });
+  for (int i = 0; i < sender_thread_count_; ++i)
+    sender_threads_.emplace_back([this] { SenderLoop(); });
+}
+
+void LogoutDispatcher::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  to_send_ready_.notify_all();
+  if (loop_.joinable()) loop_.join();
+  for (auto& t : sender_threads_) t.join();
+  sender_threads_.clear();
+}
+
+void LogoutDispatcher::Wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wake_.notify_all();
+}
+
+void LogoutDispatcher::Dispatch(const store::LogoutNotificationRecord& n) {
+  auto finish = [this, n](DeliveryOutcome outcome) {
+    {
+      std::lock_guard lock(mutex_);
+      finished_.push_back({n, std::move(outcome)});
+    }
+    wake_.notify_all();
+    finished_ready_.notify_all();
+  };
+  auto it = senders_.find(n.channel);
+  if (it == senders_.end()) {
+    finish({DeliveryOutcome::Kind::kPermanent, "no sender for channel " + n.channel});
+    return;
+  }
+  it->second->Send(n, std::move(finish));
+}
+
+void LogoutDispatcher::SenderLoop() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    to_send_ready_.wait(lock, [this] { return stopping_ || !to_send_.empty(); });
+    if (stopping_) return;
+    auto n = std::move(to_send_.front());
+    to_send_.pop_front();
+    lock.unlock();
+    Dispatch(n);
+    lock.lock();
+  }
+}
+
+Result<int> LogoutDispatcher::ClaimAndQueue(int limit) {
+  auto now = clock_.Now();
+  GH_ASSIGN_OR_RETURN(auto claimed, store_.ClaimDueNotifications(now, now + policy_.lease, limit));
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& n : claimed) to_send_.push_back(std::move(n));
+    in_flight_ += static_cast<int>(claimed.size());
+  }
+  to_send_ready_.notify_all();
+  return static_cast<int>(claimed.size());
+}
+
+void LogoutDispatcher::Loop() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    auto done = std::move(finished_);
+    finished_.clear();
+    woken_ = false;
+    int room = max_in_flight_ - in_flight_;
+    lock.unlock();
+
+    if (!done.empty()) {
+      int n = static_cast<int>(done.size());
+      // On failure the rows keep their lease and are delivered again once it runs out.
+      if (auto r = RecordOutcomes(std::move(done)); !r.ok())
+        Log(LogLevel::kError, "logout.outcome_not_recorded", {{"error", r.error().message}});
+      room += n;
+      std::lock_guard relock(mutex_);
+      in_flight_ -= n;
+    }
+    if (room > 0) {
+      if (auto r = ClaimAndQueue(room); !r.ok())
+        Log(LogLevel::kError, "logout.claim_failed", {{"error", r.error().message}});
+    }
+
+    lock.lock();
+    wake_.wait_for(lock, kPollInterval,
+                   [this] { return stopping_ || woken_ || !finished_.empty(); });
+  }
+}
+
+Result<int> LogoutDispatcher::DeliverDueNow() {
+  auto now = clock_.Now();
+  GH_ASSIGN_OR_RETURN(auto claimed,
+                      store_.ClaimDueNotifications(now, now + policy_.lease, max_in_flight_));
+  for (const auto& n : claimed) Dispatch(n);
+  std::vector<Attempt> done;
+  {
+    std::unique_lock lock(mutex_);
+    finished_ready_.wait(lock, [&] { return finished_.size() >= claimed.size(); });
+    done = std::move(finished_);
+    finished_.clear();
+  }
+  int attempts = static_cast<int>(done.size());
+  GH_RETURN_IF_ERROR(RecordOutcomes(std::move(done)));
+  return attempts;
+}
+
+Result<void> LogoutDispatcher::RecordOutcomes(std::vector<Attempt> attempts) {
+  auto now = clock_.Now();
+  std::vector<Event> recorded;
+  GH_RETURN_IF_ERROR(store_.InTransaction([&](store::Store& tx) -> Result<void> {
+    recorded.clear();
+    for (const auto& [n, outcome] : attempts) {
+      const int attempt = n.attempts + 1;
+      nlohmann::json detail = {
+          {"notification_id", n.id}, {"channel", n.channel}, {"attempt", attempt}};
+      Event event{"", n.sid, n.user_id, n.client_id, ""};
+      if (outcome.kind == DeliveryOutcome::Kind::kDelivered) {
+        GH_RETURN_IF_ERROR(tx.MarkDelivered(n.id, now, attempt));
+        event.type = kEventNotificationDelivered;
+      } else {
+        detail["error"] = outcome.detail;
+        double factor = 1.0 + policy_.jitter * (2.0 * UniformUnit(random_) - 1.0);
+        auto delay = std::chrono::duration_cast<Seconds>(
+            std::chrono::duration<double>(BackoffDelay(policy_, attempt).count() * factor));
+        auto next = now + std::max(delay, Seconds(1));
+        if (outcome.kind == DeliveryOutcome::Kind::kRetry &&
+            next <= n.created_at + policy_.horizon) {
+          GH_RETURN_IF_ERROR(tx.MarkRetry(n.id, next, attempt, outcome.detail));
+          event.type = kEventNotificationRetried;
+          detail["retry_in_seconds"] = std::chrono::duration_cast<Seconds>(next - now).count();
+        } else {
+          std::string reason =
+              outcome.kind == DeliveryOutcome::Kind::kRetry
+                  ? "gave up after " + std::to_string(attempt) + " attempts: " + outcome.detail
+                  : outcome.detail;
+          GH_RETURN_IF_ERROR(tx.MarkFailed(n.id, attempt, reason));
+          event.type = kEventNotificationFailed;
+        }
+      }
+      event.detail_json = detail.dump();
+      GH_RETURN_IF_ERROR(events_.Append(tx, event));
+      recorded.push_back(std::move(event));
+    }
+    return Ok();
+  }));
+  for (const auto& e : recorded) events_.Publish(e);
+  return Ok();
+}
+
+}  // namespace gh::session

@@ -1,0 +1,246 @@
+#include "session/logout_dispatcher.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "core/clock.h"
+#include "core/random.h"
+#include "store/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
+
+namespace gh::session {
+namespace {
+
+using Kind = DeliveryOutcome::Kind;
+using std::chrono::hours;
+using std::chrono::seconds;
+
+// Answers each notification from a script, one outcome per attempt, asynchronously.
+class ScriptedSender : public NotificationSender {
+ public:
+  void Script(const std::string& client_id, std::vector<Kind> outcomes) {
+    std::lock_guard lock(mutex_);
+    script_[client_id] = std::move(outcomes);
+  }
+  void Send(const store::LogoutNotificationRecord& n,
+            std::function<void(DeliveryOutcome)> done) override {
+    Kind kind = Kind::kDelivered;
+    {
+      std::lock_guard lock(mutex_);
+      auto& s = script_[n.client_id];
+      if (!s.empty()) {
+        kind = s.front();
+        s.erase(s.begin());
+      }
+      ++sent_[n.client_id];
+    }
+    std::thread([done = std::move(done), kind] {
+      done({kind, kind == Kind::kDelivered ? "" : "HTTP 503"});
+    }).detach();
+  }
+  int Sent(const std::string& client_id) {
+    std::lock_guard lock(mutex_);
+    return sent_[client_id];
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::vector<Kind>> script_;
+  std::map<std::string, int> sent_;
+};
+
+class LogoutDispatcherTest : public ::testing::Test {
+ protected:
+  LogoutDispatcherTest()
+      : store_(*store::SqliteStore::Open(dir_.File("db.sqlite"))),
+        events_(clock_),
+        dispatcher_(*store_, clock_, random_, events_, Policy()) {
+    dispatcher_.AddSender("backchannel", sender_);
+  }
+
+  static RetryPolicy Policy() {
+    RetryPolicy p;
+    p.first_delay = seconds(2);
+    p.max_delay = seconds(60);
+    p.jitter = 0.25;
+    p.horizon = seconds(600);
+    p.lease = seconds(30);
+    return p;
+  }
+
+  std::int64_t Enqueue(const std::string& client_id, const std::string& channel = "backchannel") {
+    store::LogoutNotificationRecord n;
+    n.sid = "sid-1";
+    n.user_id = "user-1";
+    n.client_id = client_id;
+    n.channel = channel;
+    n.created_at = clock_.Now();
+    n.next_attempt_at = clock_.Now();
+    return *store_->EnqueueNotification(n);
+  }
+
+  store::LogoutNotificationRecord Row(std::int64_t id) {
+    for (auto& n : *store_->ListNotifications(std::nullopt, 1000))
+      if (n.id == id) return n;
+    ADD_FAILURE() << "no row " << id;
+    return {};
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<store::SqliteStore> store_;
+  FakeClock clock_;
+  SystemRandom random_;
+  EventLog events_;
+  ScriptedSender sender_;
+  LogoutDispatcher dispatcher_;
+};
+
+TEST(BackoffDelay, DoublesFromTheFirstDelayUpToTheCap) {
+  RetryPolicy p;
+  p.first_delay = seconds(2);
+  p.max_delay = seconds(60);
+  EXPECT_EQ(BackoffDelay(p, 1), seconds(2));
+  EXPECT_EQ(BackoffDelay(p, 2), seconds(4));
+  EXPECT_EQ(BackoffDelay(p, 3), seconds(8));
+  EXPECT_EQ(BackoffDelay(p, 5), seconds(32));
+  EXPECT_EQ(BackoffDelay(p, 6), seconds(60));
+  EXPECT_EQ(BackoffDelay(p, 40), seconds(60));
+}
+
+TEST_F(LogoutDispatcherTest, DeliversAndRecordsTheOutcome) {
+  auto id = Enqueue("mail");
+  ASSERT_EQ(*dispatcher_.DeliverDueNow(), 1);
+  auto row = Row(id);
+  EXPECT_EQ(row.status, store::NotificationStatus::kDelivered);
+  EXPECT_EQ(row.attempts, 1);
+  EXPECT_TRUE(row.delivered_at.has_value());
+  EXPECT_EQ(events_.counters().notifications_delivered.load(), 1);
+  auto events = *store_->ListEvents(0, 10);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, kEventNotificationDelivered);
+  EXPECT_EQ(events[0].client_id, "mail");
+}
+
+TEST_F(LogoutDispatcherTest, RetriesWithBackoffUntilDelivered) {
+  sender_.Script("mail", {Kind::kRetry, Kind::kRetry, Kind::kDelivered});
+  auto id = Enqueue("mail");
+  ASSERT_EQ(*dispatcher_.DeliverDueNow(), 1);
+  auto row = Row(id);
+  EXPECT_EQ(row.status, store::NotificationStatus::kPending);
+  EXPECT_EQ(row.attempts, 1);
+  EXPECT_EQ(row.last_error, "HTTP 503");
+  auto wait = row.next_attempt_at - clock_.Now();
+  EXPECT_GE(wait, seconds(1));  // 2 s ± 25 %
+  EXPECT_LE(wait, seconds(3));
+
+  EXPECT_EQ(*dispatcher_.DeliverDueNow(), 0) << "not due yet";
+  clock_.Advance(seconds(3));
+  ASSERT_EQ(*dispatcher_.DeliverDueNow(), 1);
+  row = Row(id);
+  EXPECT_EQ(row.attempts, 2);
+  wait = row.next_attempt_at - clock_.Now();
+  EXPECT_GE(wait, seconds(3));  // 4 s ± 25 %
+  EXPECT_LE(wait, seconds(5));
+
+  clock_.Advance(seconds(5));
+  ASSERT_EQ(*dispatcher_.DeliverDueNow(), 1);
+  row = Row(id);
+  EXPECT_EQ(row.status, store::NotificationStatus::kDelivered);
+  EXPECT_EQ(row.attempts, 3);
+  EXPECT_EQ(sender_.Sent("mail"), 3);
+  EXPECT_EQ(events_.counters().notifications_retried.load(), 2);
+}
+
+TEST_F(LogoutDispatcherTest, GivesUpAtTheHorizon) {
+  sender_.Script("mail", std::vector<Kind>(50, Kind::kRetry));
+  auto id = Enqueue("mail");
+  for (int i = 0; i < 50 && Row(id).status == store::NotificationStatus::kPending; ++i) {
+    ASSERT_TRUE(dispatcher_.DeliverDueNow().ok());
+    clock_.Advance(seconds(80));
+  }
+  auto row = Row(id);
+  EXPECT_EQ(row.status, store::NotificationStatus::kFailed);
+  EXPECT_NE(row.last_error.find("gave up after"), std::string::npos) << row.last_error;
+  EXPECT_LE(row.next_attempt_at, row.created_at + seconds(600));
+  EXPECT_EQ(events_.counters().notifications_failed.load(), 1);
+}
+
+TEST_F(LogoutDispatcherTest, PermanentRejectionIsNotRetried) {
+  sender_.Script("mail", {Kind::kPermanent});
+  auto id = Enqueue("mail");
+  ASSERT_EQ(*dispatcher_.DeliverDueNow(), 1);
+  EXPECT_EQ(Row(id).status, store::NotificationStatus::kFailed);
+  clock_.Advance(hours(1));
+  EXPECT_EQ(*dispatcher_.DeliverDueNow(), 0);
+}
+
+TEST_F(LogoutDispatcherTest, UnknownChannelFailsInsteadOfLooping) {
+  auto id = Enqueue("mail", "carrier-pigeon");
+  ASSERT_EQ(*dispatcher_.DeliverDueNow(), 1);
+  EXPECT_EQ(Row(id).status, store::NotificationStatus::kFailed);
+}
+
+TEST_F(LogoutDispatcherTest, AbandonedClaimIsDeliveredAfterItsLease) {
+  auto id = Enqueue("mail");
+  // A previous IdP process claimed the row and died before recording anything.
+  ASSERT_EQ(store_->ClaimDueNotifications(clock_.Now(), clock_.Now() + seconds(30), 10)->size(),
+            1u);
+  EXPECT_EQ(*dispatcher_.DeliverDueNow(), 0);
+  clock_.Advance(seconds(31));
+  EXPECT_EQ(*dispatcher_.DeliverDueNow(), 1);
+  EXPECT_EQ(Row(id).status, store::NotificationStatus::kDelivered);
+}
+
+// A sender that completes nothing until every notification of the batch is in flight: the
+// dispatcher can only pass if it sends them all at once rather than one after another.
+class BarrierSender : public NotificationSender {
+ public:
+  explicit BarrierSender(int expected) : expected_(expected) {}
+  void Send(const store::LogoutNotificationRecord&,
+            std::function<void(DeliveryOutcome)> done) override {
+    std::lock_guard lock(mutex_);
+    waiting_.push_back(std::move(done));
+    if (static_cast<int>(waiting_.size()) == expected_) {
+      for (auto& d : waiting_) std::thread([d] { d({Kind::kDelivered, ""}); }).detach();
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  int expected_;
+  std::vector<std::function<void(DeliveryOutcome)>> waiting_;
+};
+
+TEST_F(LogoutDispatcherTest, FansOutConcurrently) {
+  BarrierSender barrier(100);
+  LogoutDispatcher dispatcher(*store_, clock_, random_, events_, Policy());
+  dispatcher.AddSender("backchannel", barrier);
+  for (int i = 0; i < 100; ++i) Enqueue("client-" + std::to_string(i));
+  EXPECT_EQ(*dispatcher.DeliverDueNow(), 100);
+  EXPECT_EQ(store_->CountNotifications()->delivered, 100);
+}
+
+TEST_F(LogoutDispatcherTest, BackgroundLoopDeliversWhenWoken) {
+  SystemClock real_clock;
+  EventLog events(real_clock);
+  LogoutDispatcher dispatcher(*store_, real_clock, random_, events, Policy());
+  dispatcher.AddSender("backchannel", sender_);
+  dispatcher.Start();
+  store::LogoutNotificationRecord n;
+  n.sid = "sid-1";
+  n.user_id = "user-1";
+  n.client_id = "mail";
+  n.created_at = real_clock.Now();
+  n.next_attempt_at = real_clock.Now();
+  auto id = *store_->EnqueueNotification(n);
+  dispatcher.Wake();
+  for (int i = 0; i < 100 && Row(id).status != store::NotificationStatus::kDelivered; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  dispatcher.Stop();
+  EXPECT_EQ(Row(id).status, store::NotificationStatus::kDelivered);
+}
+
+}  // namespace
+}  // namespace gh::session
