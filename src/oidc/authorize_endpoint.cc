@@ -1,0 +1,90 @@
+#include "oidc/authorize_endpoint.h"
+
+#include "core/log.h"
+#include "oidc/authorization_response.h"
+#include "oidc/authorize_request.h"
+#include "oidc/pkce.h"
+#include "oidc/token_state.h"
+#include "web/html.h"
+
+namespace gh::oidc {
+namespace {
+
+constexpr std::string_view kLoginPath = "/login";
+constexpr std::size_t kCodeBytes = 32;
+
+// RFC 6749 §4.1.2.1: without a trusted client and redirect_uri the error is shown to the person,
+// never redirected, so the endpoint cannot become an open redirector.
+http::Response ErrorPage(int status, std::string_view message) {
+  auto response =
+      http::Response::Html(status, web::ErrorPage("Cannot continue to the application", message));
+  response.NoStore();
+  return response;
+}
+
+}  // namespace
+
+http::Response AuthorizeEndpoint::Handle(const http::Request& request) const {
+  // OpenID Connect Core §3.1.2.1: the request may come as a query (GET) or a form (POST).
+  auto params = request.method == "POST" ? request.Form() : request.Query();
+  if (!params.ok()) return ErrorPage(400, "The sign-in request was malformed.");
+  auto redirect = ParseClientRedirect(*params);
+  if (!redirect.ok()) return ErrorPage(400, redirect.error().description);
+  auto client = context_.store.FindClient(redirect->client_id);
+  if (!client.ok()) return ErrorPage(503, "Please try again shortly.");
+  if (!client->has_value()) return ErrorPage(400, "The application is not registered here.");
+  if (!IsRegisteredRedirectUri(**client, redirect->redirect_uri))
+    return ErrorPage(400, "The application sent an unregistered redirect_uri.");
+
+  const auto& issuer = context_.settings.issuer;
+  auto target = ErrorResponseTarget(*params, redirect->redirect_uri);
+  auto fail = [&](const OAuthError& error) {
+    return DeliverAuthorizationResponse(target, issuer, ToParams(error));
+  };
+  auto authorize = ParseAuthorizeRequest(*params, **client);
+  if (!authorize.ok()) return fail(authorize.error());
+
+  auto session =
+      context_.sessions.Resolve(request.Cookie(session::kSessionCookieName).value_or(""));
+  if (!session.ok()) return fail(OAuthError(session.error()));
+  auto now = context_.clock.Now();
+  std::optional<TimePoint> auth_time;
+  if (*session) auth_time = (*session)->auth_time;
+  switch (DecideLogin(*authorize, auth_time, now)) {
+    case LoginDecision::kLoginRequired:
+      return fail({OAuthErrorCode::kLoginRequired, "the end-user is not signed in"});
+    case LoginDecision::kShowLogin: {
+      // Always a GET back: the session cookie is SameSite=Lax, so a cross-site POST would not
+      // carry it after the login.
+      Params login{{"return_to", ResumeAfterLoginPath(*params)}};
+      auto response = http::Response::Redirect(std::string(kLoginPath) + "?" + login.Encode());
+      response.NoStore();
+      return response;
+    }
+    case LoginDecision::kProceed:
+      break;
+  }
+
+  std::string code = context_.random.Token(kCodeBytes);
+  store::AuthorizationCodeRecord record;
+  record.code_hash = SecretHash(code);
+  record.grant_id = context_.random.Token(16);
+  record.client_id = authorize->client_id;
+  record.redirect_uri = authorize->target.redirect_uri;
+  record.user_id = (*session)->user_id;
+  record.sid = (*session)->sid;
+  record.scope = authorize->scope;
+  record.nonce = authorize->nonce;
+  record.code_challenge = authorize->code_challenge;
+  if (record.code_challenge) record.code_challenge_method = kPkceMethodS256;
+  record.auth_time = (*session)->auth_time;
+  record.issued_at = now;
+  record.expires_at = now + context_.settings.code_ttl;
+  if (auto stored = context_.store.PutCode(record); !stored.ok())
+    return fail(OAuthError(stored.error()));
+  Log(LogLevel::kInfo, "oidc.code_issued",
+      {{"client_id", record.client_id}, {"sub", record.user_id}, {"sid", record.sid}});
+  return DeliverAuthorizationResponse(authorize->target, issuer, Params{{"code", code}});
+}
+
+}  // namespace gh::oidc

@@ -1,0 +1,33 @@
+// ProviderSettings and ProviderContext: the configuration and collaborators the OpenID Provider's
+// endpoints share.
+#pragma once
+
+#include <string>
+
+#include "core/clock.h"
+#include "core/random.h"
+#include "keys/key_ring.h"
+#include "session/session_authority.h"
+#include "store/store.h"
+
+namespace gh::oidc {
+
+struct ProviderSettings {
+  std::string issuer;  // e.g. "https://id.example.com"; endpoint URLs are issuer + path
+  Seconds code_ttl{60};
+  Seconds access_token_ttl{3600};
+  Seconds id_token_ttl{3600};
+  Seconds refresh_token_ttl{30 * 24 * 3600};
+};
+
+// The references every endpoint works through; all outlive the Provider.
+struct ProviderContext {
+  const ProviderSettings& settings;
+  store::Store& store;
+  keys::KeyRing& keys;
+  session::SessionAuthority& sessions;
+  Clock& clock;
+  Random& random;
+};
+
+}  // namespace gh::oidc

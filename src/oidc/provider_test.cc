@@ -1,0 +1,611 @@
+// End-to-end tests of the provider's endpoints through the Router, on a real SQLite store, key
+// ring and session authority, with a fake clock.
+#include "oidc/provider.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/base64url.h"
+#include "crypto/digest.h"
+#include "crypto/jws.h"
+#include "oidc/id_token.h"
+#include "store/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
+
+namespace gh::oidc {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kIssuer[] = "https://id.example";
+constexpr char kAppRedirect[] = "https://app.example/cb";
+constexpr char kSpaRedirect[] = "https://spa.example/cb";
+constexpr char kSecret[] = "s3cret:&+%";
+constexpr char kVerifier[] = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+constexpr char kChallenge[] = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+// Query parameters of a redirect's Location.
+Params LocationParams(const http::Response& response) {
+  auto location = response.headers.Get("Location").value_or("");
+  auto q = location.find('?');
+  return q == std::string::npos ? Params() : *Params::Parse(location.substr(q + 1));
+}
+
+json Body(const http::Response& response) { return json::parse(response.body); }
+
+std::string BasicAuth(std::string_view id, std::string_view secret) {
+  Params encoded{{"a", std::string(id)}, {"b", std::string(secret)}};
+  auto e = encoded.Encode();  // a=<id>&b=<secret>, each form-urlencoded
+  auto amp = e.find('&');
+  return "Basic " + Base64Encode(e.substr(2, amp - 2) + ":" + e.substr(amp + 3));
+}
+
+class ProviderTest : public ::testing::Test {
+ protected:
+  ProviderTest()
+      : store_(*store::SqliteStore::Open(dir_.File("db.sqlite"))),
+        keys_(*store_, clock_, random_, Seconds(24 * 3600)),
+        events_(clock_),
+        sessions_(*store_, clock_, random_, events_, session::SessionPolicy{}),
+        provider_(ProviderSettings{.issuer = kIssuer}, *store_, keys_, sessions_, clock_, random_) {
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(keys_.Reload().ok());
+    provider_.Register(router_);
+    store::ClientRecord app;
+    app.id = "app";
+    app.name = "App";
+    app.secret_hash = crypto::Sha256Base64Url(kSecret);
+    app.redirect_uris = {kAppRedirect};
+    app.created_at = clock_.Now();
+    ASSERT_TRUE(store_->PutClient(app).ok());
+    store::ClientRecord spa;
+    spa.id = "spa";
+    spa.name = "SPA";
+    spa.redirect_uris = {kSpaRedirect};
+    spa.id_token_signed_response_alg = "ES256";
+    spa.created_at = clock_.Now();
+    ASSERT_TRUE(store_->PutClient(spa).ok());
+    store::UserRecord alice;
+    alice.id = "u-alice";
+    alice.username = "alice";
+    alice.password_hash = "unused";
+    alice.name = "Alice Liddell";
+    alice.email = "alice@example.com";
+    alice.created_at = clock_.Now();
+    ASSERT_TRUE(store_->PutUser(alice).ok());
+  }
+
+  http::Response Get(const std::string& target, const std::string& cookie = "") {
+    http::Request request;
+    request.method = "GET";
+    request.target = target;
+    if (!cookie.empty())
+      request.headers.Add("Cookie", std::string(session::kSessionCookieName) + "=" + cookie);
+    return router_.Dispatch(request);
+  }
+
+  http::Response Post(const std::string& path, const std::string& body,
+                      std::optional<std::string> authorization = std::nullopt,
+                      std::string content_type = "application/x-www-form-urlencoded") {
+    http::Request request;
+    request.method = "POST";
+    request.target = path;
+    request.headers.Add("Content-Type", content_type);
+    if (authorization) request.headers.Add("Authorization", *authorization);
+    request.body = body;
+    return router_.Dispatch(request);
+  }
+
+  http::Response PostAsApp(const std::string& path, const Params& form) {
+    return Post(path, form.Encode(), BasicAuth("app", kSecret));
+  }
+
+  // Signs alice in and returns the session cookie.
+  std::string Login() {
+    auto started = sessions_.Start("u-alice");
+    EXPECT_TRUE(started.ok());
+    sid_ = started->session.sid;
+    return started->cookie_value;
+  }
+
+  static Params AppAuthorize() {
+    return {{"response_type", "code"},
+            {"client_id", "app"},
+            {"redirect_uri", kAppRedirect},
+            {"scope", "openid profile email"},
+            {"state", "st-1"},
+            {"nonce", "n-1"},
+            {"code_challenge", kChallenge},
+            {"code_challenge_method", "S256"}};
+  }
+
+  // Runs /authorize with a signed-in session and returns the code.
+  std::string Code(const Params& params = AppAuthorize()) {
+    if (cookie_.empty()) cookie_ = Login();
+    auto response = Get("/authorize?" + params.Encode(), cookie_);
+    EXPECT_EQ(response.status, 302);
+    auto code = LocationParams(response).Get("code");
+    EXPECT_TRUE(code.has_value()) << response.headers.Get("Location").value_or("");
+    return code.value_or("");
+  }
+
+  http::Response Redeem(const std::string& code, std::string verifier = kVerifier) {
+    return PostAsApp("/token", {{"grant_type", "authorization_code"},
+                                {"code", code},
+                                {"redirect_uri", kAppRedirect},
+                                {"code_verifier", verifier}});
+  }
+
+  json Introspect(const std::string& token) {
+    auto response = PostAsApp("/introspect", {{"token", token}});
+    EXPECT_EQ(response.status, 200) << response.body;
+    return Body(response);
+  }
+
+  void ExpectOAuthError(const http::Response& response, int status, const char* error) {
+    EXPECT_EQ(response.status, status) << response.body;
+    EXPECT_EQ(Body(response)["error"], error) << response.body;
+    EXPECT_EQ(response.headers.Get("Cache-Control"), "no-store");
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<store::SqliteStore> store_;
+  FakeClock clock_;
+  SystemRandom random_;
+  keys::KeyRing keys_;
+  session::EventLog events_;
+  session::SessionAuthority sessions_;
+  Provider provider_;
+  http::Router router_;
+  std::string cookie_;
+  std::string sid_;
+};
+
+TEST_F(ProviderTest, DiscoveryAndJwksArePublic) {
+  auto discovery = Get("/.well-known/openid-configuration");
+  EXPECT_EQ(discovery.status, 200);
+  EXPECT_EQ(discovery.headers.Get("Access-Control-Allow-Origin"), "*");
+  EXPECT_EQ(Body(discovery)["issuer"], kIssuer);
+  EXPECT_EQ(Body(discovery)["jwks_uri"], std::string(kIssuer) + "/jwks");
+  auto jwks = Get("/jwks");
+  EXPECT_EQ(jwks.status, 200);
+  EXPECT_EQ(jwks.headers.Get("Access-Control-Allow-Origin"), "*");
+  EXPECT_EQ(Body(jwks)["keys"].size(), 2u);
+}
+
+TEST_F(ProviderTest, FullCodeFlowWithPkce) {
+  auto token_response = Redeem(Code());
+  ASSERT_EQ(token_response.status, 200) << token_response.body;
+  EXPECT_EQ(token_response.headers.Get("Cache-Control"), "no-store");
+  EXPECT_EQ(token_response.headers.Get("Pragma"), "no-cache");
+  auto tokens = Body(token_response);
+  EXPECT_EQ(tokens["token_type"], "Bearer");
+  EXPECT_EQ(tokens["expires_in"], 3600);
+  EXPECT_EQ(tokens["scope"], "openid profile email");
+  ASSERT_TRUE(tokens["refresh_token"].is_string());
+  std::string access_token = tokens["access_token"];
+
+  // The ID token verifies against the published keys and states what was asked for.
+  auto decoded = crypto::DecodeJws(tokens["id_token"].get<std::string>());
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_TRUE(crypto::VerifyJws(*decoded, keys_.VerificationKeys()).ok());
+  EXPECT_EQ(decoded->header["alg"], "RS256");
+  EXPECT_EQ(decoded->header["typ"], "JWT");
+  auto& claims = decoded->payload;
+  auto now = ToUnixSeconds(clock_.Now());
+  EXPECT_EQ(claims["iss"], kIssuer);
+  EXPECT_EQ(claims["sub"], "u-alice");
+  EXPECT_EQ(claims["aud"], "app");
+  EXPECT_EQ(claims["iat"], now);
+  EXPECT_EQ(claims["exp"], now + 3600);
+  EXPECT_EQ(claims["auth_time"], now);
+  EXPECT_EQ(claims["nonce"], "n-1");
+  EXPECT_EQ(claims["sid"], sid_);
+  EXPECT_EQ(claims["at_hash"], AtHash(access_token));
+  EXPECT_EQ(claims["name"], "Alice Liddell");
+  EXPECT_EQ(claims["preferred_username"], "alice");
+  EXPECT_EQ(claims["email"], "alice@example.com");
+
+  // The client became a participant of the session.
+  auto participants = store_->ListParticipants(sid_);
+  ASSERT_TRUE(participants.ok());
+  ASSERT_EQ(participants->size(), 1u);
+  EXPECT_EQ((*participants)[0].client_id, "app");
+  EXPECT_EQ((*participants)[0].protocol, "oidc");
+
+  http::Request userinfo;
+  userinfo.method = "GET";
+  userinfo.target = "/userinfo";
+  userinfo.headers.Add("Authorization", "Bearer " + access_token);
+  auto info = router_.Dispatch(userinfo);
+  ASSERT_EQ(info.status, 200) << info.body;
+  EXPECT_EQ(info.headers.Get("Cache-Control"), "no-store");
+  EXPECT_EQ(Body(info), (json{{"sub", "u-alice"},
+                              {"name", "Alice Liddell"},
+                              {"preferred_username", "alice"},
+                              {"email", "alice@example.com"}}));
+
+  auto active = Introspect(access_token);
+  EXPECT_EQ(active["active"], true);
+  EXPECT_EQ(active["client_id"], "app");
+  EXPECT_EQ(active["username"], "alice");
+  EXPECT_EQ(active["sub"], "u-alice");
+  EXPECT_EQ(active["sid"], sid_);
+  EXPECT_EQ(active["token_type"], "Bearer");
+  EXPECT_EQ(active["iss"], kIssuer);
+
+  auto revoked =
+      PostAsApp("/revoke", {{"token", access_token}, {"token_type_hint", "access_token"}});
+  EXPECT_EQ(revoked.status, 200);
+  EXPECT_EQ(Introspect(access_token), (json{{"active", false}}));
+  EXPECT_EQ(router_.Dispatch(userinfo).status, 401);
+}
+
+TEST_F(ProviderTest, FormPostResponseMode) {
+  auto params = AppAuthorize();
+  params.Add("response_mode", "form_post");
+  auto response = Get("/authorize?" + params.Encode(), Login());
+  EXPECT_EQ(response.status, 200);
+  EXPECT_FALSE(response.headers.Get("Location").has_value());
+  EXPECT_NE(response.body.find("action=\"https://app.example/cb\""), std::string::npos);
+  EXPECT_NE(response.body.find("name=\"state\" value=\"st-1\""), std::string::npos);
+  EXPECT_NE(response.body.find("name=\"code\""), std::string::npos);
+  EXPECT_TRUE(response.headers.Get("Content-Security-Policy").has_value());
+}
+
+TEST_F(ProviderTest, PostAuthorizeIsAccepted) {
+  auto cookie = Login();
+  http::Request request;
+  request.method = "POST";
+  request.target = "/authorize";
+  request.headers.Add("Content-Type", "application/x-www-form-urlencoded");
+  request.headers.Add("Cookie", std::string(session::kSessionCookieName) + "=" + cookie);
+  request.body = AppAuthorize().Encode();
+  auto response = router_.Dispatch(request);
+  EXPECT_EQ(response.status, 302);
+  EXPECT_TRUE(LocationParams(response).Get("code").has_value());
+}
+
+TEST_F(ProviderTest, UnregisteredRedirectUriIsNeverRedirected) {
+  auto params = AppAuthorize();
+  Params evil;
+  for (const auto& [k, v] : params.items())
+    evil.Add(k, k == "redirect_uri" ? "https://evil.example/cb" : v);
+  auto response = Get("/authorize?" + evil.Encode(), Login());
+  EXPECT_EQ(response.status, 400);
+  EXPECT_FALSE(response.headers.Get("Location").has_value());
+  EXPECT_NE(response.headers.Get("Content-Type")->find("text/html"), std::string::npos);
+}
+
+TEST_F(ProviderTest, UnknownClientAndMalformedQueryGetAnErrorPage) {
+  auto unknown = Get("/authorize?client_id=nobody&redirect_uri=https%3A%2F%2Fapp.example%2Fcb");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_FALSE(unknown.headers.Get("Location").has_value());
+  auto malformed = Get("/authorize?client_id=%zz");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_FALSE(malformed.headers.Get("Location").has_value());
+}
+
+TEST_F(ProviderTest, OtherAuthorizeErrorsAreRedirectedWithStateAndIss) {
+  auto params = AppAuthorize();
+  params.Add("response_type", "token");  // repeated
+  auto response = Get("/authorize?" + params.Encode(), Login());
+  EXPECT_EQ(response.status, 302);
+  auto location = LocationParams(response);
+  EXPECT_EQ(location.Get("error"), "invalid_request");
+  EXPECT_EQ(location.Get("state"), "st-1");
+  EXPECT_EQ(location.Get("iss"), kIssuer);
+  EXPECT_EQ(response.headers.Get("Location")->rfind(kAppRedirect, 0), 0u);
+}
+
+TEST_F(ProviderTest, PromptNoneWithoutSessionIsLoginRequired) {
+  auto params = AppAuthorize();
+  params.Add("prompt", "none");
+  auto response = Get("/authorize?" + params.Encode());
+  EXPECT_EQ(response.status, 302);
+  auto location = LocationParams(response);
+  EXPECT_EQ(location.Get("error"), "login_required");
+  EXPECT_EQ(location.Get("state"), "st-1");
+  EXPECT_EQ(location.Get("iss"), kIssuer);
+  EXPECT_FALSE(location.Get("code").has_value());
+}
+
+TEST_F(ProviderTest, NoSessionRedirectsToLogin) {
+  auto params = AppAuthorize();
+  params.Add("prompt", "login");
+  auto response = Get("/authorize?" + params.Encode());
+  EXPECT_EQ(response.status, 302);
+  auto location = response.headers.Get("Location").value_or("");
+  ASSERT_EQ(location.rfind("/login?", 0), 0u) << location;
+  auto return_to = LocationParams(response).Get("return_to");
+  EXPECT_EQ(return_to, "/authorize?" + AppAuthorize().Encode());
+
+  // Following return_to with a fresh session completes without looping back to the login.
+  auto resumed = Get(*return_to, Login());
+  EXPECT_TRUE(LocationParams(resumed).Get("code").has_value());
+}
+
+TEST_F(ProviderTest, PromptLoginForcesLoginDespiteSession) {
+  auto params = AppAuthorize();
+  params.Add("prompt", "login");
+  auto response = Get("/authorize?" + params.Encode(), Login());
+  EXPECT_EQ(response.headers.Get("Location").value_or("").rfind("/login?", 0), 0u);
+}
+
+TEST_F(ProviderTest, MaxAgeForcesLogin) {
+  auto cookie = Login();
+  clock_.Advance(Seconds(120));
+  auto params = AppAuthorize();
+  params.Add("max_age", "60");
+  auto response = Get("/authorize?" + params.Encode(), cookie);
+  EXPECT_EQ(response.headers.Get("Location").value_or("").rfind("/login?", 0), 0u);
+
+  Params generous = AppAuthorize();
+  generous.Add("max_age", "600");
+  auto allowed = Get("/authorize?" + generous.Encode(), cookie);
+  EXPECT_TRUE(LocationParams(allowed).Get("code").has_value());
+}
+
+TEST_F(ProviderTest, ReplayedCodeIsRefusedAndRevokesItsTokens) {
+  auto code = Code();
+  auto first = Redeem(code);
+  ASSERT_EQ(first.status, 200);
+  std::string access_token = Body(first)["access_token"];
+  std::string refresh_token = Body(first)["refresh_token"];
+  EXPECT_EQ(Introspect(access_token)["active"], true);
+
+  ExpectOAuthError(Redeem(code), 400, "invalid_grant");
+  EXPECT_EQ(Introspect(access_token)["active"], false);
+  EXPECT_EQ(Introspect(refresh_token)["active"], false);
+}
+
+TEST_F(ProviderTest, WrongVerifierIsInvalidGrant) {
+  ExpectOAuthError(Redeem(Code(), std::string(43, 'x')), 400, "invalid_grant");
+}
+
+TEST_F(ProviderTest, ExpiredCodeIsInvalidGrant) {
+  auto code = Code();
+  clock_.Advance(Seconds(61));
+  ExpectOAuthError(Redeem(code), 400, "invalid_grant");
+}
+
+TEST_F(ProviderTest, RedirectUriMustMatchAtTheTokenEndpoint) {
+  auto response = PostAsApp("/token", {{"grant_type", "authorization_code"},
+                                       {"code", Code()},
+                                       {"redirect_uri", "https://app.example/cb/"},
+                                       {"code_verifier", kVerifier}});
+  ExpectOAuthError(response, 400, "invalid_grant");
+}
+
+TEST_F(ProviderTest, WrongClientSecretIsInvalidClient) {
+  auto code = Code();
+  Params form{{"grant_type", "authorization_code"},
+              {"code", code},
+              {"redirect_uri", kAppRedirect},
+              {"code_verifier", kVerifier}};
+  auto basic = Post("/token", form.Encode(), BasicAuth("app", "wrong"));
+  ExpectOAuthError(basic, 401, "invalid_client");
+  EXPECT_EQ(basic.headers.Get("WWW-Authenticate"), "Basic realm=\"gatehouse\"");
+
+  Params post = form;
+  post.Add("client_id", "app");
+  post.Add("client_secret", "wrong");
+  auto body = Post("/token", post.Encode());
+  ExpectOAuthError(body, 401, "invalid_client");
+  EXPECT_FALSE(body.headers.Get("WWW-Authenticate").has_value());
+
+  // The failed attempts did not burn the code.
+  EXPECT_EQ(Redeem(code).status, 200);
+}
+
+TEST_F(ProviderTest, ClientSecretPostWorks) {
+  Params form{
+      {"grant_type", "authorization_code"}, {"code", Code()},     {"redirect_uri", kAppRedirect},
+      {"code_verifier", kVerifier},         {"client_id", "app"}, {"client_secret", kSecret}};
+  EXPECT_EQ(Post("/token", form.Encode()).status, 200);
+}
+
+TEST_F(ProviderTest, BasicAndPostTogetherIsInvalidRequest) {
+  Params form{{"grant_type", "client_credentials"}, {"client_secret", kSecret}};
+  ExpectOAuthError(Post("/token", form.Encode(), BasicAuth("app", kSecret)), 400,
+                   "invalid_request");
+}
+
+TEST_F(ProviderTest, MalformedTokenRequestsAreInvalidRequest) {
+  ExpectOAuthError(Post("/token", "grant_type=client_credentials&x=%zz", BasicAuth("app", kSecret)),
+                   400, "invalid_request");
+  ExpectOAuthError(Post("/token", "{\"grant_type\":\"client_credentials\"}",
+                        BasicAuth("app", kSecret), "application/json"),
+                   400, "invalid_request");
+  ExpectOAuthError(Post("/token", "grant_type=client_credentials&grant_type=refresh_token",
+                        BasicAuth("app", kSecret)),
+                   400, "invalid_request");
+  ExpectOAuthError(PostAsApp("/token", {{"grant_type", "password"}}), 400,
+                   "unsupported_grant_type");
+  ExpectOAuthError(Post("/token", std::string(100000, '&'), BasicAuth("app", kSecret)), 400,
+                   "invalid_request");
+}
+
+TEST_F(ProviderTest, RefreshRotatesAndDetectsReuse) {
+  auto first = Body(Redeem(Code()));
+  std::string refresh1 = first["refresh_token"];
+  clock_.Advance(Seconds(10));
+
+  auto second = PostAsApp("/token", {{"grant_type", "refresh_token"}, {"refresh_token", refresh1}});
+  ASSERT_EQ(second.status, 200) << second.body;
+  auto rotated = Body(second);
+  std::string refresh2 = rotated["refresh_token"];
+  EXPECT_NE(refresh2, refresh1);
+  EXPECT_EQ(rotated["scope"], "openid profile email");
+  auto id_token = crypto::DecodeJws(rotated["id_token"].get<std::string>());
+  ASSERT_TRUE(id_token.ok());
+  EXPECT_EQ(id_token->payload["auth_time"], ToUnixSeconds(clock_.Now()) - 10);
+  EXPECT_FALSE(id_token->payload.contains("nonce"));
+  EXPECT_EQ(Introspect(refresh1)["active"], false);
+  EXPECT_EQ(Introspect(refresh2)["active"], true);
+
+  // The old refresh token coming back revokes the whole grant.
+  ExpectOAuthError(
+      PostAsApp("/token", {{"grant_type", "refresh_token"}, {"refresh_token", refresh1}}), 400,
+      "invalid_grant");
+  EXPECT_EQ(Introspect(refresh2)["active"], false);
+  EXPECT_EQ(Introspect(rotated["access_token"])["active"], false);
+}
+
+TEST_F(ProviderTest, RefreshScopeMayOnlyNarrow) {
+  std::string refresh = Body(Redeem(Code()))["refresh_token"];
+  auto narrowed = PostAsApp(
+      "/token",
+      {{"grant_type", "refresh_token"}, {"refresh_token", refresh}, {"scope", "openid email"}});
+  ASSERT_EQ(narrowed.status, 200);
+  EXPECT_EQ(Body(narrowed)["scope"], "openid email");
+  // The new refresh token keeps the original grant (RFC 6749 §6).
+  EXPECT_EQ(Introspect(Body(narrowed)["refresh_token"])["scope"], "openid profile email");
+
+  std::string refresh2 = Body(narrowed)["refresh_token"];
+  ExpectOAuthError(PostAsApp("/token", {{"grant_type", "refresh_token"},
+                                        {"refresh_token", refresh2},
+                                        {"scope", "openid offline_access"}}),
+                   400, "invalid_scope");
+}
+
+TEST_F(ProviderTest, RefreshTokenOfAnotherClientIsInvalidGrant) {
+  std::string refresh = Body(Redeem(Code()))["refresh_token"];
+  auto response =
+      Post("/token",
+           Params{{"grant_type", "refresh_token"}, {"refresh_token", refresh}, {"client_id", "spa"}}
+               .Encode());
+  ExpectOAuthError(response, 400, "invalid_grant");
+}
+
+TEST_F(ProviderTest, ClientCredentials) {
+  auto response = PostAsApp("/token", {{"grant_type", "client_credentials"}, {"scope", "openid"}});
+  ASSERT_EQ(response.status, 200) << response.body;
+  auto body = Body(response);
+  EXPECT_FALSE(body.contains("refresh_token"));
+  EXPECT_FALSE(body.contains("id_token"));
+  auto info = Introspect(body["access_token"]);
+  EXPECT_EQ(info["active"], true);
+  EXPECT_FALSE(info.contains("sub"));
+  EXPECT_FALSE(info.contains("sid"));
+
+  http::Request userinfo;
+  userinfo.method = "GET";
+  userinfo.target = "/userinfo";
+  userinfo.headers.Add("Authorization", "Bearer " + body["access_token"].get<std::string>());
+  auto denied = router_.Dispatch(userinfo);
+  EXPECT_EQ(denied.status, 401);
+  EXPECT_EQ(denied.headers.Get("WWW-Authenticate")
+                .value_or("")
+                .rfind("Bearer error=\"invalid_token\"", 0),
+            0u);
+
+  ExpectOAuthError(Post("/token", "grant_type=client_credentials&client_id=spa"), 400,
+                   "unauthorized_client");
+}
+
+TEST_F(ProviderTest, PublicClientFlow) {
+  Params params{{"response_type", "code"},      {"client_id", "spa"},
+                {"redirect_uri", kSpaRedirect}, {"scope", "openid"},
+                {"code_challenge", kChallenge}, {"code_challenge_method", "S256"}};
+  auto code = Code(params);
+  auto response = Post("/token", Params{{"grant_type", "authorization_code"},
+                                        {"code", code},
+                                        {"redirect_uri", kSpaRedirect},
+                                        {"code_verifier", kVerifier},
+                                        {"client_id", "spa"}}
+                                     .Encode());
+  ASSERT_EQ(response.status, 200) << response.body;
+  auto id_token = crypto::DecodeJws(Body(response)["id_token"].get<std::string>());
+  ASSERT_TRUE(id_token.ok());
+  EXPECT_EQ(id_token->header["alg"], "ES256");
+  EXPECT_TRUE(crypto::VerifyJws(*id_token, keys_.VerificationKeys()).ok());
+  EXPECT_FALSE(id_token->payload.contains("nonce"));
+}
+
+TEST_F(ProviderTest, PublicClientWithoutPkceIsRefused) {
+  Params params{{"response_type", "code"},
+                {"client_id", "spa"},
+                {"redirect_uri", kSpaRedirect},
+                {"scope", "openid"},
+                {"state", "s"}};
+  auto response = Get("/authorize?" + params.Encode(), Login());
+  EXPECT_EQ(response.status, 302);
+  EXPECT_EQ(LocationParams(response).Get("error"), "invalid_request");
+  EXPECT_EQ(LocationParams(response).Get("state"), "s");
+}
+
+TEST_F(ProviderTest, UserInfoChallenges) {
+  http::Request request;
+  request.method = "GET";
+  request.target = "/userinfo";
+  auto missing = router_.Dispatch(request);
+  EXPECT_EQ(missing.status, 401);
+  EXPECT_EQ(missing.headers.Get("WWW-Authenticate"), "Bearer");
+
+  request.headers.Add("Authorization", "Bearer unknown-token");
+  auto unknown = router_.Dispatch(request);
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(unknown.headers.Get("WWW-Authenticate")
+                .value_or("")
+                .rfind("Bearer error=\"invalid_token\"", 0),
+            0u);
+
+  std::string access_token = Body(Redeem(Code()))["access_token"];
+  clock_.Advance(Seconds(3601));
+  http::Request expired;
+  expired.method = "POST";
+  expired.target = "/userinfo";
+  expired.headers.Add("Content-Type", "application/x-www-form-urlencoded");
+  expired.body = "access_token=" + access_token;
+  EXPECT_EQ(router_.Dispatch(expired).status, 401);
+}
+
+TEST_F(ProviderTest, UserInfoAcceptsTheFormBody) {
+  std::string access_token = Body(Redeem(Code()))["access_token"];
+  http::Request request;
+  request.method = "POST";
+  request.target = "/userinfo";
+  request.headers.Add("Content-Type", "application/x-www-form-urlencoded");
+  request.body = "access_token=" + access_token;
+  auto response = router_.Dispatch(request);
+  ASSERT_EQ(response.status, 200);
+  EXPECT_EQ(Body(response)["sub"], "u-alice");
+
+  request.headers.Add("Authorization", "Bearer " + access_token);
+  EXPECT_EQ(router_.Dispatch(request).status, 400);
+}
+
+TEST_F(ProviderTest, RevokingARefreshTokenRevokesItsGrant) {
+  auto tokens = Body(Redeem(Code()));
+  EXPECT_EQ(PostAsApp("/revoke", {{"token", tokens["refresh_token"]}}).status, 200);
+  EXPECT_EQ(Introspect(tokens["access_token"])["active"], false);
+  EXPECT_EQ(Introspect(tokens["refresh_token"])["active"], false);
+}
+
+TEST_F(ProviderTest, RevocationRules) {
+  EXPECT_EQ(PostAsApp("/revoke", {{"token", "unknown"}}).status, 200);
+  ExpectOAuthError(PostAsApp("/revoke", {}), 400, "invalid_request");
+  ExpectOAuthError(PostAsApp("/revoke", {{"token", "t"}, {"token_type_hint", "id_token"}}), 400,
+                   "unsupported_token_type");
+  ExpectOAuthError(Post("/revoke", "token=t"), 401, "invalid_client");
+
+  // Another client's token is refused and stays active.
+  std::string access_token = Body(Redeem(Code()))["access_token"];
+  ExpectOAuthError(Post("/revoke", Params{{"token", access_token}, {"client_id", "spa"}}.Encode()),
+                   400, "unauthorized_client");
+  EXPECT_EQ(Introspect(access_token)["active"], true);
+}
+
+TEST_F(ProviderTest, IntrospectionNeedsAConfidentialClient) {
+  ExpectOAuthError(Post("/introspect", "token=t&client_id=spa"), 401, "invalid_client");
+  ExpectOAuthError(Post("/introspect", "token=t", BasicAuth("app", "wrong")), 401,
+                   "invalid_client");
+  EXPECT_EQ(Introspect("unknown"), (json{{"active", false}}));
+}
+
+}  // namespace
+}  // namespace gh::oidc

@@ -1,0 +1,125 @@
+#include "oidc/token_endpoint.h"
+
+#include "core/log.h"
+#include "oidc/oauth_http.h"
+#include "oidc/token_state.h"
+
+namespace gh::oidc {
+
+http::Response TokenEndpoint::Handle(const http::Request& request) const {
+  auto respond = [&]() -> Result<TokenResponse, OAuthError> {
+    GH_ASSIGN_OR_RETURN(auto form, ReadOAuthForm(request));
+    GH_ASSIGN_OR_RETURN(auto client, AuthenticateClient(context_.store, request, form));
+    GH_ASSIGN_OR_RETURN(auto token_request, ParseTokenRequest(form));
+    GH_RETURN_IF_ERROR(CheckGrantAllowed(token_request, client));
+    if (auto* code = std::get_if<AuthorizationCodeGrant>(&token_request))
+      return Redeem(client, *code);
+    if (auto* refresh = std::get_if<RefreshTokenGrant>(&token_request))
+      return Refresh(client, *refresh);
+    return ClientCredentials(client);
+  };
+  auto result = respond();
+  if (!result.ok()) return OAuthErrorResponse(result.error(), request);
+  return NoStoreJson(200, ToJson(*result));
+}
+
+Result<TokenResponse, OAuthError> TokenEndpoint::IssueAtomically(
+    const Issuance& issuance,
+    const std::function<Result<void, OAuthError>(store::Store& tx)>& before) const {
+  std::optional<OAuthError> refused;
+  TokenResponse response;
+  auto committed = context_.store.InTransaction([&](store::Store& tx) -> Result<void> {
+    auto outcome = [&]() -> Result<void, OAuthError> {
+      if (before) GH_RETURN_IF_ERROR(before(tx));
+      GH_ASSIGN_OR_RETURN(response, issuer_.Issue(issuance, tx));
+      return {};
+    }();
+    if (outcome.ok()) return Ok();
+    refused = std::move(outcome).error();
+    return Error::FailedPrecondition("token issuance refused");
+  });
+  if (refused) return *refused;
+  if (!committed.ok()) return OAuthError(committed.error());
+  return response;
+}
+
+Result<TokenResponse, OAuthError> TokenEndpoint::Redeem(const store::ClientRecord& client,
+                                                        const AuthorizationCodeGrant& grant) const {
+  GH_ASSIGN_OR_RETURN(auto code, context_.store.ConsumeCode(SecretHash(grant.code)));
+  if (!code) return OAuthError::InvalidGrant("unknown authorization code");
+  if (code->consumed) {
+    // RFC 6749 §4.1.2: a code used twice was stolen or leaked; revoke what it produced.
+    auto revoked = context_.store.RevokeGrant(code->grant_id);
+    Log(LogLevel::kWarn, "oidc.code_replayed",
+        {{"client_id", client.id}, {"grant_id", code->grant_id}, {"revoked", revoked.value_or(0)}});
+  }
+  GH_RETURN_IF_ERROR(ValidateCodeRedemption(*code, grant, client.id, context_.clock.Now()));
+  GH_ASSIGN_OR_RETURN(auto user, context_.store.FindUserById(code->user_id));
+  if (!user) return OAuthError::InvalidGrant("the user no longer exists");
+  // Recorded before the tokens exist, so a sign-out can never miss a client that holds them.
+  GH_RETURN_IF_ERROR(context_.sessions.AddParticipant(code->sid, client.id, "oidc"));
+  Issuance issuance{.grant_id = code->grant_id,
+                    .client = client,
+                    .user = *user,
+                    .sid = code->sid,
+                    .scope = code->scope,
+                    .refresh_scope = code->scope,
+                    .auth_time = code->auth_time,
+                    .nonce = code->nonce};
+  return IssueAtomically(issuance);
+}
+
+Result<TokenResponse, OAuthError> TokenEndpoint::Refresh(const store::ClientRecord& client,
+                                                         const RefreshTokenGrant& grant) const {
+  GH_ASSIGN_OR_RETURN(auto token, context_.store.FindToken(SecretHash(grant.refresh_token)));
+  if (!token) return OAuthError::InvalidGrant("unknown refresh token");
+  auto revoke_grant = [&](const char* event) {
+    auto revoked = context_.store.RevokeGrant(token->grant_id);
+    Log(LogLevel::kWarn, event,
+        {{"client_id", client.id},
+         {"grant_id", token->grant_id},
+         {"revoked", revoked.value_or(0)}});
+  };
+  auto scope = ValidateRefresh(*token, grant, client.id, context_.clock.Now());
+  if (!scope.ok()) {
+    // RFC 9700 §4.14.2: a rotated-out refresh token coming back means two parties hold it.
+    if (token->revoked) revoke_grant("oidc.refresh_token_reused");
+    return std::move(scope).error();
+  }
+  Issuance issuance;
+  issuance.grant_id = token->grant_id;
+  issuance.client = client;
+  issuance.sid = token->sid;
+  issuance.scope = *scope;
+  // RFC 6749 §6: the new refresh token keeps the scope of the one it replaces.
+  issuance.refresh_scope = token->scope;
+  if (token->user_id) {
+    GH_ASSIGN_OR_RETURN(issuance.user, context_.store.FindUserById(*token->user_id));
+    if (!issuance.user) return OAuthError::InvalidGrant("the user no longer exists");
+  }
+  if (token->sid) {
+    // OpenID Connect Core §12.2: auth_time stays that of the original authentication.
+    GH_ASSIGN_OR_RETURN(auto session, context_.store.FindSessionBySid(*token->sid));
+    if (session) issuance.auth_time = session->auth_time;
+  }
+  bool raced = false;
+  auto issued = IssueAtomically(issuance, [&](store::Store& tx) -> Result<void, OAuthError> {
+    GH_ASSIGN_OR_RETURN(bool retired, tx.RevokeToken(token->token_hash));
+    // Another request rotated this token first: the same reuse as above, caught in the race.
+    raced = !retired;
+    if (raced) return OAuthError::InvalidGrant("refresh token was revoked");
+    return {};
+  });
+  if (raced) revoke_grant("oidc.refresh_token_reused");
+  return issued;
+}
+
+Result<TokenResponse, OAuthError> TokenEndpoint::ClientCredentials(
+    const store::ClientRecord& client) const {
+  Issuance issuance;
+  issuance.grant_id = context_.random.Token(16);
+  issuance.client = client;
+  return IssueAtomically(issuance);
+}
+
+}  // namespace gh::oidc

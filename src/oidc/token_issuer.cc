@@ -1,0 +1,75 @@
+#include "oidc/token_issuer.h"
+
+#include "oidc/id_token.h"
+#include "oidc/scope.h"
+#include "oidc/token_state.h"
+
+namespace gh::oidc {
+namespace {
+
+constexpr std::size_t kTokenBytes = 32;
+
+}  // namespace
+
+Result<std::string, OAuthError> TokenIssuer::MintOpaque(const Issuance& issuance,
+                                                        store::TokenKind kind, std::string scope,
+                                                        Seconds ttl,
+                                                        store::GrantStore& grants) const {
+  std::string token = context_.random.Token(kTokenBytes);
+  auto now = context_.clock.Now();
+  store::TokenRecord record;
+  record.token_hash = SecretHash(token);
+  record.kind = kind;
+  record.grant_id = issuance.grant_id;
+  record.client_id = issuance.client.id;
+  if (issuance.user) record.user_id = issuance.user->id;
+  record.sid = issuance.sid;
+  record.scope = std::move(scope);
+  record.issued_at = now;
+  record.expires_at = now + ttl;
+  GH_RETURN_IF_ERROR(grants.PutToken(record));
+  return token;
+}
+
+Result<std::string, OAuthError> TokenIssuer::MintIdToken(const Issuance& issuance,
+                                                         const std::string& access_token) const {
+  // The client's registered id_token_signed_response_alg (OpenID Connect Registration §2).
+  auto alg = crypto::ParseJwsAlg(issuance.client.id_token_signed_response_alg);
+  if (!alg.ok()) return OAuthError::ServerError("client has an unsupported ID token algorithm");
+  auto key = context_.keys.Active(*alg);
+  if (!key) return OAuthError::ServerError("no active signing key");
+  auto now = context_.clock.Now();
+  IdTokenContent content{.issuer = context_.settings.issuer,
+                         .client_id = issuance.client.id,
+                         .user = *issuance.user,
+                         .scope = issuance.scope,
+                         .sid = issuance.sid,
+                         .auth_time = issuance.auth_time,
+                         .nonce = issuance.nonce,
+                         .access_token = access_token,
+                         .issued_at = now,
+                         .expires_at = now + context_.settings.id_token_ttl};
+  GH_ASSIGN_OR_RETURN(auto jwt, SignIdToken(*key, content));
+  return jwt;
+}
+
+Result<TokenResponse, OAuthError> TokenIssuer::Issue(const Issuance& issuance,
+                                                     store::GrantStore& grants) const {
+  TokenResponse response;
+  response.scope = issuance.scope;
+  response.expires_in = context_.settings.access_token_ttl;
+  GH_ASSIGN_OR_RETURN(response.access_token,
+                      MintOpaque(issuance, store::TokenKind::kAccess, issuance.scope,
+                                 context_.settings.access_token_ttl, grants));
+  if (issuance.refresh_scope) {
+    GH_ASSIGN_OR_RETURN(response.refresh_token,
+                        MintOpaque(issuance, store::TokenKind::kRefresh, *issuance.refresh_scope,
+                                   context_.settings.refresh_token_ttl, grants));
+  }
+  if (issuance.user && HasScope(issuance.scope, kScopeOpenId)) {
+    GH_ASSIGN_OR_RETURN(response.id_token, MintIdToken(issuance, response.access_token));
+  }
+  return response;
+}
+
+}  // namespace gh::oidc

@@ -1,0 +1,32 @@
+// Token revocation (RFC 7009) and introspection (RFC 7662) requests and responses.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "core/params.h"
+#include "core/result.h"
+#include "oidc/oauth_error.h"
+#include "store/records.h"
+
+namespace gh::oidc {
+
+// RFC 7009 §2.1: `token` is required; token_type_hint, when sent, must be access_token or
+// refresh_token (§2.2.1: unsupported_token_type otherwise). Returns the token.
+Result<std::string, OAuthError> ParseRevocationRequest(const Params& form);
+
+// RFC 7662 §2.1: `token` is required; token_type_hint is only an optimisation and ignored, since
+// one lookup finds both kinds. Returns the token.
+Result<std::string, OAuthError> ParseIntrospectionRequest(const Params& form);
+
+// The RFC 7662 §2.2 response. {"active":false} alone for an unknown or inactive token, so nothing
+// about it leaks; otherwise active, scope, client_id, token_type, exp, iat, iss, aud, and sub,
+// username and sid when the token has an end-user.
+nlohmann::json IntrospectionResponse(const std::optional<store::TokenRecord>& token,
+                                     const std::optional<store::UserRecord>& user,
+                                     std::string_view issuer, TimePoint now);
+
+}  // namespace gh::oidc
