@@ -3,6 +3,8 @@
 .PHONY: demo test bench build-release build-test format clean
 
 JOBS ?= $(shell nproc)
+# Lets ccache reuse objects across clones of the repository (CI builds in a fresh clone).
+export CCACHE_BASEDIR := $(CURDIR)
 CMAKE_COMMON = -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 
 demo: build-release
