@@ -9,9 +9,12 @@
 
 namespace gh::crypto {
 
+// Defaults follow OWASP's argon2id recommendation (19 MiB, 2 passes, 1 lane): a sign-in costs
+// tens of milliseconds, not a second, so a burst of attempts cannot monopolise the CPU. Hashes
+// record their parameters, so changing these never invalidates stored passwords.
 struct Argon2Params {
-  unsigned time_cost = 3;
-  unsigned memory_kib = 64 * 1024;
+  unsigned time_cost = 2;
+  unsigned memory_kib = 19 * 1024;
   unsigned parallelism = 1;
 };
 

@@ -150,6 +150,7 @@ LoginDecision DecideLogin(const AuthorizeRequest& request,
 std::string ResumeAfterLoginPath(const Params& params) {
   Params resumed;
   for (const auto& [name, value] : params.items()) {
+    if (name == "max_age") continue;
     if (name != "prompt") {
       resumed.Add(name, value);
       continue;

@@ -80,7 +80,8 @@ LoginDecision DecideLogin(const AuthorizeRequest& request,
                           std::optional<TimePoint> session_auth_time, TimePoint now);
 
 // The local URL that resumes `params` after a login: /authorize with the same parameters but
-// without prompt=login, which the login just satisfied (otherwise the flow would loop).
+// without prompt=login and max_age, which the login just satisfied. Keeping either would loop:
+// max_age=0 can never be met by a session, however fresh.
 std::string ResumeAfterLoginPath(const Params& params);
 
 }  // namespace gh::oidc

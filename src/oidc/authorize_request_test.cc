@@ -201,5 +201,10 @@ TEST(AuthorizeRequest, ResumePathDropsOnlyPromptLogin) {
   EXPECT_EQ(ResumeAfterLoginPath(only_login), "/authorize?client_id=app");
 }
 
+TEST(AuthorizeRequest, ResumePathDropsMaxAgeSoAFreshLoginSatisfiesIt) {
+  Params params{{"client_id", "app"}, {"max_age", "0"}, {"state", "s"}};
+  EXPECT_EQ(ResumeAfterLoginPath(params), "/authorize?client_id=app&state=s");
+}
+
 }  // namespace
 }  // namespace gh::oidc

@@ -60,6 +60,7 @@ function clientArgs(c) {
   for (const uri of c.redirectUris ?? [REDIRECT_URI]) args.push('--redirect-uri', uri);
   for (const uri of c.postLogoutRedirectUris ?? []) args.push('--post-logout-redirect-uri', uri);
   if (c.idTokenAlg) args.push('--id-token-alg', c.idTokenAlg);
+  if (c.backchannelLogoutUri) args.push('--backchannel-logout-uri', c.backchannelLogoutUri);
   return args;
 }
 
@@ -84,11 +85,16 @@ async function waitFor(what, probe, child, output, deadline) {
 
 /**
  * Starts `gatehouse serve` with its own data directory, after registering `users` and `clients`
- * ({id, secret | public, redirectUris, postLogoutRedirectUris, idTokenAlg}) with the CLI.
- * `env` adds GATEHOUSE_* settings. Returns {issuer, port, dataDir, output(), stop()}.
+ * ({id, secret | public, redirectUris, postLogoutRedirectUris, idTokenAlg, backchannelLogoutUri})
+ * with the CLI. `env` adds GATEHOUSE_* settings. With `dataDir`, serves an existing data
+ * directory (a restart), which then stays for the caller to remove. Returns {issuer, port,
+ * dataDir, output(), cli(args), stop(), kill()}: `cli` runs a `gatehouse` command on the same data
+ * directory and resolves to its stdout; `kill` ends the server with SIGKILL, as a crash would,
+ * and keeps the data directory.
  */
-export async function startGatehouse({ env = {}, clients = [], users = [] } = {}) {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'gatehouse-interop-'));
+export async function startGatehouse({ env = {}, clients = [], users = [], dataDir: reuse } = {}) {
+  const dataDir = reuse ?? await mkdtemp(path.join(tmpdir(), 'gatehouse-interop-'));
+  const removeDataDir = () => (reuse ? undefined : rm(dataDir, { recursive: true, force: true }));
   const portFile = path.join(dataDir, 'port');
   const serverEnv = childEnv({
     GATEHOUSE_DATA_DIR: dataDir,
@@ -100,6 +106,7 @@ export async function startGatehouse({ env = {}, clients = [], users = [] } = {}
   let log = '';
   const output = () => `--- gatehouse output (tail) ---\n${log}--- end ---`;
   try {
+    await rm(portFile, { force: true }); // a killed predecessor's port is not ours
     for (const u of users) await runCli(userArgs(u), serverEnv);
     for (const c of clients) await runCli(clientArgs(c), serverEnv);
 
@@ -132,14 +139,22 @@ export async function startGatehouse({ env = {}, clients = [], users = [] } = {}
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
       const { code, signal } = await exited;
       clearTimeout(timer);
-      await rm(dataDir, { recursive: true, force: true });
+      await removeDataDir();
       assert.equal(signal, null, `gatehouse was killed by ${signal} instead of exiting on SIGTERM\n${output()}`);
       assert.equal(code, 0, `gatehouse exited with ${code} after SIGTERM\n${output()}`);
     })());
-    return { issuer, port, dataDir, output, stop, alive: () => child.exitCode === null && child.signalCode === null };
+    const kill = () => (stopped ??= (async () => {
+      child.kill('SIGKILL');
+      await exited;
+    })());
+    return {
+      issuer, port, dataDir, output, stop, kill,
+      cli: (args) => runCli(args, serverEnv),
+      alive: () => child.exitCode === null && child.signalCode === null,
+    };
   } catch (error) {
     if (child && child.exitCode === null) child.kill('SIGKILL');
-    await rm(dataDir, { recursive: true, force: true });
+    await removeDataDir();
     throw error;
   }
 }

@@ -159,6 +159,18 @@ describe('negative cases', () => {
     assertOAuthError(res, 400, 'invalid_grant');
   });
 
+  it("does not let another client revoke a client's tokens", async () => {
+    const { code, verifier } = await authorize(meta);
+    const tokens = (await exchange(meta, code, verifier)).json;
+    const other = { authorization: basicAuth(OTHER_CLIENT, SECRET) };
+    for (const token of [tokens.access_token, tokens.refresh_token]) {
+      const res = await post(meta.revocation_endpoint, { token }, other);
+      // RFC 7009 §2.1: refused (Gatehouse: 400 unauthorized_client), or 200 without effect.
+      assert.ok([200, 400].includes(res.status), res.text);
+      assert.equal((await introspect(meta, token)).active, true, 'still active');
+    }
+  });
+
   it('refuses an unknown client_id with a 400 page and no redirect', async () => {
     await assertErrorPage(await browse(authorizeUrl(meta, pkce().challenge, { client_id: 'nobody' }), new CookieJar()));
   });

@@ -6,7 +6,10 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
-import { REDIRECT_URI, SECRET, USER, fetchMetadata, signIn, startGatehouse } from './harness.mjs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CookieJar, REDIRECT_URI, SECRET, USER, fetchMetadata, signIn, startGatehouse,
+} from './harness.mjs';
 
 const SCOPE = 'openid profile email offline_access';
 const AUTH_METHODS = {
@@ -77,29 +80,37 @@ describe('openid-client and jose against gatehouse', () => {
     }
   });
 
+  // One authorization code flow as a relying party runs it: PKCE, state and nonce, a browser
+  // sign-in (skipped by the IdP when `jar` already holds a fresh session), and the code exchange
+  // with openid-client's checks. `extra` adds authorization request parameters.
+  async function codeFlow(config, { jar = new CookieJar(), extra = {} } = {}) {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT_URI,
+      scope: SCOPE,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+      ...extra,
+    });
+    const callback = await signIn(url, USER.username, USER.password, jar);
+    assert.equal(callback.searchParams.get('iss'), gh.issuer, 'RFC 9207 iss in the response');
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+      idTokenExpected: true,
+    });
+    return { tokens, nonce };
+  }
+
   for (const c of CASES) {
     it(`${c.method} client, ${c.alg} ID token: code flow with PKCE, userinfo, refresh, revoke`, async () => {
       const config = await configure(c);
-      const verifier = oidc.randomPKCECodeVerifier();
-      const state = oidc.randomState();
-      const nonce = oidc.randomNonce();
-      const url = oidc.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT_URI,
-        scope: SCOPE,
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        state,
-        nonce,
-      });
-      const callback = await signIn(url, USER.username, USER.password);
-      assert.equal(callback.searchParams.get('iss'), gh.issuer, 'RFC 9207 iss in the response');
-
-      const tokens = await oidc.authorizationCodeGrant(config, callback, {
-        pkceCodeVerifier: verifier,
-        expectedState: state,
-        expectedNonce: nonce,
-        idTokenExpected: true,
-      });
+      const { tokens, nonce } = await codeFlow(config);
       assert.equal(tokens.token_type.toLowerCase(), 'bearer');
       assert.ok(tokens.refresh_token, 'offline_access was granted a refresh token');
       const { sub } = tokens.claims();
@@ -145,6 +156,24 @@ describe('openid-client and jose against gatehouse', () => {
 
       await oidc.tokenRevocation(config, refreshToken);
       assert.equal(await oauthError(oidc.refreshTokenGrant(config, refreshToken)), 'invalid_grant');
+    });
+  }
+
+  // OpenID Connect Core §3.1.2.1: prompt=login and max_age=0 both demand a fresh sign-in even
+  // with a session; the new ID token's auth_time shows whether it happened.
+  const reauthentications = [
+    ['prompt=login', { prompt: 'login' }],
+    ['max_age=0', { max_age: '0' }],
+  ];
+  for (const [name, extra] of reauthentications) {
+    it(`${name} forces a fresh sign-in`, async () => {
+      const config = await configure(CASES[0]);
+      const jar = new CookieJar();
+      const first = (await codeFlow(config, { jar })).tokens.claims();
+      await sleep(1_100); // auth_time has a resolution of one second
+      const again = (await codeFlow(config, { jar, extra })).tokens.claims();
+      assert.equal(again.sub, first.sub);
+      assert.ok(again.auth_time > first.auth_time, `auth_time ${again.auth_time} after ${first.auth_time}`);
     });
   }
 
