@@ -2,8 +2,6 @@
 
 #include <string>
 
-#include "core/base64url.h"
-#include "crypto/digest.h"
 #include "web/html.h"
 
 namespace gh::oidc {
@@ -14,8 +12,8 @@ constexpr std::string_view kSubmitScript = "document.forms[0].submit();";
 // The page runs exactly one inline script, allowed by its hash, and loads nothing else
 // (form-action is left open because browsers apply it to the redirects after the POST too).
 std::string FormPostPolicy() {
-  return "default-src 'none'; script-src 'sha256-" + Base64Encode(crypto::Sha256(kSubmitScript)) +
-         "'; base-uri 'none'; frame-ancestors 'none'";
+  return "default-src 'none'; script-src " + web::HashSource(kSubmitScript) +
+         "; base-uri 'none'; frame-ancestors 'none'";
 }
 
 http::Response FormPost(const std::string& redirect_uri, const Params& params) {

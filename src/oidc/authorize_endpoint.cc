@@ -4,6 +4,7 @@
 #include "oidc/authorization_response.h"
 #include "oidc/authorize_request.h"
 #include "oidc/pkce.h"
+#include "oidc/session_state.h"
 #include "oidc/token_state.h"
 #include "web/html.h"
 
@@ -22,6 +23,15 @@ http::Response ErrorPage(int status, std::string_view message) {
   return response;
 }
 
+// Session Management 1.0 §3: while a session exists every response to the client, success or
+// error, carries a session_state for its redirect origin, freshly salted.
+void AddSessionState(Params& params, const std::optional<store::SessionRecord>& session,
+                     std::string_view client_id, std::string_view redirect_uri, Random& random) {
+  auto origin = UriOrigin(redirect_uri);
+  if (session && origin)
+    params.Add("session_state", SessionState(client_id, *origin, *session, random.Token(16)));
+}
+
 }  // namespace
 
 http::Response AuthorizeEndpoint::Handle(const http::Request& request) const {
@@ -38,15 +48,18 @@ http::Response AuthorizeEndpoint::Handle(const http::Request& request) const {
 
   const auto& issuer = context_.settings.issuer;
   auto target = ErrorResponseTarget(*params, redirect->redirect_uri);
-  auto fail = [&](const OAuthError& error) {
-    return DeliverAuthorizationResponse(target, issuer, ToParams(error));
-  };
-  auto authorize = ParseAuthorizeRequest(*params, **client);
-  if (!authorize.ok()) return fail(authorize.error());
-
   auto session =
       context_.sessions.Resolve(request.Cookie(session::kSessionCookieName).value_or(""));
+  auto fail = [&](const OAuthError& error) {
+    auto response = ToParams(error);
+    if (session.ok())
+      AddSessionState(response, *session, redirect->client_id, target.redirect_uri,
+                      context_.random);
+    return DeliverAuthorizationResponse(target, issuer, std::move(response));
+  };
   if (!session.ok()) return fail(OAuthError(session.error()));
+  auto authorize = ParseAuthorizeRequest(*params, **client);
+  if (!authorize.ok()) return fail(authorize.error());
   auto now = context_.clock.Now();
   std::optional<TimePoint> auth_time;
   if (*session) auth_time = (*session)->auth_time;
@@ -84,7 +97,9 @@ http::Response AuthorizeEndpoint::Handle(const http::Request& request) const {
     return fail(OAuthError(stored.error()));
   Log(LogLevel::kInfo, "oidc.code_issued",
       {{"client_id", record.client_id}, {"sub", record.user_id}, {"sid", record.sid}});
-  return DeliverAuthorizationResponse(authorize->target, issuer, Params{{"code", code}});
+  Params response{{"code", code}};
+  AddSessionState(response, *session, record.client_id, record.redirect_uri, context_.random);
+  return DeliverAuthorizationResponse(authorize->target, issuer, std::move(response));
 }
 
 }  // namespace gh::oidc

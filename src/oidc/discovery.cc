@@ -40,8 +40,15 @@ nlohmann::json DiscoveryDocument(std::string_view issuer) {
       {"request_uri_parameter_supported", false},
       {"claims_parameter_supported", false},
   };
-  // Session management and logout metadata (end_session_endpoint, frontchannel_logout_supported,
-  // backchannel_logout_supported, …) are added here together with the logout endpoints.
+  // RP-Initiated Logout 1.0 §2.1, Front-Channel Logout 1.0 §3, Back-Channel Logout 1.0 §2.1 and
+  // Session Management 1.0 §3.3. The *_session_supported flags promise `sid` in ID tokens and in
+  // the logout messages.
+  doc["end_session_endpoint"] = url(kEndSessionPath);
+  doc["frontchannel_logout_supported"] = true;
+  doc["frontchannel_logout_session_supported"] = true;
+  doc["backchannel_logout_supported"] = true;
+  doc["backchannel_logout_session_supported"] = true;
+  doc["check_session_iframe"] = url(kCheckSessionPath);
   return doc;
 }
 

@@ -14,6 +14,8 @@ inline constexpr std::string_view kTokenPath = "/token";
 inline constexpr std::string_view kUserInfoPath = "/userinfo";
 inline constexpr std::string_view kRevocationPath = "/revoke";
 inline constexpr std::string_view kIntrospectionPath = "/introspect";
+inline constexpr std::string_view kEndSessionPath = "/logout";           // RP-Initiated Logout 1.0
+inline constexpr std::string_view kCheckSessionPath = "/session/check";  // Session Management 1.0
 
 // The metadata document for `issuer` (an https URL without a trailing slash).
 nlohmann::json DiscoveryDocument(std::string_view issuer);

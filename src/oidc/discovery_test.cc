@@ -43,5 +43,15 @@ TEST(Discovery, AdvertisesCapabilities) {
   EXPECT_EQ(doc["claims_parameter_supported"], false);
 }
 
+TEST(Discovery, AdvertisesLogoutAndSessionManagement) {
+  auto doc = DiscoveryDocument("https://id.example");
+  EXPECT_EQ(doc["end_session_endpoint"], "https://id.example/logout");
+  EXPECT_EQ(doc["check_session_iframe"], "https://id.example/session/check");
+  EXPECT_EQ(doc["frontchannel_logout_supported"], true);
+  EXPECT_EQ(doc["frontchannel_logout_session_supported"], true);
+  EXPECT_EQ(doc["backchannel_logout_supported"], true);
+  EXPECT_EQ(doc["backchannel_logout_session_supported"], true);
+}
+
 }  // namespace
 }  // namespace gh::oidc

@@ -1,6 +1,7 @@
 #include "oidc/provider.h"
 
 #include "oidc/discovery.h"
+#include "web/logout_pages.h"
 
 namespace gh::oidc {
 
@@ -13,7 +14,9 @@ Provider::Provider(ProviderSettings settings, store::Store& store, keys::KeyRing
       token_(context_),
       userinfo_(context_),
       revocation_(context_),
-      introspection_(context_) {}
+      introspection_(context_),
+      logout_(context_),
+      session_check_(context_) {}
 
 void Provider::Register(http::Router& router) {
   auto route = [&](const char* method, std::string_view path, auto handler) {
@@ -25,11 +28,21 @@ void Provider::Register(http::Router& router) {
   for (const char* method : {"GET", "POST"}) {
     route(method, kAuthorizePath, [this](const http::Request& r) { return authorize_.Handle(r); });
     route(method, kUserInfoPath, [this](const http::Request& r) { return userinfo_.Handle(r); });
+    route(method, kEndSessionPath,
+          [this](const http::Request& r) { return logout_.EndSession(r); });
   }
   route("POST", kTokenPath, [this](const http::Request& r) { return token_.Handle(r); });
   route("POST", kRevocationPath, [this](const http::Request& r) { return revocation_.Handle(r); });
   route("POST", kIntrospectionPath,
         [this](const http::Request& r) { return introspection_.Handle(r); });
+  route("POST", web::kLogoutConfirmPath,
+        [this](const http::Request& r) { return logout_.Confirm(r); });
+  route("GET", web::kLogoutStatusPath,
+        [this](const http::Request& r) { return logout_.Status(r); });
+  route("GET", kCheckSessionPath,
+        [this](const http::Request& r) { return session_check_.Frame(r); });
+  route("POST", kCheckSessionStatePath,
+        [this](const http::Request& r) { return session_check_.State(r); });
 }
 
 }  // namespace gh::oidc

@@ -8,7 +8,9 @@
 #include "keys/key_ring.h"
 #include "oidc/authorize_endpoint.h"
 #include "oidc/discovery_endpoint.h"
+#include "oidc/logout_endpoint.h"
 #include "oidc/provider_context.h"
+#include "oidc/session_check_endpoint.h"
 #include "oidc/token_endpoint.h"
 #include "oidc/token_management_endpoints.h"
 #include "oidc/userinfo_endpoint.h"
@@ -36,6 +38,8 @@ class Provider {
   UserInfoEndpoint userinfo_;
   RevocationEndpoint revocation_;
   IntrospectionEndpoint introspection_;
+  LogoutEndpoint logout_;
+  SessionCheckEndpoint session_check_;
 };
 
 }  // namespace gh::oidc

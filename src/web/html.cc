@@ -1,5 +1,8 @@
 #include "web/html.h"
 
+#include "core/base64url.h"
+#include "crypto/digest.h"
+
 namespace gh::web {
 namespace {
 
@@ -64,6 +67,12 @@ std::string Page(std::string_view title, std::string_view body_html) {
   out += body_html;
   out += "</main></body></html>";
   return out;
+}
+
+std::string PageStyleSource() { return HashSource(kStyle); }
+
+std::string HashSource(std::string_view inline_text) {
+  return "'sha256-" + Base64Encode(crypto::Sha256(inline_text)) + "'";
 }
 
 std::string ErrorPage(std::string_view title, std::string_view message) {

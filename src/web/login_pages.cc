@@ -1,7 +1,11 @@
 #include "web/login_pages.h"
 
+#include <algorithm>
+
 #include "core/log.h"
 #include "web/html.h"
+#include "web/logout_pages.h"
+#include "web/session_cookies.h"
 
 namespace gh::web {
 namespace {
@@ -20,13 +24,15 @@ bool IsLocalPath(std::string_view target) {
 }
 
 LoginPages::LoginPages(store::UserStore& users, session::SessionAuthority& sessions,
-                       const crypto::PasswordHasher& hasher, const Csrf& csrf, bool secure_cookies)
+                       const crypto::PasswordHasher& hasher, const Csrf& csrf, bool secure_cookies,
+                       int max_password_checks)
     : users_(users),
       sessions_(sessions),
       hasher_(hasher),
       csrf_(csrf),
       secure_cookies_(secure_cookies),
-      decoy_hash_(hasher.Hash("decoy password for unknown users").value_or("")) {}
+      decoy_hash_(hasher.Hash("decoy password for unknown users").value_or("")),
+      password_checks_(std::max(1, max_password_checks)) {}
 
 void LoginPages::Register(http::Router& router) {
   router.Add("GET", "/", [this](const http::Request& r) { return ShowHome(r); });
@@ -87,8 +93,17 @@ http::Response LoginPages::SubmitLogin(const http::Request& request) const {
   auto user = users_.FindUserByUsername(username);
   if (!user.ok())
     return http::Response::Html(503, ErrorPage("Unavailable", "Please try again shortly."));
+  if (!password_checks_.try_acquire()) {
+    Log(LogLevel::kWarn, "login.throttled", {{"remote", request.remote_address}});
+    auto busy = RenderLogin(request, return_to, username,
+                            "Too many sign-in attempts right now. Please try again in a moment.",
+                            503);
+    busy.headers.Set("Retry-After", "1");
+    return busy;
+  }
   bool valid = user->has_value() ? hasher_.Verify((*user)->password_hash, password)
                                  : (hasher_.Verify(decoy_hash_, password), false);
+  password_checks_.release();
   if (!valid) {
     Log(LogLevel::kInfo, "login.failed",
         {{"username", username}, {"remote", request.remote_address}});
@@ -102,10 +117,8 @@ http::Response LoginPages::SubmitLogin(const http::Request& request) const {
       {{"sub", (*user)->id}, {"sid", started->session.sid}, {"remote", request.remote_address}});
 
   auto response = http::Response::Redirect(return_to, 303);
-  http::CookieOptions options;
-  options.secure = request.secure || secure_cookies_;
-  response.headers.Add("Set-Cookie", http::SetCookieHeader(session::kSessionCookieName,
-                                                           started->cookie_value, options));
+  SetSessionCookies(response, started->cookie_value, started->session.browser_state,
+                    request.secure || secure_cookies_);
   response.NoStore();
   return response;
 }
@@ -113,18 +126,21 @@ http::Response LoginPages::SubmitLogin(const http::Request& request) const {
 http::Response LoginPages::ShowHome(const http::Request& request) const {
   auto cookie = request.Cookie(session::kSessionCookieName);
   auto session = sessions_.Resolve(cookie.value_or(""));
+  http::Response response;
   std::string body;
   if (session.ok() && session->has_value()) {
     auto user = users_.FindUserById((*session)->user_id);
     std::string name = user.ok() && user->has_value() ? (*user)->username : (*session)->user_id;
     body = "<h1>Signed in</h1><p>You are signed in to Gatehouse as <strong>" + Escape(name) +
-           "</strong>.</p>";
+           "</strong>.</p>" + SignOutForms(csrf_.Issue(request, response));
   } else {
     body =
         "<h1>Welcome</h1><p>You are not signed in.</p>"
         "<p><a href=\"/login\">Sign in</a></p>";
   }
-  auto response = http::Response::Html(200, Page("Gatehouse", body));
+  response.status = 200;
+  response.headers.Set("Content-Type", "text/html; charset=utf-8");
+  response.body = Page("Gatehouse", body);
   response.NoStore();
   return response;
 }

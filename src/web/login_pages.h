@@ -2,6 +2,7 @@
 // sign-in starts an IdP session and continues the authorization request that sent the user here.
 #pragma once
 
+#include <semaphore>
 #include <string>
 #include <string_view>
 
@@ -20,8 +21,11 @@ bool IsLocalPath(std::string_view target);
 class LoginPages {
  public:
   // `secure_cookies` forces the Secure attribute even when TLS ends at a proxy in front of us.
+  // At most `max_password_checks` sign-ins are verified at once; more get 503 at once, so that
+  // a burst of (possibly bogus) attempts cannot hold every worker thread and stall the IdP.
   LoginPages(store::UserStore& users, session::SessionAuthority& sessions,
-             const crypto::PasswordHasher& hasher, const Csrf& csrf, bool secure_cookies);
+             const crypto::PasswordHasher& hasher, const Csrf& csrf, bool secure_cookies,
+             int max_password_checks);
 
   void Register(http::Router& router);
 
@@ -39,6 +43,7 @@ class LoginPages {
   const Csrf& csrf_;
   bool secure_cookies_;
   std::string decoy_hash_;  // verified against for unknown users, so timing does not reveal them
+  mutable std::counting_semaphore<> password_checks_;
 };
 
 }  // namespace gh::web

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <latch>
+#include <thread>
+
 #include "core/clock.h"
 #include "core/random.h"
 #include "store/sqlite/sqlite_store.h"
@@ -18,7 +22,7 @@ class LoginPagesTest : public ::testing::Test {
         events_(clock_),
         sessions_(*store_, clock_, random_, events_, session::SessionPolicy{}),
         csrf_(random_),
-        pages_(*store_, sessions_, hasher_, csrf_, false) {
+        pages_(*store_, sessions_, hasher_, csrf_, false, 2) {
     store::UserRecord alice;
     alice.id = "sub-alice";
     alice.username = "alice";
@@ -105,8 +109,35 @@ TEST_F(LoginPagesTest, CorrectPasswordStartsSessionAndContinues) {
 TEST_F(LoginPagesTest, SessionCookieIsSecureUnderTls) {
   auto request = Post(Form("alice", "correct horse"));
   request.secure = true;
-  auto cookie = SetCookie(pages_.SubmitLogin(request), "gh_session");
-  EXPECT_NE(cookie.find("Secure"), std::string::npos);
+  auto response = pages_.SubmitLogin(request);
+  EXPECT_NE(SetCookie(response, "gh_session").find("Secure"), std::string::npos);
+  EXPECT_NE(SetCookie(response, "gh_opbs").find("Secure"), std::string::npos);
+}
+
+// Session Management 1.0 §3: the OP browser state is readable by scripts and belongs to the session.
+TEST_F(LoginPagesTest, SignInSetsTheBrowserStateCookie) {
+  auto response = pages_.SubmitLogin(Post(Form("alice", "correct horse")));
+  auto opbs = SetCookie(response, "gh_opbs");
+  ASSERT_FALSE(opbs.empty());
+  EXPECT_EQ(opbs.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(opbs.find("SameSite=Lax"), std::string::npos);
+  auto key = SetCookie(response, "gh_session");
+  auto session = sessions_.Resolve(key.substr(11, key.find(';') - 11));
+  ASSERT_TRUE(session.ok() && session->has_value());
+  EXPECT_EQ(opbs.substr(8, opbs.find(';') - 8), (*session)->browser_state);
+}
+
+TEST_F(LoginPagesTest, HomePageOffersSignOutWithCsrf) {
+  auto key = SetCookie(pages_.SubmitLogin(Post(Form("alice", "correct horse"))), "gh_session");
+  http::Request home;
+  home.method = "GET";
+  home.target = "/";
+  home.headers.Add("Cookie", key.substr(0, key.find(';')) + "; gh_csrf=" + csrf_token_);
+  auto page = pages_.ShowHome(home);
+  EXPECT_NE(page.body.find("action=\"/logout/confirm\""), std::string::npos);
+  EXPECT_NE(page.body.find("value=\"" + csrf_token_ + "\""), std::string::npos);
+  EXPECT_NE(page.body.find("value=\"all\""), std::string::npos);
+  EXPECT_NE(page.body.find("Sign out of all my sessions"), std::string::npos);
 }
 
 TEST_F(LoginPagesTest, WrongPasswordAndUnknownUserGetTheSameGenericError) {
@@ -128,6 +159,31 @@ TEST_F(LoginPagesTest, PostWithoutMatchingCsrfIsRefused) {
 TEST_F(LoginPagesTest, ForeignReturnToFallsBackHome) {
   auto response = pages_.SubmitLogin(Post(Form("alice", "correct horse", "https://evil.example/")));
   EXPECT_EQ(response.headers.Get("Location"), "/");
+}
+
+TEST_F(LoginPagesTest, PasswordChecksBeyondTheLimitAreRefusedNotQueued) {
+  // Deliberately slow hashing so the two attempts overlap.
+  crypto::PasswordHasher slow(random_, crypto::Argon2Params{3, 32 * 1024, 1});
+  store::UserRecord bob;
+  bob.id = "sub-bob";
+  bob.username = "bob";
+  bob.password_hash = *slow.Hash("pw");
+  ASSERT_TRUE(store_->PutUser(bob).ok());
+  LoginPages one_at_a_time(*store_, sessions_, slow, csrf_, false, 1);
+
+  std::latch start(2);
+  std::vector<int> statuses(2);
+  std::vector<std::thread> attempts;
+  for (int i = 0; i < 2; ++i) {
+    attempts.emplace_back([&, i] {
+      auto request = Post(Form("bob", "wrong"));
+      start.arrive_and_wait();
+      statuses[i] = one_at_a_time.SubmitLogin(request).status;
+    });
+  }
+  for (auto& t : attempts) t.join();
+  std::sort(statuses.begin(), statuses.end());
+  EXPECT_EQ(statuses, (std::vector<int>{401, 503}));
 }
 
 TEST_F(LoginPagesTest, EscapesTheEchoedUsername) {

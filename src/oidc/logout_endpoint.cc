@@ -1,0 +1,335 @@
+#include "oidc/logout_endpoint.h"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "core/log.h"
+#include "oidc/discovery.h"
+#include "oidc/end_session_request.h"
+#include "oidc/frontchannel_logout.h"
+#include "oidc/session_state.h"
+#include "oidc/token_state.h"
+#include "web/html.h"
+#include "web/logout_pages.h"
+#include "web/session_cookies.h"
+
+namespace gh::oidc {
+namespace {
+
+// Long enough to read the confirmation page, short enough that a stale logoutId is useless.
+constexpr Seconds kLogoutContextTtl{600};
+constexpr int kStatusLimit = 200;
+
+http::Response Notice(int status, std::string_view title, std::string_view message) {
+  auto response = http::Response::Html(status, web::ErrorPage(title, message));
+  response.NoStore();
+  return response;
+}
+
+http::Response Unavailable() {
+  return Notice(503, "Unavailable", "Gatehouse could not complete the sign-out. Please try again.");
+}
+
+// RP-Initiated Logout 1.0 §3: the validated URI, with the RP's state passed back.
+std::string ContinueUrl(const std::string& redirect_uri, const std::optional<std::string>& state) {
+  Params params;
+  if (state) params.Add("state", *state);
+  return params.empty() ? redirect_uri : AppendQuery(redirect_uri, params);
+}
+
+const char* StatusName(store::NotificationStatus status) {
+  switch (status) {
+    case store::NotificationStatus::kPending:
+      return "pending";
+    case store::NotificationStatus::kDelivered:
+      return "delivered";
+    case store::NotificationStatus::kFailed:
+      return "failed";
+  }
+  return "pending";
+}
+
+// How far a notification is from done, so that several rows of one client report the worst.
+int Severity(store::NotificationStatus status) {
+  switch (status) {
+    case store::NotificationStatus::kDelivered:
+      return 0;
+    case store::NotificationStatus::kFailed:
+      return 1;
+    case store::NotificationStatus::kPending:
+      break;
+  }
+  return 2;
+}
+
+// Renders a page holding a CSRF token the browser keeps (Csrf sets its cookie on `carrier`).
+template <class Render>
+http::Response WithCsrf(const web::Csrf& csrf, const http::Request& request, Render render) {
+  http::Response carrier;
+  std::string token = csrf.Issue(request, carrier);
+  http::Response response = render(token);
+  for (const auto& [name, value] : carrier.headers.items()) response.headers.Add(name, value);
+  return response;
+}
+
+}  // namespace
+
+bool LogoutEndpoint::SecureCookies(const http::Request& request) const {
+  return request.secure || context_.settings.issuer.rfind("https://", 0) == 0;
+}
+
+Result<std::string> LogoutEndpoint::NewContext(std::string_view sid,
+                                               const std::optional<std::string>& client_id,
+                                               const std::optional<std::string>& redirect_uri,
+                                               const std::optional<std::string>& state,
+                                               const std::optional<std::string>& ui_locales,
+                                               bool used) const {
+  std::string id = context_.random.Token(32);
+  auto now = context_.clock.Now();
+  store::LogoutContextRecord record;
+  record.id_hash = SecretHash(id);
+  record.sid = std::string(sid);
+  record.client_id = client_id;
+  record.post_logout_redirect_uri = redirect_uri;
+  record.state = state;
+  record.ui_locales = ui_locales;
+  record.created_at = now;
+  record.expires_at = now + kLogoutContextTtl;
+  if (used) record.used_at = now;
+  GH_RETURN_IF_ERROR(context_.store.PutLogoutContext(record));
+  return id;
+}
+
+http::Response LogoutEndpoint::EndSession(const http::Request& request) const {
+  // RP-Initiated Logout 1.0 §2: the OP MUST accept both GET (query) and POST (form).
+  auto params = request.method == "POST" ? request.Form() : request.Query();
+  if (!params.ok()) return Notice(400, "Cannot sign out", "The sign-out request was malformed.");
+  // gh_session is SameSite=Lax, so a cross-site form POST arrives without it. Re-asking as a
+  // top-level GET, which carries Lax cookies, lets the session be found instead of being missed.
+  if (request.method == "POST" && !request.Cookie(session::kSessionCookieName)) {
+    auto response =
+        http::Response::Redirect(std::string(kEndSessionPath) + "?" + params->Encode(), 303);
+    response.NoStore();
+    return response;
+  }
+  auto parsed =
+      ParseEndSessionRequest(*params, context_.settings.issuer, context_.keys.VerificationKeys());
+  if (!parsed.ok()) return Notice(400, "Cannot sign out", parsed.error().message);
+
+  std::optional<store::ClientRecord> client;
+  if (parsed->client_id) {
+    auto found = context_.store.FindClient(*parsed->client_id);
+    if (!found.ok()) return Unavailable();
+    client = std::move(*found);
+  }
+  auto redirect = DecidePostLogoutRedirect(*parsed, client);
+  auto session =
+      context_.sessions.Resolve(request.Cookie(session::kSessionCookieName).value_or(""));
+  if (!session.ok()) return Unavailable();
+
+  if (!*session) {
+    // §2: logout is idempotent; with no session here there is nothing to end or to confirm.
+    if (redirect.uri) {
+      auto response = http::Response::Redirect(ContinueUrl(*redirect.uri, parsed->state));
+      web::ClearSessionCookies(response, SecureCookies(request));
+      response.NoStore();
+      return response;
+    }
+    return SignedOut(request, {}, {}, std::nullopt, redirect.refusal, true);
+  }
+
+  const auto& current = **session;
+  std::optional<std::string> client_id;
+  if (client && parsed->problem.empty()) client_id = client->id;
+  bool confirm = NeedsConfirmation(*parsed, current);
+  auto logout_id = NewContext(current.sid, client_id, redirect.uri, parsed->state,
+                              parsed->ui_locales, /*used=*/!confirm);
+  if (!logout_id.ok()) return Unavailable();
+  if (!context_.sessions.NoteLogoutStarted(current, client_id.value_or("")).ok())
+    return Unavailable();
+
+  if (confirm) {
+    std::string notice = parsed->problem;
+    if (!redirect.refusal.empty()) notice += (notice.empty() ? "" : " ") + redirect.refusal;
+    return WithCsrf(csrf_, request, [&](const std::string& token) {
+      return web::ConfirmationPage(
+          {token, *logout_id, client_id ? std::optional(client->name) : std::nullopt, notice});
+    });
+  }
+  auto ending = context_.sessions.End(current.sid, session::EndCause::kRpLogout);
+  if (!ending.ok()) return Unavailable();
+  Log(LogLevel::kInfo, "logout.rp_initiated",
+      {{"sid", current.sid}, {"client_id", client_id.value_or("")}, {"confirmed", false}});
+  std::optional<std::string> continue_to;
+  if (redirect.uri) continue_to = ContinueUrl(*redirect.uri, parsed->state);
+  return SignedOut(request, {*ending}, {*logout_id}, continue_to, redirect.refusal, true);
+}
+
+http::Response LogoutEndpoint::Confirm(const http::Request& request) const {
+  auto form = request.Form();
+  if (!form.ok() || form->RepeatedName())
+    return Notice(400, "Cannot sign out", "The sign-out form was malformed.");
+  if (!csrf_.Verify(request, *form)) {
+    Log(LogLevel::kWarn, "logout.csrf_rejected", {{"remote", request.remote_address}});
+    return Notice(403, "Sign-out form expired",
+                  "Nothing was changed. Please go back and press Sign out again.");
+  }
+  if (auto logout_id = form->Get(web::kLogoutIdField))
+    return ConfirmContext(request, *form, *logout_id);
+  return SignOutUser(request, form->Get("scope") == "all");
+}
+
+http::Response LogoutEndpoint::ConfirmContext(const http::Request& request, const Params& form,
+                                              const std::string& logout_id) const {
+  auto now = context_.clock.Now();
+  std::string id_hash = SecretHash(logout_id);
+  auto found = context_.store.FindLogoutContext(id_hash);
+  if (!found.ok()) return Unavailable();
+  if (!*found || (*found)->expires_at <= now)
+    return Notice(400, "This sign-out request expired",
+                  "Nothing was changed. To sign out, use the Sign out button of the application "
+                  "or of the Gatehouse home page.");
+  const auto& ctx = **found;
+  // Single use: a replayed or double-submitted form does nothing a second time.
+  auto first = context_.store.UseLogoutContext(id_hash, now);
+  if (!first.ok()) return Unavailable();
+  if (!*first) return Notice(200, "You are signed out", "This sign-out was already carried out.");
+  if (form.Get("action") == "stay")
+    return Notice(200, "You are still signed in", "Nothing was changed.");
+
+  auto current =
+      context_.sessions.Resolve(request.Cookie(session::kSessionCookieName).value_or(""));
+  if (!current.ok()) return Unavailable();
+  // The browser may have signed in again since the question was asked; its new session is not
+  // the one the person agreed to end, so its cookies stay.
+  bool clear_cookies = !*current || (*current)->sid == ctx.sid;
+  std::vector<session::SessionEnding> endings;
+  if (!ctx.sid.empty()) {
+    auto cause = ctx.client_id ? session::EndCause::kRpLogout : session::EndCause::kUserLogout;
+    auto ending = context_.sessions.End(ctx.sid, cause);
+    if (!ending.ok() && ending.error().code != ErrorCode::kNotFound) return Unavailable();
+    if (ending.ok()) endings.push_back(std::move(*ending));
+  }
+  Log(LogLevel::kInfo, "logout.confirmed",
+      {{"sid", ctx.sid}, {"client_id", ctx.client_id.value_or("")}});
+  std::optional<std::string> continue_to;
+  if (ctx.post_logout_redirect_uri)
+    continue_to = ContinueUrl(*ctx.post_logout_redirect_uri, ctx.state);
+  return SignedOut(request, endings, {logout_id}, continue_to, "", clear_cookies);
+}
+
+http::Response LogoutEndpoint::SignOutUser(const http::Request& request, bool everywhere) const {
+  auto session =
+      context_.sessions.Resolve(request.Cookie(session::kSessionCookieName).value_or(""));
+  if (!session.ok()) return Unavailable();
+  if (!*session) return SignedOut(request, {}, {}, std::nullopt, "", true);
+  const auto& current = **session;
+  if (!context_.sessions.NoteLogoutStarted(current, "").ok()) return Unavailable();
+
+  std::vector<session::SessionEnding> endings;
+  if (everywhere) {
+    auto all = context_.sessions.EndAllOfUser(current.user_id, session::EndCause::kUserLogoutAll);
+    if (!all.ok()) return Unavailable();
+    endings = std::move(*all);
+  } else {
+    auto one = context_.sessions.End(current.sid, session::EndCause::kUserLogout);
+    if (!one.ok()) return Unavailable();
+    endings.push_back(std::move(*one));
+  }
+  std::vector<std::string> logout_ids;
+  for (const auto& ending : endings) {
+    auto id = NewContext(ending.session.sid, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                         /*used=*/true);
+    if (!id.ok()) return Unavailable();
+    logout_ids.push_back(std::move(*id));
+  }
+  Log(LogLevel::kInfo, "logout.user",
+      {{"sub", current.user_id},
+       {"sid", current.sid},
+       {"everywhere", everywhere},
+       {"sessions", static_cast<int>(endings.size())}});
+  return SignedOut(request, endings, std::move(logout_ids), std::nullopt, "", true);
+}
+
+http::Response LogoutEndpoint::SignedOut(const http::Request& request,
+                                         const std::vector<session::SessionEnding>& endings,
+                                         std::vector<std::string> logout_ids,
+                                         std::optional<std::string> continue_to, std::string notice,
+                                         bool clear_cookies) const {
+  web::SignedOut view;
+  view.logout_ids = std::move(logout_ids);
+  view.continue_to = std::move(continue_to);
+  view.notice = std::move(notice);
+  // One row per application, even when it took part in several of the ended sessions.
+  for (const auto& ending : endings) {
+    for (const auto& p : ending.participants) {
+      const auto& client_id = p.participant.client_id;
+      auto it = std::find_if(view.apps.begin(), view.apps.end(),
+                             [&](const auto& app) { return app.client_id == client_id; });
+      if (it == view.apps.end()) {
+        web::SignedOutApp app;
+        app.client_id = client_id;
+        app.name = p.client ? p.client->name : client_id;
+        it = view.apps.insert(view.apps.end(), std::move(app));
+      }
+      if (p.client) {
+        // Front-Channel Logout 1.0 §2: one iframe per session, carrying that session's sid.
+        if (auto url =
+                FrontChannelLogoutUrl(*p.client, context_.settings.issuer, ending.session.sid)) {
+          it->frontchannel_urls.push_back(*url);
+          auto origin = UriOrigin(*url);
+          if (origin && std::find(view.frame_origins.begin(), view.frame_origins.end(), *origin) ==
+                            view.frame_origins.end())
+            view.frame_origins.push_back(*origin);
+        }
+      }
+      // End() only enqueued the notification; the page polls for its delivery.
+      if (p.notification_id) it->backchannel = web::SignedOutApp::BackChannel::kPending;
+    }
+  }
+  // Nothing for the page to wait for: continue at once, as its script would.
+  bool waits = std::any_of(view.apps.begin(), view.apps.end(), [](const auto& app) {
+    return !app.frontchannel_urls.empty() ||
+           app.backchannel == web::SignedOutApp::BackChannel::kPending;
+  });
+  auto response = view.continue_to && !waits ? http::Response::Redirect(*view.continue_to)
+                                             : web::SignedOutPage(view);
+  response.NoStore();
+  if (clear_cookies) web::ClearSessionCookies(response, SecureCookies(request));
+  return response;
+}
+
+http::Response LogoutEndpoint::Status(const http::Request& request) const {
+  auto query = request.Query();
+  auto logout_id = query.ok() ? query->Get(web::kLogoutIdField) : std::nullopt;
+  if (!logout_id) {
+    auto response = http::Response::Json(400, R"({"error":"invalid_request"})");
+    response.NoStore();
+    return response;
+  }
+  auto found = context_.store.FindLogoutContext(SecretHash(*logout_id));
+  if (!found.ok()) return http::Response::Json(503, R"({"error":"temporarily_unavailable"})");
+  if (!*found || (*found)->expires_at <= context_.clock.Now()) {
+    auto response = http::Response::Json(404, R"({"error":"not_found"})");
+    response.NoStore();
+    return response;
+  }
+  nlohmann::json clients = nlohmann::json::object();
+  if (!(*found)->sid.empty()) {
+    auto rows = context_.store.ListNotifications((*found)->sid, kStatusLimit);
+    if (!rows.ok()) return http::Response::Json(503, R"({"error":"temporarily_unavailable"})");
+    std::map<std::string, store::NotificationStatus> worst;
+    for (const auto& n : *rows) {
+      if (n.channel != "backchannel") continue;
+      auto [it, added] = worst.emplace(n.client_id, n.status);
+      if (!added && Severity(n.status) > Severity(it->second)) it->second = n.status;
+    }
+    for (const auto& [client_id, status] : worst) clients[client_id] = StatusName(status);
+  }
+  auto response = http::Response::Json(200, nlohmann::json{{"clients", clients}}.dump());
+  response.NoStore();
+  return response;
+}
+
+}  // namespace gh::oidc
