@@ -9,7 +9,7 @@ build_pkgs=(cmake ninja-build ccache g++ pkg-config
   libssl-dev nlohmann-json3-dev libsqlite3-dev libargon2-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev)
 test_pkgs=(nodejs npm curl)
-bench_pkgs=(libbenchmark-dev wrk openssl)
+bench_pkgs=(libbenchmark-dev wrk openssl nodejs curl)  # node drives bench/logout_fanout.sh
 
 want=("${build_pkgs[@]}")
 case "$mode" in

@@ -5,14 +5,18 @@
 #include <mutex>
 #include <thread>
 
+#include "admin/admin_api.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/random.h"
 #include "crypto/password.h"
+#include "http/beast_client.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "keys/key_ring.h"
+#include "oidc/backchannel_sender.h"
 #include "oidc/provider.h"
+#include "session/logout_dispatcher.h"
 #include "session/session_authority.h"
 #include "store/sqlite/sqlite_store.h"
 #include "web/csrf.h"
@@ -24,6 +28,11 @@ namespace {
 constexpr auto kMaintenanceInterval = std::chrono::seconds(30);
 // Expired codes and tokens are kept a day for forensics before they are purged.
 constexpr auto kPurgeGrace = std::chrono::hours(24);
+// Sessions past their lifetime ended per maintenance round, a batch at a time.
+constexpr int kExpiryBatch = 500;
+// Back-channel deliveries in flight at once, and threads that sign their logout tokens.
+constexpr int kMaxDeliveriesInFlight = 512;
+constexpr int kDeliveryThreads = 2;
 
 std::string DeriveIssuer(const std::string& host, std::uint16_t port) {
   std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -31,6 +40,11 @@ std::string DeriveIssuer(const std::string& host, std::uint16_t port) {
 }
 
 }  // namespace
+
+session::SessionPolicy SessionPolicyFor(const Config& config) {
+  return {Seconds(config.session.idle_timeout_seconds),
+          Seconds(config.session.absolute_timeout_seconds), config.logout.keep_offline_tokens};
+}
 
 struct App::Parts {
   SystemClock clock;
@@ -40,14 +54,21 @@ struct App::Parts {
   std::unique_ptr<crypto::PasswordHasher> hasher;
   std::unique_ptr<session::EventLog> events;
   std::unique_ptr<session::SessionAuthority> sessions;
+  std::unique_ptr<session::LogoutDispatcher> dispatcher;
+  // Declared after the dispatcher so it is destroyed first: its destructor completes the
+  // deliveries still in flight, and their callbacks report into the (stopped) dispatcher.
+  std::unique_ptr<http::BeastHttpClient> http_client;
+  std::unique_ptr<oidc::BackchannelSender> backchannel;
   std::unique_ptr<web::Csrf> csrf;
   std::unique_ptr<web::LoginPages> login;
   std::unique_ptr<oidc::Provider> provider;
+  std::unique_ptr<admin::AdminApi> admin;
   http::Router router;
   std::unique_ptr<http::Server> server;
   std::string issuer;
 
-  // Periodic upkeep off the I/O threads: picks up keys rotated by the CLI, purges old grants.
+  // Periodic upkeep off the I/O threads: picks up keys rotated by the CLI, ends sessions past
+  // their lifetime (which notifies their participants), purges old grants and logout contexts.
   std::mutex mutex;
   std::condition_variable wake;
   bool stopping = false;
@@ -59,7 +80,13 @@ struct App::Parts {
       lock.unlock();
       if (auto r = keys->Reload(); !r.ok())
         Log(LogLevel::kWarn, "keys.reload_failed", {{"error", r.error().message}});
+      for (Result<int> r = kExpiryBatch; r.ok() && *r == kExpiryBatch;) {
+        r = sessions->EndExpired(kExpiryBatch);
+        if (!r.ok()) Log(LogLevel::kWarn, "sessions.expiry_failed", {{"error", r.error().message}});
+      }
       if (auto r = store->PurgeExpired(clock.Now() - kPurgeGrace); !r.ok())
+        Log(LogLevel::kWarn, "store.purge_failed", {{"error", r.error().message}});
+      if (auto r = store->PurgeLogoutContexts(clock.Now()); !r.ok())
         Log(LogLevel::kWarn, "store.purge_failed", {{"error", r.error().message}});
       lock.lock();
     }
@@ -82,9 +109,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   parts->hasher = std::make_unique<crypto::PasswordHasher>(parts->random);
   parts->events = std::make_unique<session::EventLog>(parts->clock);
   parts->sessions = std::make_unique<session::SessionAuthority>(
-      *parts->store, parts->clock, parts->random, *parts->events,
-      session::SessionPolicy{Seconds(config.session.idle_timeout_seconds),
-                             Seconds(config.session.absolute_timeout_seconds)});
+      *parts->store, parts->clock, parts->random, *parts->events, SessionPolicyFor(config));
   parts->csrf = std::make_unique<web::Csrf>(parts->random);
 
   http::ServerOptions options;
@@ -112,11 +137,35 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   settings.refresh_token_ttl = Seconds(config.tokens.refresh_token_ttl_seconds);
   parts->provider = std::make_unique<oidc::Provider>(settings, *parts->store, *parts->keys,
                                                      *parts->sessions, parts->clock, parts->random);
+  // Half the workers may hash passwords; the rest keep serving tokens, discovery and health.
   parts->login = std::make_unique<web::LoginPages>(*parts->store, *parts->sessions, *parts->hasher,
-                                                   *parts->csrf, secure_cookies);
+                                                   *parts->csrf, secure_cookies,
+                                                   config.server.worker_threads / 2);
+
+  parts->http_client = std::make_unique<http::BeastHttpClient>();
+  parts->backchannel = std::make_unique<oidc::BackchannelSender>(
+      *parts->store, *parts->keys, parts->clock, parts->random, *parts->http_client,
+      oidc::BackchannelSenderOptions{
+          .issuer = parts->issuer,
+          .connect_timeout = std::chrono::milliseconds(config.logout.delivery_connect_timeout_ms),
+          .total_timeout = std::chrono::milliseconds(config.logout.delivery_timeout_ms)});
+  session::RetryPolicy retry;
+  retry.first_delay = Seconds(config.logout.retry_first_delay_seconds);
+  retry.max_delay = Seconds(config.logout.retry_max_delay_seconds);
+  retry.horizon = Seconds(config.logout.retry_horizon_seconds);
+  retry.lease = Seconds(config.logout.delivery_lease_seconds);
+  parts->dispatcher = std::make_unique<session::LogoutDispatcher>(
+      *parts->store, parts->clock, parts->random, *parts->events, retry, kMaxDeliveriesInFlight,
+      kDeliveryThreads);
+  parts->dispatcher->AddSender(std::string(oidc::kBackchannelChannel), *parts->backchannel);
+  parts->sessions->SetOutboxListener(
+      [dispatcher = parts->dispatcher.get()] { dispatcher->Wake(); });
 
   parts->provider->Register(parts->router);
   parts->login->Register(parts->router);
+  parts->admin = std::make_unique<admin::AdminApi>(admin::AdminSettings{config.admin.token_sha256},
+                                                   *parts->store, *parts->sessions, *parts->events);
+  parts->admin->Register(parts->router);
   parts->router.Add("GET", "/healthz", [store = parts->store.get()](const http::Request&) {
     // Healthy means the store answers, not merely that the process is up.
     if (!store->ListKeys().ok()) return http::Response::Json(503, R"({"status":"unavailable"})");
@@ -128,6 +177,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
 }
 
 App::App(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {
+  parts_->dispatcher->Start();
   parts_->maintenance = std::thread([p = parts_.get()] { p->Maintain(); });
 }
 
@@ -138,6 +188,8 @@ App::~App() {
   }
   parts_->wake.notify_all();
   parts_->maintenance.join();
+  // Outcomes still in flight are not recorded; their leases run out and they are sent again.
+  parts_->dispatcher->Stop();
 }
 
 std::uint16_t App::port() const { return parts_->server->port(); }

@@ -8,8 +8,14 @@
 
 #include "core/result.h"
 #include "idp/config.h"
+#include "session/session_authority.h"
 
 namespace gh::idp {
+
+// The session lifetimes and sign-out policy `config` asks for. The server and the CLI's admin
+// commands both build their SessionAuthority with it, so a CLI revoke ends sessions by the same
+// rules as the server.
+session::SessionPolicy SessionPolicyFor(const Config& config);
 
 class App {
  public:

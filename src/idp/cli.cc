@@ -5,9 +5,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "admin/operator_queries.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/random.h"
@@ -17,6 +20,8 @@
 #include "idp/app.h"
 #include "idp/config.h"
 #include "keys/key_ring.h"
+#include "session/event_log.h"
+#include "session/session_authority.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace gh::idp {
@@ -31,6 +36,9 @@ Commands:
   client add|list|remove  manage OpenID Connect clients (relying parties)
   user add|list         manage users
   keys rotate           start signing with new keys; old keys stay published until their tokens expire
+  session list|revoke   list IdP sessions; end them (every participant is notified)
+  logout status         back-channel logout notifications and their delivery
+  events                the sign-out event log
 
 Every command takes --config FILE (or GATEHOUSE_CONFIG); GATEHOUSE_* variables override the file.
 Run `gatehouse <command> --help` for a command's options.
@@ -279,6 +287,159 @@ int KeysCommand(const std::string& action, const std::vector<std::string>& args)
   return 0;
 }
 
+// A listing cell: "-" for nothing, JSON text for numbers and objects.
+std::string Cell(const nlohmann::json& value) {
+  if (value.is_null() || (value.is_string() && value.get_ref<const std::string&>().empty()))
+    return "-";
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+// Prints `rows` (JSON objects from admin::ToJson) as tab-separated `columns` under a header, or
+// the whole `document` with --json. Both come from the same JSON, so they always agree.
+void Print(const po::variables_map& vm, const nlohmann::json& document, const nlohmann::json& rows,
+           std::initializer_list<const char*> columns) {
+  if (vm.count("json")) {
+    std::cout << document.dump(2) << "\n";
+    return;
+  }
+  const char* separator = "";
+  for (const char* c : columns) std::cout << std::exchange(separator, "\t") << c;
+  std::cout << "\n";
+  for (const auto& row : rows) {
+    separator = "";
+    for (const char* c : columns) std::cout << std::exchange(separator, "\t") << Cell(row.at(c));
+    std::cout << "\n";
+  }
+}
+
+// Participants as one cell: their client ids, comma-separated.
+nlohmann::json ClientIds(const nlohmann::json& participants) {
+  std::string ids;
+  for (const auto& p : participants)
+    ids += (ids.empty() ? "" : ",") + p["client_id"].get<std::string>();
+  return ids;
+}
+
+// The value of string option `name`, if given.
+std::optional<std::string> Optional(const po::variables_map& vm, const char* name) {
+  return vm.count(name) ? std::optional(vm[name].as<std::string>()) : std::nullopt;
+}
+
+// --limit as the admin API reads `limit`; a bad one is a usage error.
+int LimitOption(const po::variables_map& vm) {
+  auto limit = admin::ParseLimit(Optional(vm, "limit"));
+  if (!limit.ok()) throw UsageError{"--" + limit.error().message};
+  return *limit;
+}
+
+int SessionCommand(const std::string& action, const std::vector<std::string>& args) {
+  po::options_description o("session options");
+  if (action == "list") {
+    o.add_options()("user", po::value<std::string>()->value_name("USERNAME"),
+                    "only this user's sessions")("all", "include ended sessions")("json",
+                                                                                  "print JSON");
+  } else if (action == "revoke") {
+    o.add_options()("sid", po::value<std::string>()->value_name("SID"),
+                    "end this session; every participant is notified")(
+        "user", po::value<std::string>()->value_name("USERNAME"),
+        "end every active session of this user")("json", "print JSON");
+  } else {
+    throw UsageError{"unknown session action '" + action + "' (list, revoke)"};
+  }
+  po::variables_map vm;
+  if (!Parse(args, "session " + action, o, vm)) return 0;
+  auto config = ConfigFor(vm);
+  if (!config.ok()) return ReportFailure(config.error());
+  auto store = OpenStore(*config);
+  if (!store.ok()) return ReportFailure(store.error());
+
+  if (action == "list") {
+    auto views =
+        admin::ListSessions(**store, Optional(vm, "user").value_or(""), vm.count("all") > 0);
+    if (!views.ok()) return ReportFailure(views.error());
+    auto sessions = nlohmann::json::array();
+    for (const auto& v : *views) sessions.push_back(admin::ToJson(v));
+    auto rows = sessions;
+    for (auto& row : rows) row["participants"] = ClientIds(row["participants"]);
+    Print(vm, {{"sessions", sessions}}, rows,
+          {"sid", "username", "auth_time", "last_seen_at", "participants", "end_cause"});
+    return 0;
+  }
+
+  if (vm.count("sid") == vm.count("user")) throw UsageError{"give exactly one of --sid or --user"};
+  // The same authority the server builds, writing to the shared outbox: the running server's
+  // dispatcher finds the new notifications on its next poll and delivers them.
+  SystemClock clock;
+  SystemRandom random;
+  session::EventLog events(clock);
+  session::SessionAuthority sessions(**store, clock, random, events, SessionPolicyFor(*config));
+  auto endings = admin::Revoke(**store, sessions, {Optional(vm, "sid"), Optional(vm, "user")});
+  if (!endings.ok()) return ReportFailure(endings.error());
+  auto ended = nlohmann::json::array();
+  for (const auto& e : *endings) ended.push_back(admin::ToJson(e));
+  auto rows = ended;
+  for (auto& row : rows) {
+    std::string notified;
+    for (const auto& p : row["participants"])
+      if (!p["notification_id"].is_null())
+        notified += (notified.empty() ? "" : ",") + p["client_id"].get<std::string>() + "#" +
+                    p["notification_id"].dump();
+    row["participants"] = ClientIds(row["participants"]);
+    row["notifications"] = notified;
+  }
+  Print(vm, {{"ended", ended}}, rows,
+        {"sid", "ended_now", "end_cause", "participants", "notifications"});
+  return 0;
+}
+
+int LogoutCommand(const std::string& action, const std::vector<std::string>& args) {
+  if (action != "status") throw UsageError{"unknown logout action '" + action + "' (status)"};
+  po::options_description o("logout status options");
+  o.add_options()("sid", po::value<std::string>()->value_name("SID"),
+                  "only the notifications of this session")(
+      "limit", po::value<std::string>()->value_name("N"),
+      "at most this many, newest first (default 100, max 1000)")("json", "print JSON");
+  po::variables_map vm;
+  if (!Parse(args, "logout status", o, vm)) return 0;
+  int limit = LimitOption(vm);
+  auto config = ConfigFor(vm);
+  if (!config.ok()) return ReportFailure(config.error());
+  auto store = OpenStore(*config);
+  if (!store.ok()) return ReportFailure(store.error());
+  auto report = admin::ListNotifications(**store, Optional(vm, "sid"), limit);
+  if (!report.ok()) return ReportFailure(report.error());
+  auto document = admin::ToJson(*report);
+  Print(vm, document, document["notifications"],
+        {"id", "sid", "client_id", "status", "attempts", "next_attempt_at", "last_error",
+         "delivered_at"});
+  if (!vm.count("json"))
+    std::cout << "totals: pending " << report->totals.pending << ", delivered "
+              << report->totals.delivered << ", failed " << report->totals.failed << "\n";
+  return 0;
+}
+
+int EventsCommand(const std::vector<std::string>& args) {
+  po::options_description o("events options");
+  o.add_options()("after", po::value<std::string>()->value_name("ID"),
+                  "only events with a larger id (default 0)")(
+      "limit", po::value<std::string>()->value_name("N"),
+      "at most this many, oldest first (default 100, max 1000)")("json", "print JSON");
+  po::variables_map vm;
+  if (!Parse(args, "events", o, vm)) return 0;
+  int limit = LimitOption(vm);
+  auto after = admin::ParseAfter(Optional(vm, "after"));
+  if (!after.ok()) throw UsageError{"--" + after.error().message};
+  auto config = ConfigFor(vm);
+  if (!config.ok()) return ReportFailure(config.error());
+  auto store = OpenStore(*config);
+  if (!store.ok()) return ReportFailure(store.error());
+  auto page = admin::ListEvents(**store, *after, limit);
+  if (!page.ok()) return ReportFailure(page.error());
+  auto document = admin::ToJson(*page);
+  Print(vm, document, document["events"], {"id", "at", "type", "sid", "client_id", "detail"});
+  return 0;
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv) {
@@ -293,11 +454,15 @@ int RunCli(int argc, char** argv) {
       return std::vector<std::string>(args.begin() + n, args.end());
     };
     if (command == "serve") return Serve(rest(1));
-    if (command == "client" || command == "user" || command == "keys") {
+    if (command == "events") return EventsCommand(rest(1));
+    if (command == "client" || command == "user" || command == "keys" || command == "session" ||
+        command == "logout") {
       if (args.size() < 2 || args[1].rfind("-", 0) == 0)
         throw UsageError{command + " needs an action; see `gatehouse --help`"};
       if (command == "client") return ClientCommand(args[1], rest(2));
       if (command == "user") return UserCommand(args[1], rest(2));
+      if (command == "session") return SessionCommand(args[1], rest(2));
+      if (command == "logout") return LogoutCommand(args[1], rest(2));
       return KeysCommand(args[1], rest(2));
     }
     throw UsageError{"unknown command '" + command + "'"};

@@ -9,12 +9,14 @@
 #include <sstream>
 #include <vector>
 
+#include "core/base64url.h"
+
 extern char** environ;
 
 namespace gh::idp {
 namespace {
 
-enum class Kind { kString, kInt };
+enum class Kind { kString, kInt, kBool };
 
 // One configurable field: its dotted TOML name (env: GATEHOUSE_ + upper-cased, '.' → '_') and how
 // to apply a textual value to the Config.
@@ -43,6 +45,17 @@ Field Int(std::string name, Member member, int min, int max) {
           }};
 }
 
+// A boolean: a TOML bool, or "true"/"false" in the environment.
+template <class Member>
+Field Bool(std::string name, Member member) {
+  return {std::move(name), Kind::kBool, [member](Config& c, const std::string& v) -> Result<void> {
+            if (v != "true" && v != "false")
+              return Error::InvalidArgument("expected true or false, got '" + v + "'");
+            member(c) = v == "true";
+            return Ok();
+          }};
+}
+
 Result<void> ApplyListen(Config& c, const std::string& v) {
   auto colon = v.rfind(':');
   if (colon == std::string::npos || colon == 0)
@@ -65,6 +78,17 @@ Result<void> ApplyIssuer(Config& c, const std::string& v) {
         "expected an absolute http(s) URL without query, fragment or trailing slash, got '" + v +
         "'");
   c.issuer = v;
+  return Ok();
+}
+
+// Only the token's hash is configured, so a leaked config file does not grant admin access.
+Result<void> ApplyAdminTokenSha256(Config& c, const std::string& v) {
+  auto digest = Base64UrlDecode(v);
+  if (!digest || digest->size() != 32)
+    return Error::InvalidArgument(
+        "expected the base64url SHA-256 of the admin token (43 characters, e.g. from `printf %s "
+        "TOKEN | openssl dgst -sha256 -binary | basenc --base64url | tr -d =`)");
+  c.admin.token_sha256 = v;
   return Ok();
 }
 
@@ -120,6 +144,27 @@ const std::vector<Field>& Fields() {
       Int(
           "tokens.refresh_token_ttl_seconds",
           [](Config& c) -> int& { return c.tokens.refresh_token_ttl_seconds; }, 60, 365 * 86400),
+      Bool("logout.keep_offline_tokens",
+           [](Config& c) -> bool& { return c.logout.keep_offline_tokens; }),
+      Int(
+          "logout.delivery_connect_timeout_ms",
+          [](Config& c) -> int& { return c.logout.delivery_connect_timeout_ms; }, 100, 60'000),
+      Int(
+          "logout.delivery_timeout_ms",
+          [](Config& c) -> int& { return c.logout.delivery_timeout_ms; }, 100, 300'000),
+      Int(
+          "logout.retry_first_delay_seconds",
+          [](Config& c) -> int& { return c.logout.retry_first_delay_seconds; }, 1, 3600),
+      Int(
+          "logout.retry_max_delay_seconds",
+          [](Config& c) -> int& { return c.logout.retry_max_delay_seconds; }, 1, 86400),
+      Int(
+          "logout.retry_horizon_seconds",
+          [](Config& c) -> int& { return c.logout.retry_horizon_seconds; }, 1, 30 * 86400),
+      Int(
+          "logout.delivery_lease_seconds",
+          [](Config& c) -> int& { return c.logout.delivery_lease_seconds; }, 1, 3600),
+      {"admin.token_sha256", Kind::kString, ApplyAdminTokenSha256},
       {"log.format", Kind::kString,
        [](Config& c, const std::string& v) -> Result<void> {
          if (v == "json" || v == "text") {
@@ -163,8 +208,11 @@ Result<void> ApplyToml(Config& config, const toml::table& root) {
             return Error::InvalidArgument(name + ": expected an integer");
           if (f.kind == Kind::kString && !value.is_string())
             return Error::InvalidArgument(name + ": expected a string");
-          std::string text = value.is_integer() ? std::to_string(*value.value<std::int64_t>())
-                                                : *value.value<std::string>();
+          if (f.kind == Kind::kBool && !value.is_boolean())
+            return Error::InvalidArgument(name + ": expected true or false");
+          std::string text = value.is_integer()   ? std::to_string(*value.value<std::int64_t>())
+                             : value.is_boolean() ? (*value.value<bool>() ? "true" : "false")
+                                                  : *value.value<std::string>();
           GH_RETURN_IF_ERROR(Named(name, f.apply(config, text)));
         }
         if (!known) return Error::InvalidArgument(name + ": unknown setting");
@@ -204,6 +252,17 @@ Result<void> Validate(const Config& c) {
   if (c.session.idle_timeout_seconds > c.session.absolute_timeout_seconds)
     return Error::InvalidArgument(
         "session.idle_timeout_seconds must not exceed session.absolute_timeout_seconds");
+  if (c.logout.delivery_connect_timeout_ms > c.logout.delivery_timeout_ms)
+    return Error::InvalidArgument(
+        "logout.delivery_connect_timeout_ms must not exceed logout.delivery_timeout_ms");
+  // A lease that ran out while its attempt was still in flight would let a second worker send
+  // the same notification concurrently.
+  if (c.logout.delivery_lease_seconds * 1000 <= c.logout.delivery_timeout_ms)
+    return Error::InvalidArgument(
+        "logout.delivery_lease_seconds must exceed logout.delivery_timeout_ms");
+  if (c.logout.retry_first_delay_seconds > c.logout.retry_max_delay_seconds)
+    return Error::InvalidArgument(
+        "logout.retry_first_delay_seconds must not exceed logout.retry_max_delay_seconds");
   return Ok();
 }
 

@@ -42,6 +42,25 @@ struct Config {
     int refresh_token_ttl_seconds = 30 * 24 * 3600;
   } tokens;
 
+  // Sign-out: what ending a session revokes, and how back-channel notifications are delivered.
+  struct Logout {
+    // Back-Channel Logout 1.0 §2.7: refresh tokens granted offline_access outlive the session.
+    bool keep_offline_tokens = true;
+    int delivery_connect_timeout_ms = 2000;
+    int delivery_timeout_ms = 5000;  // one attempt, connect included
+    int retry_first_delay_seconds = 2;
+    int retry_max_delay_seconds = 300;
+    int retry_horizon_seconds = 24 * 3600;  // a notification still failing after this is given up
+    // A claimed notification whose outcome was not recorded by then (the IdP died) is sent again.
+    int delivery_lease_seconds = 30;
+  } logout;
+
+  // The operator's HTTP API and /metrics (src/admin/admin_api.h).
+  struct Admin {
+    // base64url SHA-256 of the admin bearer token; the admin API is disabled while unset.
+    std::optional<std::string> token_sha256;
+  } admin;
+
   struct Logging {
     LogFormat format = LogFormat::kText;
     LogLevel level = LogLevel::kInfo;

@@ -75,6 +75,76 @@ TEST(Config, SyntaxErrorsGiveTheLine) {
   EXPECT_NE(c.error().message.find("line 1"), std::string::npos) << c.error().message;
 }
 
+TEST(Config, ReadsTheLogoutSection) {
+  auto defaults = ParseConfig("", {});
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  EXPECT_TRUE(defaults->logout.keep_offline_tokens);
+  EXPECT_EQ(defaults->logout.delivery_lease_seconds, 30);
+
+  auto c = ParseConfig(R"(
+[logout]
+keep_offline_tokens = false
+delivery_connect_timeout_ms = 500
+delivery_timeout_ms = 1500
+retry_first_delay_seconds = 1
+retry_max_delay_seconds = 60
+retry_horizon_seconds = 3600
+delivery_lease_seconds = 5
+)",
+                       {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_FALSE(c->logout.keep_offline_tokens);
+  EXPECT_EQ(c->logout.delivery_connect_timeout_ms, 500);
+  EXPECT_EQ(c->logout.delivery_timeout_ms, 1500);
+  EXPECT_EQ(c->logout.retry_first_delay_seconds, 1);
+  EXPECT_EQ(c->logout.retry_max_delay_seconds, 60);
+  EXPECT_EQ(c->logout.retry_horizon_seconds, 3600);
+  EXPECT_EQ(c->logout.delivery_lease_seconds, 5);
+}
+
+TEST(Config, BooleansFromTomlAndEnvironment) {
+  auto env = ParseConfig("[logout]\nkeep_offline_tokens = true\n",
+                         {{"GATEHOUSE_LOGOUT_KEEP_OFFLINE_TOKENS", "false"}});
+  ASSERT_TRUE(env.ok()) << env.error().message;
+  EXPECT_FALSE(env->logout.keep_offline_tokens);
+  ExpectErrorNaming(ParseConfig("[logout]\nkeep_offline_tokens = \"false\"\n", {}),
+                    "logout.keep_offline_tokens");
+  ExpectErrorNaming(ParseConfig("", {{"GATEHOUSE_LOGOUT_KEEP_OFFLINE_TOKENS", "yes"}}),
+                    "GATEHOUSE_LOGOUT_KEEP_OFFLINE_TOKENS");
+}
+
+TEST(Config, DeliveryLeaseMustOutlastAnAttempt) {
+  ExpectErrorNaming(
+      ParseConfig("[logout]\ndelivery_lease_seconds = 5\ndelivery_timeout_ms = 5000\n", {}),
+      "logout.delivery_lease_seconds");
+  EXPECT_TRUE(
+      ParseConfig("[logout]\ndelivery_lease_seconds = 3\ndelivery_timeout_ms = 2999\n", {}).ok());
+}
+
+TEST(Config, LogoutTimingsAreConsistent) {
+  ExpectErrorNaming(ParseConfig("", {{"GATEHOUSE_LOGOUT_DELIVERY_CONNECT_TIMEOUT_MS", "6000"}}),
+                    "logout.delivery_connect_timeout_ms");
+  ExpectErrorNaming(ParseConfig("", {{"GATEHOUSE_LOGOUT_RETRY_FIRST_DELAY_SECONDS", "600"}}),
+                    "logout.retry_first_delay_seconds");
+  ExpectErrorNaming(ParseConfig("", {{"GATEHOUSE_LOGOUT_RETRY_HORIZON_SECONDS", "0"}}),
+                    "GATEHOUSE_LOGOUT_RETRY_HORIZON_SECONDS");
+}
+
+TEST(Config, AdminTokenIsConfiguredAsItsSha256) {
+  const std::string hash = "n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg";  // SHA-256 of "test"
+  EXPECT_FALSE(ParseConfig("", {})->admin.token_sha256.has_value());
+  auto file = ParseConfig("[admin]\ntoken_sha256 = \"" + hash + "\"\n", {});
+  ASSERT_TRUE(file.ok()) << file.error().message;
+  EXPECT_EQ(file->admin.token_sha256, hash);
+  auto env = ParseConfig("", {{"GATEHOUSE_ADMIN_TOKEN_SHA256", hash}});
+  ASSERT_TRUE(env.ok()) << env.error().message;
+  EXPECT_EQ(env->admin.token_sha256, hash);
+  // The token itself, a hex digest or a padded one are mistakes, not hashes.
+  for (std::string wrong : {std::string("test"), std::string(64, 'a'), hash + "="})
+    ExpectErrorNaming(ParseConfig("", {{"GATEHOUSE_ADMIN_TOKEN_SHA256", wrong}}),
+                      "GATEHOUSE_ADMIN_TOKEN_SHA256");
+}
+
 TEST(Config, TlsFilesComeInPairs) {
   ExpectErrorNaming(ParseConfig("[server]\ntls_certificate = \"c.pem\"\n", {}), "tls_private_key");
 }

@@ -81,11 +81,13 @@ class SessionAuthority {
   // Records that a sign-out was asked for (by `client_id`, empty for the user or an admin).
   Result<void> NoteLogoutStarted(const store::SessionRecord& session, std::string_view client_id);
 
+  // Past its idle or absolute lifetime now. Lets readers that must not extend a session (the
+  // session-management check) tell whether it still counts, without Resolve().
+  bool Expired(const store::SessionRecord& s) const;
+
   const SessionPolicy& policy() const { return policy_; }
 
  private:
-  bool Expired(const store::SessionRecord& s) const;
-
   store::Store& store_;
   Clock& clock_;
   Random& random_;
