@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Every benchmark against BUILD_DIR (a Release build with -DGATEHOUSE_BENCH=ON), in order:
+# signing and verification (jws_bench), HTTP load (load.sh) and sign-out fan-out
+# (logout_fanout.sh). `make bench` builds and runs this.
+#
+#   bench/run.sh BUILD_DIR        e.g. bench/run.sh build/release
+set -euo pipefail
+
+build_dir=${1:?usage: bench/run.sh BUILD_DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+
+[[ -x $build_dir/bench/jws_bench ]] ||
+  { echo "run.sh: no $build_dir/bench/jws_bench (configure with -DGATEHOUSE_BENCH=ON)" >&2; exit 1; }
+
+echo "## Signing and verification (jws_bench)"
+"$build_dir/bench/jws_bench"
+echo
+echo "## HTTP load (bench/load.sh)"
+"$here/load.sh" "$build_dir"
+echo
+echo "## Sign-out fan-out (bench/logout_fanout.sh)"
+"$here/logout_fanout.sh" "$build_dir"
