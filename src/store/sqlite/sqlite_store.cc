@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <iterator>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 
 namespace gh::store {
@@ -171,14 +173,64 @@ CREATE TABLE events (
 )sql"},
 };
 
+struct StatementFinalizer {
+  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+};
+
+// The statements prepared on one connection, kept for reuse: compiling SQL costs more than
+// running most of the store's queries. A connection is used by one thread at a time (it is
+// leased from the pool), so its cache needs no lock of its own; only the registry that finds the
+// cache for a connection does.
+using StatementCache =
+    std::unordered_map<std::string, std::unique_ptr<sqlite3_stmt, StatementFinalizer>>;
+
+class CacheRegistry {
+ public:
+  static CacheRegistry& Instance() {
+    static CacheRegistry registry;
+    return registry;
+  }
+  void Add(sqlite3* db) {
+    std::unique_lock lock(mu_);
+    caches_.emplace(db, std::make_unique<StatementCache>());
+  }
+  // Finalizes the connection's statements, which must happen before it is closed.
+  void Remove(sqlite3* db) {
+    std::unique_lock lock(mu_);
+    caches_.erase(db);
+  }
+  StatementCache* Find(sqlite3* db) {
+    std::shared_lock lock(mu_);
+    auto it = caches_.find(db);
+    return it == caches_.end() ? nullptr : it->second.get();
+  }
+
+ private:
+  std::shared_mutex mu_;
+  std::unordered_map<sqlite3*, std::unique_ptr<StatementCache>> caches_;
+};
+
 struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+  void operator()(sqlite3* db) const {
+    CacheRegistry::Instance().Remove(db);
+    sqlite3_close_v2(db);
+  }
 };
 // Owns one connection.
 using DbHandle = std::unique_ptr<sqlite3, DbCloser>;
 
-struct StatementFinalizer {
-  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+// Returns a statement to its cache ready for the next use, or finalizes one that was prepared
+// outside the cache.
+struct StatementRelease {
+  bool cached = false;
+  void operator()(sqlite3_stmt* stmt) const {
+    if (!cached) {
+      sqlite3_finalize(stmt);
+      return;
+    }
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+  }
 };
 
 // Unique-key conflicts are the caller's to handle (kAlreadyExists); anything else is the
@@ -201,7 +253,8 @@ std::string Cat(const Parts&... parts) {
 // One prepared statement: values bound to its parameters in order, then stepped row by row.
 class Statement {
  public:
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(sqlite3* db, sqlite3_stmt* stmt, bool cached)
+      : db_(db), stmt_(stmt, StatementRelease{cached}) {}
 
   template <class... Args>
   void BindAll(const Args&... args) {
@@ -263,16 +316,34 @@ class Statement {
   }
 
   sqlite3* db_;
-  std::unique_ptr<sqlite3_stmt, StatementFinalizer> stmt_;
+  std::unique_ptr<sqlite3_stmt, StatementRelease> stmt_;
   int bind_rc_ = SQLITE_OK;
 };
 
 template <class... Args>
 Result<Statement> Prepare(sqlite3* db, std::string_view sql, const Args&... args) {
+  StatementCache* cache = CacheRegistry::Instance().Find(db);
+  if (cache != nullptr) {
+    auto it = cache->find(std::string(sql));
+    // A statement still being stepped (a query nested in another's rows) cannot be shared.
+    if (it != cache->end() && !sqlite3_stmt_busy(it->second.get())) {
+      Statement stmt(db, it->second.get(), /*cached=*/true);
+      stmt.BindAll(args...);
+      return stmt;
+    }
+  }
   sqlite3_stmt* raw = nullptr;
-  const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
-  Statement stmt(db, raw);
-  if (rc != SQLITE_OK) return DbError(db, rc);
+  const int rc =
+      sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                         cache != nullptr ? SQLITE_PREPARE_PERSISTENT : 0, &raw, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(raw);
+    return DbError(db, rc);
+  }
+  bool cached = cache != nullptr && cache->find(std::string(sql)) == cache->end();
+  if (cached)
+    cache->emplace(std::string(sql), std::unique_ptr<sqlite3_stmt, StatementFinalizer>(raw));
+  Statement stmt(db, raw, cached);
   stmt.BindAll(args...);
   return stmt;
 }
@@ -401,6 +472,7 @@ Result<DbHandle> OpenConnection(const std::string& path) {
     return Error::Unavailable(
         Cat("sqlite: cannot open ", path, ": ", raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
   }
+  CacheRegistry::Instance().Add(db.get());
   sqlite3_extended_result_codes(db.get(), 1);
   sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
   GH_RETURN_IF_ERROR(ExecScript(db.get(), "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL"));
