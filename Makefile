@@ -25,10 +25,10 @@ bench:
 build-release:
 	scripts/install-deps.sh build
 	cmake -S . -B build/release $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release
-	cmake --build build/release -j $(JOBS) --target gatehouse
+	cmake --build build/release -j $(JOBS) --target gatehouse gatehouse-sample-app
 
 format:
-	find src tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
+	find src apps tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
 
 clean:
 	rm -rf build

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Runs Gatehouse on http://127.0.0.1:8080 with its embedded SQLite store in ./var, creating a demo
-# user and a demo client the first time. Ctrl-C stops it.
+# Runs Gatehouse on http://127.0.0.1:8080 with its embedded SQLite store in ./var, and two sample
+# apps signing in with it: Mail on http://127.0.0.1:8081 (front-channel logout) and Docs on
+# http://localhost:8082 (back-channel logout; another site than the IdP's), both with session
+# management. Creates the demo user and the clients the first time. Ctrl-C stops all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bin=build/release/src/idp/gatehouse
+app_bin=build/release/apps/gatehouse-sample-app
 export GATEHOUSE_DATA_DIR=${GATEHOUSE_DATA_DIR:-./var}
 export GATEHOUSE_SERVER_LISTEN=${GATEHOUSE_SERVER_LISTEN:-127.0.0.1:8080}
 issuer="http://${GATEHOUSE_SERVER_LISTEN}"
@@ -14,26 +17,71 @@ demo_user=demo
 demo_password=demo-password
 demo_client=demo
 demo_secret=demo-secret-change-me
+mail_url=http://127.0.0.1:8081
+mail_secret=mail-secret-change-me
+docs_url=http://localhost:8082
+docs_secret=docs-secret-change-me
 
 if ! "$bin" user list | cut -f1 | grep -qx "$demo_user"; then
   "$bin" user add --username "$demo_user" --password "$demo_password" \
     --name "Demo User" --email demo@example.com
 fi
-if ! "$bin" client list | cut -f1 | grep -qx "$demo_client"; then
-  "$bin" client add --id "$demo_client" --name "Demo client" --secret "$demo_secret" \
-    --redirect-uri "$GATEHOUSE_ISSUER/"
-fi
+# add_client ID NAME SECRET [more `client add` flags]: registers the client unless present.
+add_client() {
+  local id=$1 name=$2 secret=$3
+  shift 3
+  "$bin" client list | cut -f1 | grep -qx "$id" && return 0
+  "$bin" client add --id "$id" --name "$name" --secret "$secret" "$@"
+}
+add_client "$demo_client" "Demo client" "$demo_secret" --redirect-uri "$GATEHOUSE_ISSUER/"
+for app in mail docs; do
+  url_var=${app}_url secret_var=${app}_secret
+  url=${!url_var}
+  channel=(--frontchannel-logout-uri "$url/logout/frontchannel")
+  [ "$app" = docs ] && channel=(--backchannel-logout-uri "$url/logout/backchannel")
+  add_client "$app" "${app^}" "${!secret_var}" --redirect-uri "$url/callback" \
+    --post-logout-redirect-uri "$url/signed-out" "${channel[@]}"
+done
+
+pids=()
+stop() {
+  trap - EXIT INT TERM
+  kill "${pids[@]}" 2>/dev/null || true
+  wait "${pids[@]}" 2>/dev/null || true
+}
+trap stop EXIT
+trap 'exit 130' INT TERM  # the EXIT trap then stops the children
+
+port_file="$GATEHOUSE_DATA_DIR/idp.port"
+rm -f "$port_file"
+"$bin" serve --port-file "$port_file" &
+pids+=($!)
+until [ -s "$port_file" ]; do
+  kill -0 "${pids[0]}" 2>/dev/null || { echo "demo: gatehouse did not start" >&2; exit 1; }
+  sleep 0.1
+done
+
+# run_app NAME SECTION ACCENT ID URL SECRET: one sample app; its sessions survive restarts in ./var.
+run_app() {
+  "$app_bin" --name "$1" --section "$2" --accent "$3" --client-id "$4" --base-url "$5" \
+    --client-secret "$6" --listen "127.0.0.1:${5##*:}" --issuer "$GATEHOUSE_ISSUER" \
+    --session-file "$GATEHOUSE_DATA_DIR/$4.sessions" &
+  pids+=($!)
+}
+run_app Mail Inbox '#2f5bd3' mail "$mail_url" "$mail_secret"
+run_app Docs Documents '#0f7b5f' docs "$docs_url" "$docs_secret"
 
 cat <<MSG
 
-  Gatehouse is starting at $GATEHOUSE_ISSUER
+  Gatehouse: $GATEHOUSE_ISSUER  (discovery: $GATEHOUSE_ISSUER/.well-known/openid-configuration)
 
-  Discovery:  $GATEHOUSE_ISSUER/.well-known/openid-configuration
-  Sign in:    $GATEHOUSE_ISSUER/authorize?client_id=$demo_client&response_type=code&scope=openid%20profile&redirect_uri=$GATEHOUSE_ISSUER/&state=demo
-              user "$demo_user", password "$demo_password"
-  Client:     id "$demo_client", secret "$demo_secret" (exchange the code at $GATEHOUSE_ISSUER/token)
+  Mail:       $mail_url   front-channel logout + session management
+  Docs:       $docs_url   back-channel logout + session management (another site)
 
-  Ctrl-C stops it.
+  Sign in as "$demo_user", password "$demo_password". Sign in to Mail, open Docs (no password),
+  sign out of either: both are signed out, and an open tab of the other notices within seconds.
+
+  Ctrl-C stops all three.
 
 MSG
-exec "$bin" serve
+wait -n "${pids[@]}"  # one of them stopping ends the demo

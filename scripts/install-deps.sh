@@ -8,7 +8,7 @@ build_pkgs=(cmake ninja-build ccache g++ pkg-config
   libboost1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libssl-dev nlohmann-json3-dev libsqlite3-dev libargon2-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev)
-test_pkgs=(nodejs npm curl)
+test_pkgs=(nodejs npm curl chromium fonts-liberation)  # chromium and a font: tests/browser
 bench_pkgs=(libbenchmark-dev wrk openssl nodejs curl)  # node drives bench/logout_fanout.sh
 
 want=("${build_pkgs[@]}")
@@ -36,9 +36,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ "$mode" = test ]; then
-  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/interop"
-  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-    echo "install-deps: npm ci in tests/interop"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-  fi
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  for dir in "$root/tests/interop" "$root/tests/browser"; do
+    if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+      echo "install-deps: npm ci in ${dir#"$root"/}"
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+  done
 fi

@@ -219,14 +219,16 @@ Result<std::string> RpClient::StartLogin(const http::Request& request, std::stri
                 {"code_challenge", oidc::S256Challenge(pending.verifier)},
                 {"code_challenge_method", std::string(oidc::kPkceMethodS256)}};
   // Session Management 1.0 §3.1: a changed OP session is re-checked with prompt=none, sending
-  // the current ID token as id_token_hint. Without a session there is nothing to re-check.
+  // the current ID token as id_token_hint. When the session has already ended (a front- or
+  // back-channel logout came first) there is nothing to re-check: the page the iframe came from
+  // shows the person signed out, rather than the OP's sign-in form they never asked for.
   if (query.Get("prompt") == "none") {
-    if (auto current = CurrentSession(request)) {
-      pending.silent = true;
-      pending.replaces = current->id;
-      params.Add("prompt", "none");
-      params.Add("id_token_hint", current->id_token);
-    }
+    auto current = CurrentSession(request);
+    if (!current) return pending.return_to;
+    pending.silent = true;
+    pending.replaces = current->id;
+    params.Add("prompt", "none");
+    params.Add("id_token_hint", current->id_token);
   }
   GH_ASSIGN_OR_RETURN(bool stored, once_.PutIfAbsent(Key(kLoginKey, state), pending.Serialize(),
                                                      clock_.Now() + config_.pending_lifetime));

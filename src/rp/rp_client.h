@@ -72,7 +72,7 @@ class RpClient {
 
   // GET login?return_to=/local/path[&prompt=none]: starts a sign-in (code + PKCE S256, state,
   // nonce kept server-side) and redirects to the OP. prompt=none is the Session Management
-  // re-check of the current session.
+  // re-check of the current session; without one it returns to return_to at once.
   http::Response Login(const http::Request& request);
   // GET redirect_uri: completes the sign-in, sets the session cookie, returns to return_to.
   http::Response Callback(const http::Request& request);
@@ -95,7 +95,8 @@ class RpClient {
   struct PendingLogin;
   struct SignIn;
 
-  // The authorization URL; `binding` is the value of the browser-binding cookie to set.
+  // Where the browser goes: the authorization URL, or straight back to return_to for a re-check
+  // of a session that has already ended. `binding` is the browser-binding cookie's value to set.
   Result<std::string> StartLogin(const http::Request& request, std::string& binding);
   Result<SignIn> FinishLogin(const http::Request& request);
   // Where the browser goes to sign out at the OP (or straight back, when it cannot).

@@ -565,6 +565,15 @@ TEST_F(RpClientTest, ARecheckWithPromptNoneSendsTheIdTokenHint) {
             rp_.CurrentSession(Get("/", "gh_rp_session=" + cookie))->id_token);
 }
 
+TEST_F(RpClientTest, ARecheckOfAnEndedSessionReturnsWithoutAskingTheOp) {
+  std::string cookie = SignIn();
+  ASSERT_TRUE(sessions_.RemoveBySid("sid-1").ok());  // a front-channel logout came first
+  http::Response response =
+      rp_.Login(Get("/login?prompt=none&return_to=/inbox", "gh_rp_session=" + cookie));
+  EXPECT_EQ(response.status, 302);
+  EXPECT_EQ(response.headers.Get("Location"), "/inbox");
+}
+
 TEST_F(RpClientTest, ARecheckAnsweredLoginRequiredEndsTheSession) {
   std::string cookie = SignIn();
   Started started = StartLogin("/login?prompt=none&return_to=/inbox", "gh_rp_session=" + cookie);

@@ -60,6 +60,7 @@ function clientArgs(c) {
   for (const uri of c.redirectUris ?? [REDIRECT_URI]) args.push('--redirect-uri', uri);
   for (const uri of c.postLogoutRedirectUris ?? []) args.push('--post-logout-redirect-uri', uri);
   if (c.idTokenAlg) args.push('--id-token-alg', c.idTokenAlg);
+  if (c.frontchannelLogoutUri) args.push('--frontchannel-logout-uri', c.frontchannelLogoutUri);
   if (c.backchannelLogoutUri) args.push('--backchannel-logout-uri', c.backchannelLogoutUri);
   return args;
 }
@@ -85,7 +86,8 @@ async function waitFor(what, probe, child, output, deadline) {
 
 /**
  * Starts `gatehouse serve` with its own data directory, after registering `users` and `clients`
- * ({id, secret | public, redirectUris, postLogoutRedirectUris, idTokenAlg, backchannelLogoutUri})
+ * ({id, secret | public, redirectUris, postLogoutRedirectUris, idTokenAlg, frontchannelLogoutUri,
+ * backchannelLogoutUri})
  * with the CLI. `env` adds GATEHOUSE_* settings. With `dataDir`, serves an existing data
  * directory (a restart), which then stays for the caller to remove. Returns {issuer, port,
  * dataDir, output(), cli(args), stop(), kill()}: `cli` runs a `gatehouse` command on the same data
