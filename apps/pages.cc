@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "core/base64url.h"
+#include "core/html_escape.h"
 #include "crypto/digest.h"
 
 namespace gh::apps {
@@ -51,7 +52,7 @@ std::string DisplayName(const rp::AppSession& session) {
 }
 
 std::string Row(std::string_view label, std::string_view value) {
-  return "<tr><th>" + Escape(label) + "</th><td>" + Escape(value) + "</td></tr>";
+  return "<tr><th>" + EscapeHtml(label) + "</th><td>" + EscapeHtml(value) + "</td></tr>";
 }
 
 }  // namespace
@@ -61,33 +62,6 @@ std::string AppIdentity::SectionPath() const {
   for (unsigned char c : section)
     if (std::isalnum(c)) path.push_back(static_cast<char>(std::tolower(c)));
   return path;
-}
-
-std::string Escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
 }
 
 Pages::Pages(AppIdentity app, std::string session_iframe_path, std::string logout_path)
@@ -100,11 +74,11 @@ Pages::Pages(AppIdentity app, std::string session_iframe_path, std::string logou
            "'; frame-src 'self'; base-uri 'none'; frame-ancestors 'none'") {}
 
 http::Response Pages::Home(const std::optional<rp::AppSession>& session) const {
-  const std::string section = Escape(app_.section);
-  const std::string section_path = Escape(app_.SectionPath());
-  std::string body = "<h1>Welcome to " + Escape(app_.name) + "</h1>";
+  const std::string section = EscapeHtml(app_.section);
+  const std::string section_path = EscapeHtml(app_.SectionPath());
+  std::string body = "<h1>Welcome to " + EscapeHtml(app_.name) + "</h1>";
   if (session) {
-    body += "<p>You are signed in as <strong>" + Escape(DisplayName(*session)) +
+    body += "<p>You are signed in as <strong>" + EscapeHtml(DisplayName(*session)) +
             "</strong>.</p><a class=\"button primary\" href=\"" + section_path + "\">Open your " +
             section + "</a>";
   } else {
@@ -116,8 +90,9 @@ http::Response Pages::Home(const std::optional<rp::AppSession>& session) const {
 }
 
 http::Response Pages::Section(const rp::AppSession& session) const {
-  std::string body = "<h1>" + Escape(app_.section) + "</h1><p>Hello " +
-                     Escape(DisplayName(session)) + ", this page is only for signed-in people.</p>";
+  std::string body = "<h1>" + EscapeHtml(app_.section) + "</h1><p>Hello " +
+                     EscapeHtml(DisplayName(session)) +
+                     ", this page is only for signed-in people.</p>";
   body += "<table>";
   body += Row("Subject (sub)", session.sub);
   if (auto email = rp::StringClaim(session, "email")) body += Row("Email", *email);
@@ -129,9 +104,10 @@ http::Response Pages::Section(const rp::AppSession& session) const {
 
 http::Response Pages::SignedOut() const {
   return Render(std::nullopt, "Signed out",
-                "<h1>You are signed out</h1><p>You have been signed out of " + Escape(app_.name) +
+                "<h1>You are signed out</h1><p>You have been signed out of " +
+                    EscapeHtml(app_.name) +
                     " and of Gatehouse.</p><a class=\"button primary\" href=\"/\">Back to " +
-                    Escape(app_.name) + "</a>");
+                    EscapeHtml(app_.name) + "</a>");
 }
 
 http::Response Pages::Render(const std::optional<rp::AppSession>& session, std::string_view title,
@@ -139,16 +115,16 @@ http::Response Pages::Render(const std::optional<rp::AppSession>& session, std::
   std::string html =
       "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" +
-      Escape(title) + " · " + Escape(app_.name) + "</title><style>" + style_ +
-      "</style></head><body><nav><a class=\"brand\" href=\"/\">" + Escape(app_.name) +
-      "</a><a href=\"" + Escape(app_.SectionPath()) + "\">" + Escape(app_.section) +
+      EscapeHtml(title) + " · " + EscapeHtml(app_.name) + "</title><style>" + style_ +
+      "</style></head><body><nav><a class=\"brand\" href=\"/\">" + EscapeHtml(app_.name) +
+      "</a><a href=\"" + EscapeHtml(app_.SectionPath()) + "\">" + EscapeHtml(app_.section) +
       "</a><span class=\"spacer\"></span>";
   if (session) {
-    html += "<span class=\"user\">Hello " + Escape(DisplayName(*session)) +
-            "</span><form method=\"post\" action=\"" + Escape(logout_path_) +
+    html += "<span class=\"user\">Hello " + EscapeHtml(DisplayName(*session)) +
+            "</span><form method=\"post\" action=\"" + EscapeHtml(logout_path_) +
             "\"><button type=\"submit\">Sign out</button></form>";
   } else {
-    html += "<a class=\"button\" href=\"/login?return_to=" + Escape(app_.SectionPath()) +
+    html += "<a class=\"button\" href=\"/login?return_to=" + EscapeHtml(app_.SectionPath()) +
             "\">Sign in</a>";
   }
   html += "</nav><main>";
@@ -156,7 +132,7 @@ http::Response Pages::Render(const std::optional<rp::AppSession>& session, std::
   html += "</main>";
   // Session Management 1.0: while signed in, every page watches the IdP session.
   if (session)
-    html += "<iframe src=\"" + Escape(session_iframe_path_) +
+    html += "<iframe src=\"" + EscapeHtml(session_iframe_path_) +
             "\" hidden title=\"session check\"></iframe>";
   html += "</body></html>";
   http::Response response = http::Response::Html(200, std::move(html));

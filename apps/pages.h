@@ -20,10 +20,6 @@ struct AppIdentity {
   std::string SectionPath() const;  // "/inbox"
 };
 
-// Escapes & < > " ' for element content and quoted attribute values. gh_web has the same helper
-// but links the IdP's session and store libraries, which an app must not pull in.
-std::string Escape(std::string_view text);
-
 class Pages {
  public:
   // `session_iframe_path` is RpPaths::session_iframe; `logout_path` takes the Sign out POST.

@@ -28,4 +28,8 @@ bool ConstantTimeEqual(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::string CspHashSource(std::string_view inline_text) {
+  return "'sha256-" + Base64Encode(Sha256(inline_text)) + "'";
+}
+
 }  // namespace gh::crypto

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "core/html_escape.h"
+#include "crypto/digest.h"
 #include "web/html.h"
 
 namespace gh::oidc {
@@ -12,7 +14,7 @@ constexpr std::string_view kSubmitScript = "document.forms[0].submit();";
 // The page runs exactly one inline script, allowed by its hash, and loads nothing else
 // (form-action is left open because browsers apply it to the redirects after the POST too).
 std::string FormPostPolicy() {
-  return "default-src 'none'; script-src " + web::HashSource(kSubmitScript) +
+  return "default-src 'none'; script-src " + crypto::CspHashSource(kSubmitScript) +
          "; base-uri 'none'; frame-ancestors 'none'";
 }
 
@@ -20,10 +22,10 @@ http::Response FormPost(const std::string& redirect_uri, const Params& params) {
   std::string html =
       "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<title>Continue · Gatehouse</title></head><body><form method=\"post\" action=\"" +
-      web::Escape(redirect_uri) + "\">";
+      EscapeHtml(redirect_uri) + "\">";
   for (const auto& [name, value] : params.items())
-    html += "<input type=\"hidden\" name=\"" + web::Escape(name) + "\" value=\"" +
-            web::Escape(value) + "\">";
+    html += "<input type=\"hidden\" name=\"" + EscapeHtml(name) + "\" value=\"" +
+            EscapeHtml(value) + "\">";
   html +=
       "<noscript><p>JavaScript is off. Press Continue to return to the application.</p>"
       "</noscript><button type=\"submit\">Continue</button></form><script>";

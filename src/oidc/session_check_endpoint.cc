@@ -1,5 +1,6 @@
 #include "oidc/session_check_endpoint.h"
 
+#include "crypto/digest.h"
 #include "oidc/session_state.h"
 #include "web/html.h"
 
@@ -43,7 +44,7 @@ http::Response SessionCheckEndpoint::Frame(const http::Request&) const {
   // Relying parties embed this page, so unlike every other page it may be framed; it has no UI
   // to click on and only ever answers changed/unchanged/error.
   response.headers.Set("Content-Security-Policy",
-                       "default-src 'none'; script-src " + web::HashSource(kCheckScript) +
+                       "default-src 'none'; script-src " + crypto::CspHashSource(kCheckScript) +
                            "; connect-src 'self'; base-uri 'none'; frame-ancestors *");
   response.NoStore();
   return response;

@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "core/base64url.h"
+#include "core/html_escape.h"
 #include "crypto/digest.h"
 
 namespace gh::rp {
@@ -45,36 +46,6 @@ constexpr std::string_view kScript = R"js((function () {
   document.body.appendChild(op);
 })();)js";
 
-// Escapes text for a double-quoted attribute value.
-std::string Attribute(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
-
-std::string ScriptHashSource() { return "'sha256-" + Base64Encode(crypto::Sha256(kScript)) + "'"; }
-
 }  // namespace
 
 http::Response SessionIframePage(const std::optional<SessionIframeSettings>& settings) {
@@ -84,15 +55,16 @@ http::Response SessionIframePage(const std::optional<SessionIframeSettings>& set
   // frame-ancestors 'self': only the app's own pages may embed this page.
   std::string policy = "default-src 'none'; frame-ancestors 'self'";
   if (settings) {
-    body += "<script data-op-iframe=\"" + Attribute(settings->check_session_iframe) +
-            "\" data-op-origin=\"" + Attribute(settings->op_origin) + "\" data-client-id=\"" +
-            Attribute(settings->client_id) + "\" data-session-state=\"" +
-            Attribute(settings->session_state) + "\" data-recheck-url=\"" +
-            Attribute(settings->recheck_url) + "\" data-interval=\"" +
+    body += "<script data-op-iframe=\"" + EscapeHtml(settings->check_session_iframe) +
+            "\" data-op-origin=\"" + EscapeHtml(settings->op_origin) + "\" data-client-id=\"" +
+            EscapeHtml(settings->client_id) + "\" data-session-state=\"" +
+            EscapeHtml(settings->session_state) + "\" data-recheck-url=\"" +
+            EscapeHtml(settings->recheck_url) + "\" data-interval=\"" +
             std::to_string(settings->interval.count()) + "\">";
     body += kScript;
     body += "</script>";
-    policy += "; script-src " + ScriptHashSource() + "; frame-src " + settings->op_origin;
+    policy +=
+        "; script-src " + crypto::CspHashSource(kScript) + "; frame-src " + settings->op_origin;
   }
   body += "</body></html>";
   http::Response response = http::Response::Html(200, std::move(body));

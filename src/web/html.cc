@@ -1,6 +1,7 @@
 #include "web/html.h"
 
 #include "core/base64url.h"
+#include "core/html_escape.h"
 #include "crypto/digest.h"
 
 namespace gh::web {
@@ -28,39 +29,12 @@ ul.apps { padding-left: 1.1rem; }
 
 }  // namespace
 
-std::string Escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
-
 std::string Page(std::string_view title, std::string_view body_html) {
   std::string out =
       "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       "<title>";
-  out += Escape(title);
+  out += EscapeHtml(title);
   out += " · Gatehouse</title><style>";
   out += kStyle;
   out += "</style></head><body><main><div class=\"brand\">Gatehouse</div>";
@@ -69,14 +43,10 @@ std::string Page(std::string_view title, std::string_view body_html) {
   return out;
 }
 
-std::string PageStyleSource() { return HashSource(kStyle); }
-
-std::string HashSource(std::string_view inline_text) {
-  return "'sha256-" + Base64Encode(crypto::Sha256(inline_text)) + "'";
-}
+std::string PageStyleSource() { return crypto::CspHashSource(kStyle); }
 
 std::string ErrorPage(std::string_view title, std::string_view message) {
-  return Page(title, "<h1>" + Escape(title) + "</h1><p>" + Escape(message) + "</p>");
+  return Page(title, "<h1>" + EscapeHtml(title) + "</h1><p>" + EscapeHtml(message) + "</p>");
 }
 
 }  // namespace gh::web

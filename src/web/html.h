@@ -6,18 +6,12 @@
 
 namespace gh::web {
 
-// Escapes & < > " ' so text is safe in element content and quoted attribute values.
-std::string Escape(std::string_view text);
-
 // A complete HTML document with Gatehouse's look. `body_html` must already be safe HTML.
 std::string Page(std::string_view title, std::string_view body_html);
 
 // The Content-Security-Policy source that allows Page()'s inline stylesheet ('sha256-…'), for
 // pages that send a policy without 'unsafe-inline'.
 std::string PageStyleSource();
-
-// The CSP source that allows one inline script or stylesheet by its hash ('sha256-…').
-std::string HashSource(std::string_view inline_text);
 
 // A page that tells a person what went wrong, e.g. an unregistered redirect_uri.
 std::string ErrorPage(std::string_view title, std::string_view message);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/html_escape.h"
 #include "core/log.h"
 #include "web/html.h"
 #include "web/logout_pages.h"
@@ -46,15 +47,15 @@ http::Response LoginPages::RenderLogin(const http::Request& request, std::string
   http::Response response;
   std::string token = csrf_.Issue(request, response);
   std::string body = "<h1>Sign in</h1>";
-  if (!error.empty()) body += "<p class=\"error\" role=\"alert\">" + Escape(error) + "</p>";
+  if (!error.empty()) body += "<p class=\"error\" role=\"alert\">" + EscapeHtml(error) + "</p>";
   body += "<form method=\"post\" action=\"/login\">";
   body += "<input type=\"hidden\" name=\"" + std::string(kCsrfFieldName) + "\" value=\"" +
-          Escape(token) + "\">";
-  body += "<input type=\"hidden\" name=\"return_to\" value=\"" + Escape(return_to) + "\">";
+          EscapeHtml(token) + "\">";
+  body += "<input type=\"hidden\" name=\"return_to\" value=\"" + EscapeHtml(return_to) + "\">";
   body +=
       "<label for=\"username\">Username</label><input type=\"text\" id=\"username\" "
       "name=\"username\" autocomplete=\"username\" required autofocus value=\"" +
-      Escape(username) + "\">";
+      EscapeHtml(username) + "\">";
   body +=
       "<label for=\"password\">Password</label><input type=\"password\" id=\"password\" "
       "name=\"password\" autocomplete=\"current-password\" required>";
@@ -95,9 +96,9 @@ http::Response LoginPages::SubmitLogin(const http::Request& request) const {
     return http::Response::Html(503, ErrorPage("Unavailable", "Please try again shortly."));
   if (!password_checks_.try_acquire()) {
     Log(LogLevel::kWarn, "login.throttled", {{"remote", request.remote_address}});
-    auto busy = RenderLogin(request, return_to, username,
-                            "Too many sign-in attempts right now. Please try again in a moment.",
-                            503);
+    auto busy =
+        RenderLogin(request, return_to, username,
+                    "Too many sign-in attempts right now. Please try again in a moment.", 503);
     busy.headers.Set("Retry-After", "1");
     return busy;
   }
@@ -131,7 +132,7 @@ http::Response LoginPages::ShowHome(const http::Request& request) const {
   if (session.ok() && session->has_value()) {
     auto user = users_.FindUserById((*session)->user_id);
     std::string name = user.ok() && user->has_value() ? (*user)->username : (*session)->user_id;
-    body = "<h1>Signed in</h1><p>You are signed in to Gatehouse as <strong>" + Escape(name) +
+    body = "<h1>Signed in</h1><p>You are signed in to Gatehouse as <strong>" + EscapeHtml(name) +
            "</strong>.</p>" + SignOutForms(csrf_.Issue(request, response));
   } else {
     body =

@@ -114,7 +114,8 @@ TEST_F(LoginPagesTest, SessionCookieIsSecureUnderTls) {
   EXPECT_NE(SetCookie(response, "gh_opbs").find("Secure"), std::string::npos);
 }
 
-// Session Management 1.0 §3: the OP browser state is readable by scripts and belongs to the session.
+// Session Management 1.0 §3: the OP browser state is readable by scripts and belongs to the
+// session.
 TEST_F(LoginPagesTest, SignInSetsTheBrowserStateCookie) {
   auto response = pages_.SubmitLogin(Post(Form("alice", "correct horse")));
   auto opbs = SetCookie(response, "gh_opbs");

@@ -1,6 +1,8 @@
 #include "web/logout_pages.h"
 
+#include "core/html_escape.h"
 #include "core/params.h"
+#include "crypto/digest.h"
 #include "web/csrf.h"
 #include "web/html.h"
 
@@ -105,7 +107,8 @@ http::Response PolicedPage(std::string_view title, std::string_view body, std::s
 }
 
 std::string HiddenField(std::string_view name, std::string_view value) {
-  return "<input type=\"hidden\" name=\"" + Escape(name) + "\" value=\"" + Escape(value) + "\">";
+  return "<input type=\"hidden\" name=\"" + EscapeHtml(name) + "\" value=\"" + EscapeHtml(value) +
+         "\">";
 }
 
 // The status shown before the script runs (and without scripts).
@@ -142,11 +145,11 @@ const char* BackChannelName(SignedOutApp::BackChannel bc) {
 http::Response ConfirmationPage(const LogoutConfirmation& confirmation) {
   std::string body = "<h1>Sign out?</h1><p>";
   body += confirmation.client_name
-              ? "<strong>" + Escape(*confirmation.client_name) + "</strong> asks"
+              ? "<strong>" + EscapeHtml(*confirmation.client_name) + "</strong> asks"
               : std::string("A sign-out request asks");
   body += " to sign you out of Gatehouse and of every application you signed in to with it.</p>";
   if (!confirmation.notice.empty())
-    body += "<p class=\"muted\">" + Escape(confirmation.notice) + "</p>";
+    body += "<p class=\"muted\">" + EscapeHtml(confirmation.notice) + "</p>";
   body += "<form method=\"post\" action=\"" + std::string(kLogoutConfirmPath) + "\">";
   body += HiddenField(kCsrfFieldName, confirmation.csrf_token);
   body += HiddenField(kLogoutIdField, confirmation.logout_id);
@@ -160,24 +163,24 @@ http::Response ConfirmationPage(const LogoutConfirmation& confirmation) {
 http::Response SignedOutPage(const SignedOut& signed_out) {
   std::string body = "<h1>You are signed out</h1>";
   if (!signed_out.notice.empty())
-    body += "<p class=\"muted\">" + Escape(signed_out.notice) + "</p>";
+    body += "<p class=\"muted\">" + EscapeHtml(signed_out.notice) + "</p>";
   body += "<div id=\"signout\">";
   for (const auto& id : signed_out.logout_ids)
-    body += "<span hidden data-poll=\"" + Escape(std::string(kLogoutStatusPath)) + "?" +
-            Escape(Params{{std::string(kLogoutIdField), id}}.Encode()) + "\"></span>";
+    body += "<span hidden data-poll=\"" + EscapeHtml(std::string(kLogoutStatusPath)) + "?" +
+            EscapeHtml(Params{{std::string(kLogoutIdField), id}}.Encode()) + "\"></span>";
   std::string noscript_frames;
   if (signed_out.apps.empty()) {
     body += "<p>No application had signed in with this session.</p>";
   } else {
     body += "<p>Applications you used:</p><ul class=\"apps\">";
     for (const auto& app : signed_out.apps) {
-      body += "<li data-client=\"" + Escape(app.client_id) + "\" data-bc=\"" +
-              BackChannelName(app.backchannel) + "\"><strong>" + Escape(app.name) +
-              "</strong> — <span class=\"status\">" + Escape(InitialStatus(app)) + "</span>";
+      body += "<li data-client=\"" + EscapeHtml(app.client_id) + "\" data-bc=\"" +
+              BackChannelName(app.backchannel) + "\"><strong>" + EscapeHtml(app.name) +
+              "</strong> — <span class=\"status\">" + EscapeHtml(InitialStatus(app)) + "</span>";
       for (const auto& url : app.frontchannel_urls) {
-        body += "<span hidden data-frame=\"" + Escape(url) + "\"></span>";
+        body += "<span hidden data-frame=\"" + EscapeHtml(url) + "\"></span>";
         noscript_frames +=
-            "<iframe hidden title=\"sign-out\" src=\"" + Escape(url) + "\"></iframe>";
+            "<iframe hidden title=\"sign-out\" src=\"" + EscapeHtml(url) + "\"></iframe>";
       }
       body += "</li>";
     }
@@ -185,7 +188,7 @@ http::Response SignedOutPage(const SignedOut& signed_out) {
   }
   body += "</div>";
   if (signed_out.continue_to)
-    body += "<p><a id=\"continue\" href=\"" + Escape(*signed_out.continue_to) +
+    body += "<p><a id=\"continue\" href=\"" + EscapeHtml(*signed_out.continue_to) +
             "\">Continue to the application</a></p>";
   else
     body += "<p class=\"muted\">You can close this window.</p>";
@@ -194,9 +197,9 @@ http::Response SignedOutPage(const SignedOut& signed_out) {
 
   std::string frames =
       signed_out.frame_origins.empty() ? " 'none'" : Join(signed_out.frame_origins);
-  return PolicedPage(
-      "Signed out", body,
-      "script-src " + HashSource(kSignedOutScript) + "; connect-src 'self'; frame-src" + frames);
+  return PolicedPage("Signed out", body,
+                     "script-src " + crypto::CspHashSource(kSignedOutScript) +
+                         "; connect-src 'self'; frame-src" + frames);
 }
 
 std::string SignOutForms(std::string_view csrf_token) {
