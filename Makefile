@@ -3,8 +3,10 @@
 .PHONY: demo test bench build-release build-test format clean
 
 JOBS ?= $(shell nproc)
-# Lets ccache reuse objects across clones of the repository (CI builds in a fresh clone).
+# Lets ccache reuse objects across clones of the repository (CI builds in a fresh clone): paths
+# are made relative to the clone, and debug builds do not hash their working directory.
 export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 CMAKE_COMMON = -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 
 demo: build-release
