@@ -46,6 +46,11 @@ session::SessionPolicy SessionPolicyFor(const Config& config) {
           Seconds(config.session.absolute_timeout_seconds), config.logout.keep_offline_tokens};
 }
 
+Seconds KeyPublishAfterRetire(const Config& config) {
+  return Seconds(
+      2 * std::max(config.tokens.id_token_ttl_seconds, config.tokens.access_token_ttl_seconds));
+}
+
 struct App::Parts {
   SystemClock clock;
   SystemRandom random;
@@ -100,10 +105,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   if (ec) return Error::Unavailable("data_dir " + config.data_dir + ": " + ec.message());
 
   GH_ASSIGN_OR_RETURN(parts->store, store::SqliteStore::Open(config.database_path()));
-  auto longest_token =
-      std::max(config.tokens.id_token_ttl_seconds, config.tokens.access_token_ttl_seconds);
-  parts->keys = std::make_unique<keys::KeyRing>(*parts->store, parts->clock, parts->random,
-                                                Seconds(2 * longest_token));
+  parts->keys =
+      std::make_unique<keys::KeyRing>(*parts->store, parts->clock, KeyPublishAfterRetire(config));
   GH_RETURN_IF_ERROR(parts->keys->Reload());
 
   parts->hasher = std::make_unique<crypto::PasswordHasher>(parts->random);

@@ -17,6 +17,10 @@ namespace gh::idp {
 // rules as the server.
 session::SessionPolicy SessionPolicyFor(const Config& config);
 
+// How long a retired signing key stays in the JWKS: twice the longest token lifetime, so every
+// token it signed can still be verified.
+Seconds KeyPublishAfterRetire(const Config& config);
+
 class App {
  public:
   // Opens the store (creating data_dir), loads or creates the signing keys and binds the

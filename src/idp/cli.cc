@@ -274,15 +274,12 @@ int KeysCommand(const std::string& action, const std::vector<std::string>& args)
   auto store = OpenStore(*config);
   if (!store.ok()) return ReportFailure(store.error());
   SystemClock clock;
-  SystemRandom random;
-  auto longest =
-      std::max(config->tokens.id_token_ttl_seconds, config->tokens.access_token_ttl_seconds);
-  keys::KeyRing ring(**store, clock, random, Seconds(2 * longest));
+  keys::KeyRing ring(**store, clock, KeyPublishAfterRetire(*config));
   if (auto r = ring.Reload(); !r.ok()) return ReportFailure(r.error());
   if (auto r = ring.Rotate(); !r.ok()) return ReportFailure(r.error());
   for (auto alg : {crypto::JwsAlg::kRS256, crypto::JwsAlg::kES256})
     std::cout << crypto::ToString(alg) << " now signs with kid " << ring.Active(alg)->kid() << "\n";
-  std::cout << "previous keys stay published for " << 2 * longest
+  std::cout << "previous keys stay published for " << KeyPublishAfterRetire(*config).count()
             << " s; a running server picks up the new keys within 30 s\n";
   return 0;
 }

@@ -62,8 +62,8 @@ struct KeyRing::Snapshot {
   std::vector<crypto::VerificationKey> verification_keys;
 };
 
-KeyRing::KeyRing(store::KeyStore& store, Clock& clock, Random& random, Seconds publish_after_retire)
-    : store_(store), clock_(clock), random_(random), publish_after_retire_(publish_after_retire) {}
+KeyRing::KeyRing(store::KeyStore& store, Clock& clock, Seconds publish_after_retire)
+    : store_(store), clock_(clock), publish_after_retire_(publish_after_retire) {}
 
 Result<void> KeyRing::Reload() {
   std::lock_guard update(update_mutex_);

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "core/random.h"
 #include "core/result.h"
 #include "crypto/signing_key.h"
 #include "store/store.h"
@@ -20,7 +19,7 @@ class KeyRing {
  public:
   // `publish_after_retire`: how long a retired key stays in the JWKS; set it to at least the
   // longest token lifetime.
-  KeyRing(store::KeyStore& store, Clock& clock, Random& random, Seconds publish_after_retire);
+  KeyRing(store::KeyStore& store, Clock& clock, Seconds publish_after_retire);
 
   // Reads the keys from the store, generating an active key for each algorithm that has none.
   // Call at start-up and periodically so a `keys rotate` from the CLI reaches a running server.
@@ -45,7 +44,6 @@ class KeyRing {
 
   store::KeyStore& store_;
   Clock& clock_;
-  Random& random_;
   Seconds publish_after_retire_;
   // Serializes Reload() and Rotate(), so one process never generates two keys for an algorithm.
   // Separate from mutex_ so readers are not held up while a key is generated.

@@ -83,11 +83,10 @@ Result<void> VerifyWith(const KeyRing& ring, const std::string& compact) {
 
 class KeyRingTest : public ::testing::Test {
  protected:
-  KeyRing MakeRing() { return KeyRing(store_, clock_, random_, kPublishAfterRetire); }
+  KeyRing MakeRing() { return KeyRing(store_, clock_, kPublishAfterRetire); }
 
   FakeKeyStore store_;
   FakeClock clock_;
-  SystemRandom random_;
 };
 
 TEST_F(KeyRingTest, FirstReloadGeneratesAndPersistsOneKeyPerAlg) {

@@ -53,7 +53,7 @@ class BackchannelSenderTest : public ::testing::Test {
  protected:
   BackchannelSenderTest()
       : store_(*store::SqliteStore::Open(dir_.File("db.sqlite"))),
-        keys_(*store_, clock_, random_, Seconds(24 * 3600)),
+        keys_(*store_, clock_, Seconds(24 * 3600)),
         sender_(*store_, keys_, clock_, random_, http_,
                 {.issuer = kIssuer,
                  .connect_timeout = milliseconds(700),

@@ -45,7 +45,7 @@ class ProviderTest : public ::testing::Test {
  protected:
   ProviderTest()
       : store_(*store::SqliteStore::Open(dir_.File("db.sqlite"))),
-        keys_(*store_, clock_, random_, Seconds(24 * 3600)),
+        keys_(*store_, clock_, Seconds(24 * 3600)),
         events_(clock_),
         sessions_(*store_, clock_, random_, events_, session::SessionPolicy{}),
         provider_(ProviderSettings{.issuer = kIssuer}, *store_, keys_, sessions_, clock_, random_) {
