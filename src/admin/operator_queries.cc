@@ -113,18 +113,6 @@ std::string FormatTime(TimePoint t) {
   return buf;
 }
 
-const char* ToString(store::NotificationStatus status) {
-  switch (status) {
-    case store::NotificationStatus::kPending:
-      return "pending";
-    case store::NotificationStatus::kDelivered:
-      return "delivered";
-    case store::NotificationStatus::kFailed:
-      return "failed";
-  }
-  return "unknown";
-}
-
 nlohmann::json ToJson(const SessionView& view) {
   const auto& s = view.session;
   auto participants = nlohmann::json::array();
@@ -166,7 +154,7 @@ nlohmann::json ToJson(const store::LogoutNotificationRecord& n) {
       {"user_id", n.user_id},
       {"client_id", n.client_id},
       {"channel", n.channel},
-      {"status", ToString(n.status)},
+      {"status", store::ToString(n.status)},
       {"attempts", n.attempts},
       {"next_attempt_at", pending ? nlohmann::json(FormatTime(n.next_attempt_at)) : nullptr},
       {"last_error", n.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(n.last_error)},

@@ -38,18 +38,6 @@ std::string ContinueUrl(const std::string& redirect_uri, const std::optional<std
   return params.empty() ? redirect_uri : AppendQuery(redirect_uri, params);
 }
 
-const char* StatusName(store::NotificationStatus status) {
-  switch (status) {
-    case store::NotificationStatus::kPending:
-      return "pending";
-    case store::NotificationStatus::kDelivered:
-      return "delivered";
-    case store::NotificationStatus::kFailed:
-      return "failed";
-  }
-  return "pending";
-}
-
 // How far a notification is from done, so that several rows of one client report the worst.
 int Severity(store::NotificationStatus status) {
   switch (status) {
@@ -325,7 +313,7 @@ http::Response LogoutEndpoint::Status(const http::Request& request) const {
       auto [it, added] = worst.emplace(n.client_id, n.status);
       if (!added && Severity(n.status) > Severity(it->second)) it->second = n.status;
     }
-    for (const auto& [client_id, status] : worst) clients[client_id] = StatusName(status);
+    for (const auto& [client_id, status] : worst) clients[client_id] = store::ToString(status);
   }
   auto response = http::Response::Json(200, nlohmann::json{{"clients", clients}}.dump());
   response.NoStore();

@@ -104,6 +104,19 @@ struct SigningKeyRecord {
 
 enum class NotificationStatus { kPending, kDelivered, kFailed };
 
+// The status as the store, the CLI, the admin API and the signed-out page spell it.
+constexpr const char* ToString(NotificationStatus status) {
+  switch (status) {
+    case NotificationStatus::kPending:
+      return "pending";
+    case NotificationStatus::kDelivered:
+      return "delivered";
+    case NotificationStatus::kFailed:
+      return "failed";
+  }
+  return "pending";
+}
+
 // One logout notification to one participant: the outbox row back-channel delivery works from.
 struct LogoutNotificationRecord {
   std::int64_t id = 0;  // assigned by the store

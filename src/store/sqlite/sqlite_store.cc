@@ -487,18 +487,6 @@ const char* TokenKindName(TokenKind kind) {
   return kind == TokenKind::kRefresh ? "refresh" : "access";
 }
 
-const char* StatusName(NotificationStatus status) {
-  switch (status) {
-    case NotificationStatus::kPending:
-      return "pending";
-    case NotificationStatus::kDelivered:
-      return "delivered";
-    case NotificationStatus::kFailed:
-      return "failed";
-  }
-  return "pending";
-}
-
 NotificationStatus ParseStatus(std::string_view name) {
   if (name == "delivered") return NotificationStatus::kDelivered;
   if (name == "failed") return NotificationStatus::kFailed;
@@ -1064,7 +1052,7 @@ Result<std::int64_t> SqliteStore::EnqueueNotification(const LogoutNotificationRe
                    "attempts, last_error, created_at, next_attempt_at, lease_until, delivered_at) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                    [](const Statement& s) { return s.Int(0); }, n.sid, n.user_id, n.client_id,
-                   n.channel, StatusName(NotificationStatus::kPending), n.attempts, n.last_error,
+                   n.channel, ToString(NotificationStatus::kPending), n.attempts, n.last_error,
                    n.created_at, n.next_attempt_at, n.lease_until, n.delivered_at));
   if (!id) return Error::Internal("sqlite: insert returned no id");
   return *id;
