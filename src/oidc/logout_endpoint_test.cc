@@ -9,17 +9,14 @@
 #include <regex>
 
 #include "crypto/jws.h"
-#include "oidc/provider.h"
+#include "oidc/provider_fixture.h"
 #include "oidc/session_state.h"
-#include "store/sqlite/sqlite_store.h"
-#include "support/temp_dir.h"
 
 namespace gh::oidc {
 namespace {
 
 using nlohmann::json;
 
-constexpr char kIssuer[] = "https://id.example";
 constexpr char kRedirect[] = "https://app.example/cb";
 constexpr char kPostLogout[] = "https://app.example/bye";
 constexpr char kCsrf[] = "cccccccccccccccccccccccccccccccccccccccccc";
@@ -37,19 +34,10 @@ std::string Capture(const std::string& text, const std::string& pattern) {
   return std::regex_replace(m[1].str(), std::regex("&amp;"), "&");
 }
 
-class LogoutEndpointTest : public ::testing::Test {
+class LogoutEndpointTest : public ProviderFixture {
  protected:
-  LogoutEndpointTest()
-      : store_(*store::SqliteStore::Open(dir_.File("db.sqlite"))),
-        keys_(*store_, clock_, Seconds(24 * 3600)),
-        events_(clock_),
-        sessions_(*store_, clock_, random_, events_, session::SessionPolicy{}),
-        provider_(ProviderSettings{.issuer = kIssuer}, *store_, keys_, sessions_, clock_, random_) {
-  }
-
   void SetUp() override {
-    ASSERT_TRUE(keys_.Reload().ok());
-    provider_.Register(router_);
+    ProviderFixture::SetUp();
     store::ClientRecord app;
     app.id = "app";
     app.name = "Mail & Calendar";
@@ -65,12 +53,6 @@ class LogoutEndpointTest : public ::testing::Test {
     api.backchannel_logout_uri = "https://api.example/bc";
     api.created_at = clock_.Now();
     ASSERT_TRUE(store_->PutClient(api).ok());
-    store::UserRecord alice;
-    alice.id = "u-alice";
-    alice.username = "alice";
-    alice.password_hash = "unused";
-    alice.created_at = clock_.Now();
-    ASSERT_TRUE(store_->PutUser(alice).ok());
     cookie_ = SignIn();
   }
 
@@ -85,7 +67,7 @@ class LogoutEndpointTest : public ::testing::Test {
   }
 
   std::string IdToken(std::string sid, std::string aud = "app") {
-    json claims = {{"iss", kIssuer},
+    json claims = {{"iss", kTestIssuer},
                    {"sub", "u-alice"},
                    {"aud", aud},
                    {"sid", sid},
@@ -124,18 +106,6 @@ class LogoutEndpointTest : public ::testing::Test {
   std::string EndCause(const std::string& sid) {
     return (*store_->FindSessionBySid(sid))->end_cause;
   }
-
-  testing::TempDir dir_;
-  std::unique_ptr<store::SqliteStore> store_;
-  FakeClock clock_;
-  SystemRandom random_;
-  keys::KeyRing keys_;
-  session::EventLog events_;
-  session::SessionAuthority sessions_;
-  Provider provider_;
-  http::Router router_;
-  std::string cookie_;
-  std::string sid_;
 };
 
 TEST_F(LogoutEndpointTest, HintOfThisSessionSignsOutAtOnceAndContinuesWithState) {
@@ -163,7 +133,7 @@ TEST_F(LogoutEndpointTest, SignedOutPageRunsFrontChannelAndReportsBackChannel) {
   auto frame = Capture(r.body, "data-frame=\"([^\"]*)\"");
   ASSERT_EQ(frame.rfind("https://app.example/fc?", 0), 0u) << frame;
   auto q = *Params::Parse(frame.substr(frame.find('?') + 1));
-  EXPECT_EQ(q.Get("iss"), kIssuer);
+  EXPECT_EQ(q.Get("iss"), kTestIssuer);
   EXPECT_EQ(q.Get("sid"), sid_);
   EXPECT_NE(r.body.find("data-bc=\"pending\""), std::string::npos);
   EXPECT_NE(r.body.find("will be notified when it is reachable"), std::string::npos);

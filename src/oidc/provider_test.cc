@@ -10,15 +10,13 @@
 #include "crypto/digest.h"
 #include "crypto/jws.h"
 #include "oidc/id_token.h"
-#include "store/sqlite/sqlite_store.h"
-#include "support/temp_dir.h"
+#include "oidc/provider_fixture.h"
 
 namespace gh::oidc {
 namespace {
 
 using nlohmann::json;
 
-constexpr char kIssuer[] = "https://id.example";
 constexpr char kAppRedirect[] = "https://app.example/cb";
 constexpr char kSpaRedirect[] = "https://spa.example/cb";
 constexpr char kSecret[] = "s3cret:&+%";
@@ -41,19 +39,10 @@ std::string BasicAuth(std::string_view id, std::string_view secret) {
   return "Basic " + Base64Encode(e.substr(2, amp - 2) + ":" + e.substr(amp + 3));
 }
 
-class ProviderTest : public ::testing::Test {
+class ProviderTest : public ProviderFixture {
  protected:
-  ProviderTest()
-      : store_(*store::SqliteStore::Open(dir_.File("db.sqlite"))),
-        keys_(*store_, clock_, Seconds(24 * 3600)),
-        events_(clock_),
-        sessions_(*store_, clock_, random_, events_, session::SessionPolicy{}),
-        provider_(ProviderSettings{.issuer = kIssuer}, *store_, keys_, sessions_, clock_, random_) {
-  }
-
   void SetUp() override {
-    ASSERT_TRUE(keys_.Reload().ok());
-    provider_.Register(router_);
+    ProviderFixture::SetUp();
     store::ClientRecord app;
     app.id = "app";
     app.name = "App";
@@ -68,14 +57,6 @@ class ProviderTest : public ::testing::Test {
     spa.id_token_signed_response_alg = "ES256";
     spa.created_at = clock_.Now();
     ASSERT_TRUE(store_->PutClient(spa).ok());
-    store::UserRecord alice;
-    alice.id = "u-alice";
-    alice.username = "alice";
-    alice.password_hash = "unused";
-    alice.name = "Alice Liddell";
-    alice.email = "alice@example.com";
-    alice.created_at = clock_.Now();
-    ASSERT_TRUE(store_->PutUser(alice).ok());
   }
 
   http::Response Get(const std::string& target, const std::string& cookie = "") {
@@ -150,26 +131,14 @@ class ProviderTest : public ::testing::Test {
     EXPECT_EQ(Body(response)["error"], error) << response.body;
     EXPECT_EQ(response.headers.Get("Cache-Control"), "no-store");
   }
-
-  testing::TempDir dir_;
-  std::unique_ptr<store::SqliteStore> store_;
-  FakeClock clock_;
-  SystemRandom random_;
-  keys::KeyRing keys_;
-  session::EventLog events_;
-  session::SessionAuthority sessions_;
-  Provider provider_;
-  http::Router router_;
-  std::string cookie_;
-  std::string sid_;
 };
 
 TEST_F(ProviderTest, DiscoveryAndJwksArePublic) {
   auto discovery = Get("/.well-known/openid-configuration");
   EXPECT_EQ(discovery.status, 200);
   EXPECT_EQ(discovery.headers.Get("Access-Control-Allow-Origin"), "*");
-  EXPECT_EQ(Body(discovery)["issuer"], kIssuer);
-  EXPECT_EQ(Body(discovery)["jwks_uri"], std::string(kIssuer) + "/jwks");
+  EXPECT_EQ(Body(discovery)["issuer"], kTestIssuer);
+  EXPECT_EQ(Body(discovery)["jwks_uri"], std::string(kTestIssuer) + "/jwks");
   auto jwks = Get("/jwks");
   EXPECT_EQ(jwks.status, 200);
   EXPECT_EQ(jwks.headers.Get("Access-Control-Allow-Origin"), "*");
@@ -196,7 +165,7 @@ TEST_F(ProviderTest, FullCodeFlowWithPkce) {
   EXPECT_EQ(decoded->header["typ"], "JWT");
   auto& claims = decoded->payload;
   auto now = ToUnixSeconds(clock_.Now());
-  EXPECT_EQ(claims["iss"], kIssuer);
+  EXPECT_EQ(claims["iss"], kTestIssuer);
   EXPECT_EQ(claims["sub"], "u-alice");
   EXPECT_EQ(claims["aud"], "app");
   EXPECT_EQ(claims["iat"], now);
@@ -235,7 +204,7 @@ TEST_F(ProviderTest, FullCodeFlowWithPkce) {
   EXPECT_EQ(active["sub"], "u-alice");
   EXPECT_EQ(active["sid"], sid_);
   EXPECT_EQ(active["token_type"], "Bearer");
-  EXPECT_EQ(active["iss"], kIssuer);
+  EXPECT_EQ(active["iss"], kTestIssuer);
 
   auto revoked =
       PostAsApp("/revoke", {{"token", access_token}, {"token_type_hint", "access_token"}});
@@ -297,7 +266,7 @@ TEST_F(ProviderTest, OtherAuthorizeErrorsAreRedirectedWithStateAndIss) {
   auto location = LocationParams(response);
   EXPECT_EQ(location.Get("error"), "invalid_request");
   EXPECT_EQ(location.Get("state"), "st-1");
-  EXPECT_EQ(location.Get("iss"), kIssuer);
+  EXPECT_EQ(location.Get("iss"), kTestIssuer);
   EXPECT_EQ(response.headers.Get("Location")->rfind(kAppRedirect, 0), 0u);
 }
 
@@ -309,7 +278,7 @@ TEST_F(ProviderTest, PromptNoneWithoutSessionIsLoginRequired) {
   auto location = LocationParams(response);
   EXPECT_EQ(location.Get("error"), "login_required");
   EXPECT_EQ(location.Get("state"), "st-1");
-  EXPECT_EQ(location.Get("iss"), kIssuer);
+  EXPECT_EQ(location.Get("iss"), kTestIssuer);
   EXPECT_FALSE(location.Get("code").has_value());
 }
 
