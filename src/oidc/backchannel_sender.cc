@@ -44,7 +44,7 @@ session::DeliveryOutcome ClassifyDelivery(const Result<http::OutboundResponse>& 
 BackchannelSender::BackchannelSender(store::ClientStore& clients, keys::KeyRing& keys, Clock& clock,
                                      Random& random, http::HttpClient& http,
                                      BackchannelSenderOptions options)
-    : clients_(clients),
+    : clients_(clients, clock, options.client_cache_ttl),
       keys_(keys),
       clock_(clock),
       random_(random),
@@ -53,7 +53,7 @@ BackchannelSender::BackchannelSender(store::ClientStore& clients, keys::KeyRing&
 
 Result<http::OutboundRequest, session::DeliveryOutcome> BackchannelSender::BuildRequest(
     const store::LogoutNotificationRecord& notification) {
-  auto client = clients_.FindClient(notification.client_id);
+  auto client = clients_.Find(notification.client_id);
   if (!client.ok()) return Outcome(Kind::kRetry, "client lookup: " + client.error().message);
   if (!*client) return Outcome(Kind::kPermanent, "client was removed");
   if (!(*client)->backchannel_logout_uri)

@@ -15,6 +15,7 @@
 #include "http/client.h"
 #include "keys/key_ring.h"
 #include "session/logout_dispatcher.h"
+#include "store/client_cache.h"
 #include "store/store.h"
 
 namespace gh::oidc {
@@ -26,6 +27,10 @@ struct BackchannelSenderOptions {
   std::string issuer;
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds total_timeout{5000};
+  // How long a client's registration is reused between deliveries: a sign-out fans out to
+  // hundreds of tokens for the same clients, and a registration change (URI, algorithm,
+  // removal) reaches delivery within this time.
+  Seconds client_cache_ttl{2};
 };
 
 // How the RP's answer (or its absence) maps onto the dispatcher's outcomes. §2.8: 200 is
@@ -49,7 +54,7 @@ class BackchannelSender final : public session::NotificationSender {
   Result<http::OutboundRequest, session::DeliveryOutcome> BuildRequest(
       const store::LogoutNotificationRecord& notification);
 
-  store::ClientStore& clients_;
+  store::ClientCache clients_;
   keys::KeyRing& keys_;
   Clock& clock_;
   Random& random_;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "core/log.h"
 #include "oidc/discovery.h"
@@ -249,31 +251,32 @@ http::Response LogoutEndpoint::SignedOut(const http::Request& request,
   view.logout_ids = std::move(logout_ids);
   view.continue_to = std::move(continue_to);
   view.notice = std::move(notice);
-  // One row per application, even when it took part in several of the ended sessions.
+  // One row per application, even when it took part in several of the ended sessions. Indexed,
+  // because a session may have had a thousand participants.
+  std::unordered_map<std::string_view, std::size_t> app_index;
+  std::unordered_set<std::string> frame_origins;
   for (const auto& ending : endings) {
     for (const auto& p : ending.participants) {
       const auto& client_id = p.participant.client_id;
-      auto it = std::find_if(view.apps.begin(), view.apps.end(),
-                             [&](const auto& app) { return app.client_id == client_id; });
-      if (it == view.apps.end()) {
+      auto [index, added] = app_index.emplace(client_id, view.apps.size());
+      if (added) {
         web::SignedOutApp app;
         app.client_id = client_id;
         app.name = p.client ? p.client->name : client_id;
-        it = view.apps.insert(view.apps.end(), std::move(app));
+        view.apps.push_back(std::move(app));
       }
+      auto& app = view.apps[index->second];
       if (p.client) {
         // Front-Channel Logout 1.0 §2: one iframe per session, carrying that session's sid.
         if (auto url =
                 FrontChannelLogoutUrl(*p.client, context_.settings.issuer, ending.session.sid)) {
-          it->frontchannel_urls.push_back(*url);
+          app.frontchannel_urls.push_back(*url);
           auto origin = UriOrigin(*url);
-          if (origin && std::find(view.frame_origins.begin(), view.frame_origins.end(), *origin) ==
-                            view.frame_origins.end())
-            view.frame_origins.push_back(*origin);
+          if (origin && frame_origins.insert(*origin).second) view.frame_origins.push_back(*origin);
         }
       }
       // End() only enqueued the notification; the page polls for its delivery.
-      if (p.notification_id) it->backchannel = web::SignedOutApp::BackChannel::kPending;
+      if (p.notification_id) app.backchannel = web::SignedOutApp::BackChannel::kPending;
     }
   }
   // Nothing for the page to wait for: continue at once, as its script would.

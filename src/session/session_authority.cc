@@ -1,6 +1,7 @@
 #include "session/session_authority.h"
 
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "crypto/digest.h"
 
@@ -88,9 +89,14 @@ Result<SessionEnding> SessionAuthority::End(std::string_view sid, EndCause cause
     GH_ASSIGN_OR_RETURN(int revoked, tx.RevokeSessionTokens(sid, policy_.keep_offline_tokens));
 
     GH_ASSIGN_OR_RETURN(auto participants, tx.ListParticipants(sid));
+    GH_ASSIGN_OR_RETURN(auto clients, tx.ListParticipantClients(sid));
+    std::unordered_map<std::string_view, const store::ClientRecord*> client_by_id;
+    for (const auto& client : clients) client_by_id.emplace(client.id, &client);
+    ending.participants.reserve(participants.size());
     for (auto& p : participants) {
       EndedParticipant ended{std::move(p), std::nullopt, std::nullopt};
-      GH_ASSIGN_OR_RETURN(ended.client, tx.FindClient(ended.participant.client_id));
+      if (auto it = client_by_id.find(ended.participant.client_id); it != client_by_id.end())
+        ended.client = *it->second;
       if (ended.client && ended.client->backchannel_logout_uri) {
         store::LogoutNotificationRecord n;
         n.sid = std::string(sid);

@@ -419,6 +419,29 @@ TEST_P(StoreConformance, AddParticipantIsIdempotentAndRefreshesLastSeen) {
   EXPECT_TRUE(Must(store().ListParticipants("s3")).empty());
 }
 
+TEST_P(StoreConformance, ListParticipantClientsReturnsTheRegistrationsOfOneSession) {
+  ClientRecord a = Client("a");
+  a.post_logout_redirect_uris = {"https://a.example/bye", "https://a.example/later"};
+  a.backchannel_logout_uri = "https://a.example/logout";
+  Must(store().PutClient(a));
+  Must(store().PutClient(Client("b")));
+  Must(store().PutClient(Client("elsewhere")));
+  for (const auto& [sid, client_id] : {std::pair("s1", "a"), std::pair("s1", "b"),
+                                       std::pair("s1", "removed"), std::pair("s2", "elsewhere")}) {
+    Must(store().AddParticipant({.sid = sid,
+                                 .client_id = client_id,
+                                 .protocol = "oidc",
+                                 .first_seen_at = At(1),
+                                 .last_seen_at = At(1)}));
+  }
+
+  auto clients = Must(store().ListParticipantClients("s1"));
+  std::sort(clients.begin(), clients.end(),
+            [](const auto& x, const auto& y) { return x.id < y.id; });
+  EXPECT_EQ(AllFields(clients), AllFields(std::vector{a, Client("b")}));
+  EXPECT_TRUE(Must(store().ListParticipantClients("s3")).empty());
+}
+
 // ---- Authorization codes
 
 TEST_P(StoreConformance, ConsumeCodeReturnsItOnceThenReportsReplay) {

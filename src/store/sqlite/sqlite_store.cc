@@ -528,14 +528,25 @@ Result<void> InsertClientUris(sqlite3* db, const std::string& client_id, const c
   return Ok();
 }
 
-Result<void> LoadClientUris(sqlite3* db, ClientRecord& client) {
+// Fills in the URI lists of `clients` with one query, whatever their number. `client_ids` is a
+// subquery (with `args`) selecting the ids of the same clients.
+template <class... Args>
+Result<void> LoadClientUris(sqlite3* db, std::vector<ClientRecord>& clients,
+                            std::string_view client_ids, const Args&... args) {
+  if (clients.empty()) return Ok();
+  std::unordered_map<std::string_view, ClientRecord*> by_id;
+  for (ClientRecord& client : clients) by_id.emplace(client.id, &client);
   GH_ASSIGN_OR_RETURN(
       auto rows,
       QueryAll(
-          db, "SELECT kind, uri FROM client_uris WHERE client_id = ? ORDER BY kind, position",
-          [](const Statement& s) { return std::pair(s.Text(0), s.Text(1)); }, client.id));
-  for (auto& [kind, uri] : rows) {
-    (kind == kRedirectKind ? client.redirect_uris : client.post_logout_redirect_uris)
+          db,
+          Cat("SELECT client_id, kind, uri FROM client_uris WHERE client_id IN (", client_ids,
+              ") ORDER BY client_id, kind, position"),
+          [](const Statement& s) { return std::tuple(s.Text(0), s.Text(1), s.Text(2)); }, args...));
+  for (auto& [client_id, kind, uri] : rows) {
+    auto it = by_id.find(client_id);
+    if (it == by_id.end()) continue;
+    (kind == kRedirectKind ? it->second->redirect_uris : it->second->post_logout_redirect_uris)
         .push_back(std::move(uri));
   }
   return Ok();
@@ -790,11 +801,12 @@ Result<std::optional<ClientRecord>> SqliteStore::FindClient(std::string_view id)
   Lease db = Borrow();
   return Transact(db.get(), TxMode::kRead, [&]() -> Result<std::optional<ClientRecord>> {
     GH_ASSIGN_OR_RETURN(
-        auto client,
-        QueryOne(db.get(), Cat("SELECT ", kClientColumns, " FROM clients WHERE id = ?"), ReadClient,
+        auto clients,
+        QueryAll(db.get(), Cat("SELECT ", kClientColumns, " FROM clients WHERE id = ?"), ReadClient,
                  id));
-    if (client) GH_RETURN_IF_ERROR(LoadClientUris(db.get(), *client));
-    return client;
+    GH_RETURN_IF_ERROR(LoadClientUris(db.get(), clients, "?", id));
+    if (clients.empty()) return std::optional<ClientRecord>();
+    return std::optional(std::move(clients.front()));
   });
 }
 
@@ -805,7 +817,7 @@ Result<std::vector<ClientRecord>> SqliteStore::ListClients() {
         auto clients,
         QueryAll(db.get(), Cat("SELECT ", kClientColumns, " FROM clients ORDER BY id"),
                  ReadClient));
-    for (ClientRecord& client : clients) GH_RETURN_IF_ERROR(LoadClientUris(db.get(), client));
+    GH_RETURN_IF_ERROR(LoadClientUris(db.get(), clients, "SELECT id FROM clients"));
     return clients;
   });
 }
@@ -928,6 +940,20 @@ Result<std::vector<ParticipantRecord>> SqliteStore::ListParticipants(std::string
                   Cat("SELECT ", kParticipantColumns,
                       " FROM participants WHERE sid = ? ORDER BY first_seen_at, client_id"),
                   ReadParticipant, sid);
+}
+
+Result<std::vector<ClientRecord>> SqliteStore::ListParticipantClients(std::string_view sid) {
+  Lease db = Borrow();
+  return Transact(db.get(), TxMode::kRead, [&]() -> Result<std::vector<ClientRecord>> {
+    constexpr char kParticipantIds[] = "SELECT client_id FROM participants WHERE sid = ?";
+    GH_ASSIGN_OR_RETURN(auto clients,
+                        QueryAll(db.get(),
+                                 Cat("SELECT ", kClientColumns, " FROM clients WHERE id IN (",
+                                     kParticipantIds, ") ORDER BY id"),
+                                 ReadClient, sid));
+    GH_RETURN_IF_ERROR(LoadClientUris(db.get(), clients, kParticipantIds, sid));
+    return clients;
+  });
 }
 
 // Codes and tokens

@@ -49,6 +49,7 @@ class SqliteStore final : public Store {
                                                          int limit) override;
   Result<void> AddParticipant(const ParticipantRecord& participant) override;
   Result<std::vector<ParticipantRecord>> ListParticipants(std::string_view sid) override;
+  Result<std::vector<ClientRecord>> ListParticipantClients(std::string_view sid) override;
 
   Result<void> PutCode(const AuthorizationCodeRecord& code) override;
   Result<std::optional<AuthorizationCodeRecord>> ConsumeCode(std::string_view code_hash) override;
