@@ -9,23 +9,20 @@
 // admin API (POST /admin/sessions/revoke) instead: the same SessionAuthority::End(), without the
 // signed-out page.
 //
-// Environment: GATEHOUSE_BIN, WORK (a scratch directory), SIZES (e.g. 1,10,100,1000), REPS,
+// Environment: GATEHOUSE_BIN, RECEIVERS_BIN (bench/logout_receivers.cc), WORK (a scratch directory), SIZES (e.g. 1,10,100,1000), REPS,
 // SUSTAINED_SESSIONS, SUSTAINED_PARTICIPANTS, SIGN_CEILING (RS256 signatures/s for all CPUs),
 // TRIGGER (logout or revoke).
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 
 import {
   CookieJar, basicAuth, browse, followAuthorization, signIn, startGatehouse,
 } from '../tests/interop/harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const env = process.env;
 const work = env.WORK;
 const sizes = (env.SIZES ?? '1,10,100,1000').split(',').map(Number);
@@ -104,7 +101,7 @@ async function findPid(needle) {
 // --- receivers -----------------------------------------------------------------------------------
 
 const readyFile = `${work}/receivers.json`;
-const receiverProcess = spawn(process.execPath, [path.join(here, 'logout_receivers.mjs'), String(receiverCount), readyFile],
+const receiverProcess = spawn(env.RECEIVERS_BIN, [String(receiverCount), readyFile],
   { stdio: ['ignore', 'inherit', 'inherit'] });
 process.on('exit', () => receiverProcess.kill('SIGKILL'));
 let ready;
