@@ -93,22 +93,27 @@ Result<SessionEnding> SessionAuthority::End(std::string_view sid, EndCause cause
     std::unordered_map<std::string_view, const store::ClientRecord*> client_by_id;
     for (const auto& client : clients) client_by_id.emplace(client.id, &client);
     ending.participants.reserve(participants.size());
+    std::vector<std::string> notified_clients;
+    std::vector<std::size_t> notified;  // the participant each notification is for
     for (auto& p : participants) {
       EndedParticipant ended{std::move(p), std::nullopt, std::nullopt};
       if (auto it = client_by_id.find(ended.participant.client_id); it != client_by_id.end())
         ended.client = *it->second;
       if (ended.client && ended.client->backchannel_logout_uri) {
-        store::LogoutNotificationRecord n;
-        n.sid = std::string(sid);
-        n.user_id = session->user_id;
-        n.client_id = ended.participant.client_id;
-        n.channel = "backchannel";
-        n.created_at = now;
-        n.next_attempt_at = now;
-        GH_ASSIGN_OR_RETURN(ended.notification_id, tx.EnqueueNotification(n));
+        notified_clients.push_back(ended.participant.client_id);
+        notified.push_back(ending.participants.size());
       }
       ending.participants.push_back(std::move(ended));
     }
+    store::LogoutNotificationRecord each;
+    each.sid = std::string(sid);
+    each.user_id = session->user_id;
+    each.channel = "backchannel";
+    each.created_at = now;
+    each.next_attempt_at = now;
+    GH_ASSIGN_OR_RETURN(auto ids, tx.EnqueueNotifications(each, notified_clients));
+    for (std::size_t i = 0; i < ids.size(); ++i)
+      ending.participants[notified[i]].notification_id = ids[i];
 
     nlohmann::json detail = {{"cause", ToString(cause)},
                              {"participants", ending.participants.size()},

@@ -584,6 +584,31 @@ TEST_P(StoreConformance, DuplicateKeyIsAlreadyExistsAndUnknownUpdateIsNotFound) 
 
 // ---- Logout outbox
 
+TEST_P(StoreConformance, EnqueueNotificationsReturnsTheIdsInTheBatchOrder) {
+  LogoutNotificationRecord each = Notification("s1", "", 5);
+  each.attempts = 2;
+  each.last_error = "HTTP 503";
+  each.lease_until = At(40);
+  each.delivered_at = At(41);
+  const std::vector<std::string> clients = {"zeta", "alpha", "mid"};
+  Must(store().EnqueueNotification(Notification("s2", "other", 7)));
+
+  const auto ids = Must(store().EnqueueNotifications(each, clients));
+  ASSERT_EQ(ids.size(), clients.size());
+  std::vector<LogoutNotificationRecord> expected;
+  for (std::size_t i = 0; i < clients.size(); ++i) {
+    expected.push_back(each);
+    expected.back().id = ids[i];
+    expected.back().client_id = clients[i];
+  }
+  auto listed = Must(store().ListNotifications("s1", 10));
+  std::sort(listed.begin(), listed.end(), [](const auto& x, const auto& y) { return x.id < y.id; });
+  std::sort(expected.begin(), expected.end(),
+            [](const auto& x, const auto& y) { return x.id < y.id; });
+  EXPECT_EQ(AllFields(listed), AllFields(expected));
+  EXPECT_TRUE(Must(store().EnqueueNotifications(each, {})).empty());
+}
+
 TEST_P(StoreConformance, EnqueueAssignsIdsAndListRoundTrips) {
   LogoutNotificationRecord n = Notification("s1", "app", 5);
   n.channel = "frontchannel";

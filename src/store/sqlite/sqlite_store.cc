@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <iterator>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <unordered_map>
@@ -1070,18 +1072,36 @@ Result<void> SqliteStore::UpdateKey(const SigningKeyRecord& k) {
 // Logout outbox
 
 Result<std::int64_t> SqliteStore::EnqueueNotification(const LogoutNotificationRecord& n) {
+  GH_ASSIGN_OR_RETURN(auto ids, EnqueueNotifications(n, {&n.client_id, 1}));
+  return ids.front();
+}
+
+Result<std::vector<std::int64_t>> SqliteStore::EnqueueNotifications(
+    const LogoutNotificationRecord& each, std::span<const std::string> client_ids) {
+  if (client_ids.empty()) return std::vector<std::int64_t>();
+  // One statement for the whole batch, the client ids passed as one JSON array: per-row
+  // statements cost several times the insert itself, and a sign-out may enqueue a thousand.
+  const std::string ids_json = nlohmann::json(client_ids).dump();
   Lease db = Borrow();
-  GH_ASSIGN_OR_RETURN(
-      auto id, QueryOne(
-                   db.get(),
-                   "INSERT INTO logout_notifications (sid, user_id, client_id, channel, status, "
-                   "attempts, last_error, created_at, next_attempt_at, lease_until, delivered_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                   [](const Statement& s) { return s.Int(0); }, n.sid, n.user_id, n.client_id,
-                   n.channel, ToString(NotificationStatus::kPending), n.attempts, n.last_error,
-                   n.created_at, n.next_attempt_at, n.lease_until, n.delivered_at));
-  if (!id) return Error::Internal("sqlite: insert returned no id");
-  return *id;
+  return Transact(db.get(), TxMode::kWrite, [&]() -> Result<std::vector<std::int64_t>> {
+    GH_ASSIGN_OR_RETURN(
+        auto ids,
+        QueryAll(
+            db.get(),
+            "INSERT INTO logout_notifications (sid, user_id, client_id, channel, status, "
+            "attempts, last_error, created_at, next_attempt_at, lease_until, delivered_at) "
+            "SELECT ?, ?, value, ?, 'pending', ?, ?, ?, ?, ?, ? "
+            "FROM json_each(?) ORDER BY key RETURNING id",
+            [](const Statement& s) { return s.Int(0); }, each.sid, each.user_id, each.channel,
+            each.attempts, each.last_error, each.created_at, each.next_attempt_at, each.lease_until,
+            each.delivered_at, ids_json));
+    if (ids.size() != client_ids.size())
+      return Error::Internal("sqlite: the insert returned the wrong number of ids");
+    // Rows are inserted in the array's order with increasing ids, but RETURNING promises no
+    // order: sorted, the ids line up with `client_ids` again.
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  });
 }
 
 Result<std::vector<LogoutNotificationRecord>> SqliteStore::ClaimDueNotifications(

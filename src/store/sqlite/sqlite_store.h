@@ -65,6 +65,8 @@ class SqliteStore final : public Store {
   Result<void> UpdateKey(const SigningKeyRecord& key) override;
 
   Result<std::int64_t> EnqueueNotification(const LogoutNotificationRecord& n) override;
+  Result<std::vector<std::int64_t>> EnqueueNotifications(
+      const LogoutNotificationRecord& each, std::span<const std::string> client_ids) override;
   Result<std::vector<LogoutNotificationRecord>> ClaimDueNotifications(TimePoint now,
                                                                       TimePoint lease_until,
                                                                       int limit) override;
