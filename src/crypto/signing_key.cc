@@ -8,11 +8,15 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 
+#include <atomic>
 #include <climits>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
+#include <unordered_map>
 #include <utility>
 
 #include "core/base64url.h"
@@ -41,6 +45,12 @@ constexpr int kP256CoordinateBytes = 32;
 constexpr int kMinRsaBits = 2048;
 // Keys may come from an RP's JWKS; an upper bound keeps a hostile modulus from costing seconds.
 constexpr int kMaxRsaBits = 8192;
+
+// Identifies a key for ThreadSigners; unlike its address, never reused for another key.
+std::uint64_t NextKeyId() {
+  static std::atomic<std::uint64_t> next{1};
+  return next++;
+}
 
 const unsigned char* Bytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
@@ -103,13 +113,43 @@ std::string BigEndianParam(EVP_PKEY* pkey, const char* name, int width) {
   return out;
 }
 
-Result<std::string> DigestSign(EVP_PKEY* pkey, std::string_view input) {
-  MdCtxPtr ctx(EVP_MD_CTX_new());
+// A signing context per thread and key, set up once. Setting one up (algorithm fetches, padding,
+// digest) costs a few per cent of an RSA signature, and threads sharing one RSA key also share
+// its blinding state under a lock. The logout fan-out signs on several threads at once,
+// thousands of times a second, so each thread signs with its own copy of the key instead.
+class ThreadSigners {
+ public:
+  // A context ready for EVP_PKEY_sign over a SHA-256 digest, or null when OpenSSL fails.
+  static EVP_PKEY_CTX* For(std::uint64_t key_id, EVP_PKEY* pkey) {
+    thread_local std::unordered_map<std::uint64_t, PkeyCtxPtr> contexts;
+    if (auto it = contexts.find(key_id); it != contexts.end()) return it->second.get();
+    // Keys are few and rotate rarely; forgetting them all bounds what retired keys leave behind.
+    if (contexts.size() >= kMaxKeysPerThread) contexts.clear();
+    PkeyPtr copy(EVP_PKEY_dup(pkey));
+    PkeyCtxPtr ctx(copy ? EVP_PKEY_CTX_new_from_pkey(nullptr, copy.get(), nullptr) : nullptr);
+    if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
+        EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) != 1 ||
+        (EVP_PKEY_is_a(copy.get(), "RSA") &&
+         EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1))
+      return nullptr;
+    return contexts.emplace(key_id, std::move(ctx)).first->second.get();
+  }
+
+ private:
+  static constexpr std::size_t kMaxKeysPerThread = 16;
+};
+
+// RSASSA-PKCS1-v1_5 or ECDSA (DER) over SHA-256(input).
+Result<std::string> DigestSign(std::uint64_t key_id, EVP_PKEY* pkey, std::string_view input) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_size = 0;
+  EVP_PKEY_CTX* ctx = ThreadSigners::For(key_id, pkey);
   std::string signature(static_cast<std::size_t>(EVP_PKEY_get_size(pkey)), '\0');
   std::size_t size = signature.size();
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pkey) != 1 ||
-      EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &size,
-                     Bytes(input), input.size()) != 1)
+  if (!ctx ||
+      EVP_Digest(Bytes(input), input.size(), digest, &digest_size, EVP_sha256(), nullptr) != 1 ||
+      EVP_PKEY_sign(ctx, reinterpret_cast<unsigned char*>(signature.data()), &size, digest,
+                    digest_size) != 1)
     return Error::Internal(OpenSslError("signing failed"));
   signature.resize(size);
   return signature;
@@ -247,7 +287,7 @@ Result<JwsAlg> ParseJwsAlg(std::string_view name) {
 }
 
 SigningKey::SigningKey(JwsAlg alg, std::string kid, std::shared_ptr<void> pkey)
-    : alg_(alg), kid_(std::move(kid)), pkey_(std::move(pkey)) {}
+    : alg_(alg), kid_(std::move(kid)), pkey_(std::move(pkey)), id_(NextKeyId()) {}
 
 Result<SigningKey> SigningKey::Generate(JwsAlg alg, std::string kid) {
   PkeyPtr pkey(alg == JwsAlg::kRS256
@@ -301,7 +341,7 @@ nlohmann::json SigningKey::PublicJwk() const {
 }
 
 Result<std::string> SigningKey::Sign(std::string_view input) const {
-  GH_ASSIGN_OR_RETURN(std::string signature, DigestSign(Pkey(pkey_), input));
+  GH_ASSIGN_OR_RETURN(std::string signature, DigestSign(id_, Pkey(pkey_), input));
   if (alg_ == JwsAlg::kES256) return EcdsaDerToRaw(signature);
   return signature;
 }

@@ -2,6 +2,7 @@
 // describe itself as a JWK. Immutable after construction; thread-safe to share.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
@@ -35,6 +36,7 @@ class SigningKey {
   JwsAlg alg_;
   std::string kid_;
   std::shared_ptr<void> pkey_;  // EVP_PKEY, freed with EVP_PKEY_free
+  std::uint64_t id_;            // shared by copies, which share the key
 };
 
 // A public key for verification, built from a JWK (ours, or fetched from a JWKS by an RP).

@@ -5,8 +5,12 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <atomic>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "core/base64url.h"
 
@@ -198,6 +202,32 @@ TEST_P(SigningKeyRoundTrip, PrivatePemRestoresTheSameKey) {
   restored_jwk.erase("kid");
   EXPECT_EQ(original_jwk, restored_jwk);
   EXPECT_TRUE(MustFromJwk(key.PublicJwk()).Verify("x", restored->Sign("x").value()));
+}
+
+TEST_P(SigningKeyRoundTrip, KeysSigningInTurnOnSeveralThreadsKeepTheirOwnSignatures) {
+  // Each thread keeps a signing context per key; interleaving keys and threads must never sign
+  // with the wrong one.
+  const SigningKey& first = SharedKey(GetParam());
+  SigningKey second = MustGenerate(GetParam(), "k2");
+  VerificationKey first_verifier = MustFromJwk(first.PublicJwk());
+  VerificationKey second_verifier = MustFromJwk(second.PublicJwk());
+  std::atomic<int> verified{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 8; ++i) {
+        std::string input = "thread " + std::to_string(t) + " input " + std::to_string(i);
+        bool use_first = (i + t) % 2 == 0;
+        const SigningKey& key = use_first ? first : second;
+        const VerificationKey& right = use_first ? first_verifier : second_verifier;
+        const VerificationKey& wrong = use_first ? second_verifier : first_verifier;
+        std::string signature = key.Sign(input).value();
+        if (right.Verify(input, signature) && !wrong.Verify(input, signature)) ++verified;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(verified, 32);
 }
 
 INSTANTIATE_TEST_SUITE_P(Algs, SigningKeyRoundTrip,
