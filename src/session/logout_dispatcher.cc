@@ -1,7 +1,11 @@
 #include "session/logout_dispatcher.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -17,6 +21,28 @@ constexpr auto kPollInterval = std::chrono::milliseconds(500);
 // signature's; a batch waits at most this long for more outcomes of deliveries in flight.
 constexpr auto kOutcomeBatchWindow = std::chrono::milliseconds(10);
 constexpr std::size_t kOutcomeBatchSize = 128;
+
+// Signing makes delivery CPU-bound, and a large fan-out keeps every sender thread busy for a
+// while. At a lower priority they use idle CPU without slowing the IdP's answers to browsers and
+// RPs, including the signed-out page of the very sign-out that started them; with nothing else
+// to run they still get every CPU.
+constexpr int kSenderNicenessIncrement = 10;
+constexpr int kLowestPriorityNiceness = 19;
+
+}  // namespace
+
+void LowerThisThreadsPriority() {
+  // On Linux a nice value belongs to the thread whose id is given. Best effort: if it fails,
+  // deliveries merely compete with requests on equal terms.
+  const auto tid = static_cast<id_t>(gettid());
+  errno = 0;
+  const int current = getpriority(PRIO_PROCESS, tid);
+  if (current == -1 && errno != 0) return;
+  setpriority(PRIO_PROCESS, tid,
+              std::min(current + kSenderNicenessIncrement, kLowestPriorityNiceness));
+}
+
+namespace {
 
 double UniformUnit(Random& random) {
   std::array<std::uint8_t, 4> bytes{};
@@ -99,6 +125,7 @@ void LogoutDispatcher::Dispatch(const store::LogoutNotificationRecord& n) {
 }
 
 void LogoutDispatcher::SenderLoop() {
+  LowerThisThreadsPriority();
   std::unique_lock lock(mutex_);
   while (true) {
     to_send_ready_.wait(lock, [this] { return stopping_ || !to_send_.empty(); });

@@ -54,6 +54,10 @@ struct RetryPolicy {
 // The delay before attempt `attempts + 1`, without jitter: first_delay · 2^(attempts-1), capped.
 Seconds BackoffDelay(const RetryPolicy& policy, int attempts);
 
+// Makes the calling thread yield the CPU to the IdP's request handling: what the dispatcher's
+// sender threads do first, because signing tokens for a large fan-out keeps them busy.
+void LowerThisThreadsPriority();
+
 class LogoutDispatcher {
  public:
   LogoutDispatcher(store::Store& store, Clock& clock, Random& random, EventLog& events,

@@ -1,7 +1,10 @@
 #include "session/logout_dispatcher.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -240,6 +243,35 @@ TEST_F(LogoutDispatcherTest, BackgroundLoopDeliversWhenWoken) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   dispatcher.Stop();
   EXPECT_EQ(Row(id).status, store::NotificationStatus::kDelivered);
+}
+
+// Records the nice value of the thread each notification is sent from.
+class PriorityRecordingSender : public NotificationSender {
+ public:
+  void Send(const store::LogoutNotificationRecord&,
+            std::function<void(DeliveryOutcome)> done) override {
+    niceness = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+    done({Kind::kDelivered, ""});
+  }
+  std::atomic<int> niceness{-100};
+};
+
+TEST_F(LogoutDispatcherTest, SendsFromThreadsThatYieldToRequestHandling) {
+  const int own = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  PriorityRecordingSender recorder;
+  SystemClock real_clock;
+  EventLog events(real_clock);
+  LogoutDispatcher dispatcher(*store_, real_clock, random_, events, Policy());
+  dispatcher.AddSender("backchannel", recorder);
+  dispatcher.Start();
+  Enqueue("mail");
+  dispatcher.Wake();
+  for (int i = 0; i < 100 && recorder.niceness == -100; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  dispatcher.Stop();
+  EXPECT_EQ(recorder.niceness, std::min(own + 10, 19));
+  // The caller's own priority is untouched.
+  EXPECT_EQ(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())), own);
 }
 
 }  // namespace
