@@ -146,8 +146,10 @@ Result<std::string> DigestSign(std::uint64_t key_id, EVP_PKEY* pkey, std::string
   EVP_PKEY_CTX* ctx = ThreadSigners::For(key_id, pkey);
   std::string signature(static_cast<std::size_t>(EVP_PKEY_get_size(pkey)), '\0');
   std::size_t size = signature.size();
-  if (!ctx ||
-      EVP_Digest(Bytes(input), input.size(), digest, &digest_size, EVP_sha256(), nullptr) != 1 ||
+  // Fetched once: looking the implementation up again costs on every signature.
+  static const EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (!ctx || !sha256 ||
+      EVP_Digest(Bytes(input), input.size(), digest, &digest_size, sha256, nullptr) != 1 ||
       EVP_PKEY_sign(ctx, reinterpret_cast<unsigned char*>(signature.data()), &size, digest,
                     digest_size) != 1)
     return Error::Internal(OpenSslError("signing failed"));

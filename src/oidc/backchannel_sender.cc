@@ -2,7 +2,6 @@
 
 #include <utility>
 
-#include "core/params.h"
 #include "oidc/logout_token.h"
 
 namespace gh::oidc {
@@ -77,7 +76,8 @@ Result<http::OutboundRequest, session::DeliveryOutcome> BackchannelSender::Build
   request.method = "POST";
   request.url = *(*client)->backchannel_logout_uri;
   request.headers.Add("Content-Type", "application/x-www-form-urlencoded");
-  request.body = Params{{"logout_token", *token}}.Encode();
+  // A compact JWS is base64url segments and dots, which a form body carries unescaped.
+  request.body = "logout_token=" + *token;
   request.connect_timeout = options_.connect_timeout;
   request.total_timeout = options_.total_timeout;
   return request;
