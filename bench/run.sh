@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every benchmark against BUILD_DIR (a Release build with -DGATEHOUSE_BENCH=ON), in order:
-# signing and verification (jws_bench), HTTP load (load.sh) and sign-out fan-out
-# (logout_fanout.sh). `make bench` builds and runs this.
+# signing and verification (jws_bench), ending a session (session_end_bench), HTTP load (load.sh)
+# and sign-out fan-out (logout_fanout.sh). `make bench` builds and runs this.
 #
 #   bench/run.sh BUILD_DIR        e.g. bench/run.sh build/release
 set -euo pipefail
@@ -14,6 +14,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 echo "## Signing and verification (jws_bench)"
 "$build_dir/bench/jws_bench"
+echo
+echo "## Ending a session with N participants (session_end_bench)"
+"$build_dir/bench/session_end_bench"
 echo
 echo "## HTTP load (bench/load.sh)"
 "$here/load.sh" "$build_dir"
