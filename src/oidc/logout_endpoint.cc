@@ -21,7 +21,9 @@ namespace {
 
 // Long enough to read the confirmation page, short enough that a stale logoutId is useless.
 constexpr Seconds kLogoutContextTtl{600};
-constexpr int kStatusLimit = 200;
+// A session has one notification row per back-channel participant, and the page asks about
+// every one of them: a cap below the number of participants would leave rows never updated.
+constexpr int kStatusLimit = 10'000;
 
 http::Response Notice(int status, std::string_view title, std::string_view message) {
   auto response = http::Response::Html(status, web::ErrorPage(title, message));

@@ -156,6 +156,28 @@ TEST_F(LogoutEndpointTest, SignedOutPageRunsFrontChannelAndReportsBackChannel) {
   EXPECT_EQ(Send("GET", status_path, "", false, false).status, 404);
 }
 
+TEST_F(LogoutEndpointTest, StatusReportsEveryParticipantOfALargeSignOut) {
+  constexpr int kMany = 300;
+  for (int i = 0; i < kMany; ++i) {
+    store::ClientRecord rp;
+    rp.id = "rp" + std::to_string(i);
+    rp.name = rp.id;
+    rp.redirect_uris = {"https://" + rp.id + ".example/cb"};
+    rp.backchannel_logout_uri = "https://" + rp.id + ".example/bc";
+    rp.created_at = clock_.Now();
+    ASSERT_TRUE(store_->PutClient(rp).ok());
+    ASSERT_TRUE(sessions_.AddParticipant(sid_, rp.id, "oidc").ok());
+  }
+  auto r = Logout({{"id_token_hint", IdToken(sid_)}});
+  ASSERT_EQ(r.status, 200);
+  auto status = Send("GET", Capture(r.body, "data-poll=\"([^\"]*)\""), "", false, false);
+  ASSERT_EQ(status.status, 200);
+  auto clients = json::parse(status.body)["clients"];
+  EXPECT_EQ(clients.size(), kMany + 1u);  // and "api"
+  EXPECT_EQ(clients["rp0"], "pending");
+  EXPECT_EQ(clients["rp" + std::to_string(kMany - 1)], "pending");
+}
+
 TEST_F(LogoutEndpointTest, FrontChannelUrlHasNoSidWhenTheClientDoesNotRequireIt) {
   auto app = *store_->FindClient("app");
   ASSERT_TRUE(store_->RemoveClient("app").ok());
