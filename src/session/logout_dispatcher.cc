@@ -29,8 +29,7 @@ constexpr std::size_t kOutcomeBatchSize = 128;
 constexpr int kSenderNicenessIncrement = 10;
 constexpr int kLowestPriorityNiceness = 19;
 
-}  // namespace
-
+// Makes the calling thread yield the CPU to the IdP's request handling.
 void LowerThisThreadsPriority() {
   // On Linux a nice value belongs to the thread whose id is given. Best effort: if it fails,
   // deliveries merely compete with requests on equal terms.
@@ -41,8 +40,6 @@ void LowerThisThreadsPriority() {
   setpriority(PRIO_PROCESS, tid,
               std::min(current + kSenderNicenessIncrement, kLowestPriorityNiceness));
 }
-
-namespace {
 
 double UniformUnit(Random& random) {
   std::array<std::uint8_t, 4> bytes{};

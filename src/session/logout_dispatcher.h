@@ -2,7 +2,8 @@
 // crashed IdP's claims come back), hands each to the sender for its channel — all at once, never
 // one after another — records each outcome, and reschedules failures with exponential backoff
 // and jitter until the retry horizon, when it gives up. At-least-once: a notification is marked
-// delivered only after its receiver confirmed it.
+// delivered only after its receiver confirmed it. Sender threads run at a lower priority than
+// request handling (nice +10), so signing a large fan-out only uses CPU the IdP leaves idle.
 #pragma once
 
 #include <condition_variable>
@@ -53,10 +54,6 @@ struct RetryPolicy {
 
 // The delay before attempt `attempts + 1`, without jitter: first_delay · 2^(attempts-1), capped.
 Seconds BackoffDelay(const RetryPolicy& policy, int attempts);
-
-// Makes the calling thread yield the CPU to the IdP's request handling: what the dispatcher's
-// sender threads do first, because signing tokens for a large fan-out keeps them busy.
-void LowerThisThreadsPriority();
 
 class LogoutDispatcher {
  public:
