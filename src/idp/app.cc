@@ -25,7 +25,6 @@
 namespace gh::idp {
 namespace {
 
-constexpr auto kMaintenanceInterval = std::chrono::seconds(30);
 // Expired codes and tokens are kept a day for forensics before they are purged.
 constexpr auto kPurgeGrace = std::chrono::hours(24);
 // Sessions past their lifetime ended per maintenance round, a batch at a time.
@@ -77,11 +76,12 @@ struct App::Parts {
   std::mutex mutex;
   std::condition_variable wake;
   bool stopping = false;
+  Seconds maintenance_interval{30};
   std::thread maintenance;
 
   void Maintain() {
     std::unique_lock lock(mutex);
-    while (!wake.wait_for(lock, kMaintenanceInterval, [this] { return stopping; })) {
+    while (!wake.wait_for(lock, maintenance_interval, [this] { return stopping; })) {
       lock.unlock();
       if (auto r = keys->Reload(); !r.ok())
         Log(LogLevel::kWarn, "keys.reload_failed", {{"error", r.error().message}});
@@ -100,6 +100,7 @@ struct App::Parts {
 
 Result<std::unique_ptr<App>> App::Create(const Config& config) {
   auto parts = std::make_unique<Parts>();
+  parts->maintenance_interval = Seconds(config.server.maintenance_interval_seconds);
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return Error::Unavailable("data_dir " + config.data_dir + ": " + ec.message());

@@ -116,6 +116,9 @@ const std::vector<Field>& Fields() {
       Int(
           "server.read_timeout_seconds",
           [](Config& c) -> int& { return c.server.read_timeout_seconds; }, 1, 3600),
+      Int(
+          "server.maintenance_interval_seconds",
+          [](Config& c) -> int& { return c.server.maintenance_interval_seconds; }, 1, 3600),
       {"server.tls_certificate", Kind::kString,
        [](Config& c, const std::string& v) -> Result<void> {
          c.server.tls_certificate = v;

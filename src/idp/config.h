@@ -26,6 +26,9 @@ struct Config {
     int max_header_bytes = 8 * 1024;
     int max_body_bytes = 64 * 1024;
     int read_timeout_seconds = 30;
+    // How often the IdP does its upkeep: ends sessions past their lifetime (notifying their
+    // participants), picks up keys rotated with the CLI, purges expired grants.
+    int maintenance_interval_seconds = 30;
     std::optional<std::string> tls_certificate;
     std::optional<std::string> tls_private_key;
   } server;

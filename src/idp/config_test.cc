@@ -21,6 +21,7 @@ data_dir = "/srv/gatehouse"
 [server]
 listen = "[::1]:9443"
 worker_threads = 8
+maintenance_interval_seconds = 5
 [session]
 idle_timeout_seconds = 600
 [tokens]
@@ -36,6 +37,7 @@ level = "debug"
   EXPECT_EQ(c->server.host, "::1");
   EXPECT_EQ(c->server.port, 9443);
   EXPECT_EQ(c->server.worker_threads, 8);
+  EXPECT_EQ(c->server.maintenance_interval_seconds, 5);
   EXPECT_EQ(c->session.idle_timeout_seconds, 600);
   EXPECT_EQ(c->tokens.code_ttl_seconds, 30);
   EXPECT_EQ(c->log.format, LogFormat::kJson);
@@ -61,6 +63,8 @@ TEST(Config, ErrorsNameTheField) {
   ExpectErrorNaming(ParseConfig("[server]\nworker_threads = \"4\"\n", {}), "server.worker_threads");
   ExpectErrorNaming(ParseConfig("[server]\nworker_threads = 0\n", {}), "server.worker_threads");
   ExpectErrorNaming(ParseConfig("[server]\nlisen = \"x:1\"\n", {}), "server.lisen");
+  ExpectErrorNaming(ParseConfig("[server]\nmaintenance_interval_seconds = 0\n", {}),
+                    "server.maintenance_interval_seconds");
   ExpectErrorNaming(ParseConfig("issuer = \"https://id.example.com/\"\n", {}), "issuer");
   ExpectErrorNaming(ParseConfig("issuer = \"ftp://id.example.com\"\n", {}), "issuer");
   ExpectErrorNaming(ParseConfig("[log]\nformat = \"xml\"\n", {}), "log.format");

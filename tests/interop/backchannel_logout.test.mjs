@@ -312,3 +312,40 @@ describe('back-channel logout across an IdP crash', () => {
     for (const sid of sids) assert.equal((await settled(second, sid, 'delivered')).length, 2);
   });
 });
+
+describe('a session that expires', () => {
+  // The shortest lifetime the configuration allows, looked for every second: the sweep, not a
+  // browser coming back, must end the session and notify its participants.
+  const lifetimeSeconds = 60;
+  const env = {
+    GATEHOUSE_SESSION_IDLE_TIMEOUT_SECONDS: String(lifetimeSeconds),
+    GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT_SECONDS: String(lifetimeSeconds),
+    GATEHOUSE_SERVER_MAINTENANCE_INTERVAL_SECONDS: '1',
+  };
+  const receiver = new Receiver();
+  let gh;
+  after(async () => {
+    await gh?.stop();
+    await receiver.close();
+  });
+
+  it('ends on its own after its lifetime and sends its participants a logout token', async () => {
+    await receiver.listen();
+    const client = rp('rp-expiry', receiver);
+    gh = await startGatehouse({ users: [USER], clients: [client], env });
+    const { sid } = await signInTo(gh, client, new CookieJar());
+    const signedIn = Date.now();
+
+    const deadline = signedIn + (lifetimeSeconds + 30) * 1000;
+    while (receiver.accepted().length === 0 && Date.now() < deadline) await sleep(250);
+    const elapsed = (Date.now() - signedIn) / 1000;
+    const [claims] = await acceptedClaims(gh, client);
+    assert.ok(claims, `no logout token within ${lifetimeSeconds + 30} s of signing in`);
+    assert.equal(claims.sid, sid);
+    assert.ok(elapsed >= lifetimeSeconds - 1, `the session ended after ${elapsed} s, before its lifetime`);
+
+    const { events } = JSON.parse(await gh.cli(['events', '--json']));
+    const ended = events.find((e) => e.sid === sid && e.type === 'session.ended');
+    assert.equal(ended?.detail.cause, 'expired');
+  });
+});
