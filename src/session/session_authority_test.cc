@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "core/clock.h"
@@ -150,6 +151,18 @@ TEST_F(SessionAuthorityTest, EndNotifiesEveryBackchannelParticipantInTheSameTran
     EXPECT_EQ(r.user_id, "user-1");
   }
   EXPECT_EQ(notified, (std::set<std::string>{"mail", "wiki"}));
+  // Each participant is told which outbox row is its own (the signed-out page reports on it).
+  for (const auto& p : ending->participants) {
+    if (p.participant.client_id == "docs") {
+      EXPECT_FALSE(p.notification_id.has_value());
+      continue;
+    }
+    ASSERT_TRUE(p.notification_id.has_value()) << p.participant.client_id;
+    auto row = std::find_if(rows.begin(), rows.end(),
+                            [&](const auto& r) { return r.id == *p.notification_id; });
+    ASSERT_NE(row, rows.end());
+    EXPECT_EQ(row->client_id, p.participant.client_id);
+  }
   EXPECT_EQ(outbox_wakeups_, 1);
   EXPECT_FALSE(authority_.Resolve(started->cookie_value)->has_value());
   EXPECT_EQ((*store_->FindSessionBySid(sid))->end_cause, "rp_logout");
