@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <span>
 #include <thread>
 
 #include "core/clock.h"
@@ -81,7 +82,7 @@ class LogoutDispatcherTest : public ::testing::Test {
     n.channel = channel;
     n.created_at = clock_.Now();
     n.next_attempt_at = clock_.Now();
-    return *store_->EnqueueNotification(n);
+    return store_->EnqueueNotifications(n, std::span(&n.client_id, 1))->front();
   }
 
   store::LogoutNotificationRecord Row(std::int64_t id) {
@@ -237,7 +238,7 @@ TEST_F(LogoutDispatcherTest, BackgroundLoopDeliversWhenWoken) {
   n.client_id = "mail";
   n.created_at = real_clock.Now();
   n.next_attempt_at = real_clock.Now();
-  auto id = *store_->EnqueueNotification(n);
+  auto id = store_->EnqueueNotifications(n, std::span(&n.client_id, 1))->front();
   dispatcher.Wake();
   for (int i = 0; i < 100 && Row(id).status != store::NotificationStatus::kDelivered; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -93,10 +93,8 @@ class KeyStore {
 class OutboxStore {
  public:
   virtual ~OutboxStore() = default;
-  // Inserts a pending notification and returns its id.
-  virtual Result<std::int64_t> EnqueueNotification(const LogoutNotificationRecord& n) = 0;
-  // Inserts a copy of `each` (its client_id aside) for every client in `client_ids`, in one
-  // round trip however many — a sign-out may notify a thousand. Their ids, in the same order.
+  // Inserts a pending copy of `each` (its client_id aside) for every client in `client_ids`, in
+  // one round trip however many — a sign-out may notify a thousand. Their ids, in the same order.
   virtual Result<std::vector<std::int64_t>> EnqueueNotifications(
       const LogoutNotificationRecord& each, std::span<const std::string> client_ids) = 0;
   // Atomically claims up to `limit` pending rows due at `now` whose lease is absent or expired,

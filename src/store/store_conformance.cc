@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -172,6 +173,11 @@ LogoutNotificationRecord Notification(std::string sid, std::string client_id,
   n.created_at = At(0);
   n.next_attempt_at = At(next_attempt);
   return n;
+}
+
+// Enqueues `n` alone; its id.
+std::int64_t Enqueue(Store& store, const LogoutNotificationRecord& n) {
+  return Must(store.EnqueueNotifications(n, std::span(&n.client_id, 1))).front();
 }
 
 std::vector<std::int64_t> Ids(const std::vector<LogoutNotificationRecord>& rows) {
@@ -591,7 +597,7 @@ TEST_P(StoreConformance, EnqueueNotificationsReturnsTheIdsInTheBatchOrder) {
   each.lease_until = At(40);
   each.delivered_at = At(41);
   const std::vector<std::string> clients = {"zeta", "alpha", "mid"};
-  Must(store().EnqueueNotification(Notification("s2", "other", 7)));
+  Enqueue(store(), Notification("s2", "other", 7));
 
   const auto ids = Must(store().EnqueueNotifications(each, clients));
   ASSERT_EQ(ids.size(), clients.size());
@@ -612,8 +618,8 @@ TEST_P(StoreConformance, EnqueueNotificationsReturnsTheIdsInTheBatchOrder) {
 TEST_P(StoreConformance, EnqueueAssignsIdsAndListRoundTrips) {
   LogoutNotificationRecord n = Notification("s1", "app", 5);
   n.channel = "frontchannel";
-  const std::int64_t first = Must(store().EnqueueNotification(n));
-  const std::int64_t second = Must(store().EnqueueNotification(Notification("s1", "wiki", 5)));
+  const std::int64_t first = Enqueue(store(), n);
+  const std::int64_t second = Enqueue(store(), Notification("s1", "wiki", 5));
   EXPECT_NE(first, second);
 
   n.id = first;
@@ -626,10 +632,10 @@ TEST_P(StoreConformance, EnqueueAssignsIdsAndListRoundTrips) {
 }
 
 TEST_P(StoreConformance, ClaimTakesDueUnleasedRowsUpToLimitEarliestFirst) {
-  const auto late = Must(store().EnqueueNotification(Notification("s1", "c", 30)));
-  const auto early = Must(store().EnqueueNotification(Notification("s1", "a", 10)));
-  const auto middle = Must(store().EnqueueNotification(Notification("s1", "b", 20)));
-  Must(store().EnqueueNotification(Notification("s1", "future", 1000)));
+  const auto late = Enqueue(store(), Notification("s1", "c", 30));
+  const auto early = Enqueue(store(), Notification("s1", "a", 10));
+  const auto middle = Enqueue(store(), Notification("s1", "b", 20));
+  Enqueue(store(), Notification("s1", "future", 1000));
 
   auto claimed = Must(store().ClaimDueNotifications(At(100), At(200), 2));
   EXPECT_EQ(Ids(claimed), (std::vector{early, middle}));
@@ -640,16 +646,16 @@ TEST_P(StoreConformance, ClaimTakesDueUnleasedRowsUpToLimitEarliestFirst) {
 }
 
 TEST_P(StoreConformance, ExpiredLeaseIsClaimedAgain) {
-  const auto id = Must(store().EnqueueNotification(Notification("s1", "app", 0)));
+  const auto id = Enqueue(store(), Notification("s1", "app", 0));
   ASSERT_EQ(Ids(Must(store().ClaimDueNotifications(At(0), At(30), 10))), (std::vector{id}));
   EXPECT_TRUE(Must(store().ClaimDueNotifications(At(29), At(60), 10)).empty());
   EXPECT_EQ(Ids(Must(store().ClaimDueNotifications(At(30), At(60), 10))), (std::vector{id}));
 }
 
 TEST_P(StoreConformance, MarkDeliveredRetryAndFailed) {
-  const auto delivered = Must(store().EnqueueNotification(Notification("s1", "a", 0)));
-  const auto retried = Must(store().EnqueueNotification(Notification("s1", "b", 0)));
-  const auto failed = Must(store().EnqueueNotification(Notification("s1", "c", 0)));
+  const auto delivered = Enqueue(store(), Notification("s1", "a", 0));
+  const auto retried = Enqueue(store(), Notification("s1", "b", 0));
+  const auto failed = Enqueue(store(), Notification("s1", "c", 0));
   ASSERT_EQ(Must(store().ClaimDueNotifications(At(0), At(30), 10)).size(), 3u);
 
   Must(store().MarkDelivered(delivered, At(5), 1));
@@ -689,9 +695,9 @@ TEST_P(StoreConformance, MarkingAnUnknownNotificationIsNotFound) {
 }
 
 TEST_P(StoreConformance, ListNotificationsBySessionOrNewest) {
-  const auto a1 = Must(store().EnqueueNotification(Notification("s1", "a", 0)));
-  const auto b1 = Must(store().EnqueueNotification(Notification("s2", "a", 0)));
-  const auto a2 = Must(store().EnqueueNotification(Notification("s1", "b", 0)));
+  const auto a1 = Enqueue(store(), Notification("s1", "a", 0));
+  const auto b1 = Enqueue(store(), Notification("s2", "a", 0));
+  const auto a2 = Enqueue(store(), Notification("s1", "b", 0));
 
   auto sorted_ids = [](std::vector<LogoutNotificationRecord> rows) {
     auto ids = Ids(rows);
@@ -803,7 +809,7 @@ TEST_P(StoreConformance, ConcurrentClaimsClaimEveryRowExactlyOnce) {
   constexpr int kRows = 120;
   std::vector<std::int64_t> enqueued;
   for (int i = 0; i < kRows; ++i) {
-    enqueued.push_back(Must(store().EnqueueNotification(Notification("s1", "c", i % 7))));
+    enqueued.push_back(Enqueue(store(), Notification("s1", "c", i % 7)));
   }
   std::vector<std::vector<std::int64_t>> claimed(kThreads);
   std::atomic<int> errors{0};
@@ -828,9 +834,9 @@ TEST_P(StoreConformance, ConcurrentClaimsClaimEveryRowExactlyOnce) {
 }
 
 TEST_P(StoreConformance, CountsNotificationsByStatus) {
-  const auto a = Must(store().EnqueueNotification(Notification("s1", "a", 0)));
-  const auto b = Must(store().EnqueueNotification(Notification("s1", "b", 0)));
-  Must(store().EnqueueNotification(Notification("s1", "c", 0)));
+  const auto a = Enqueue(store(), Notification("s1", "a", 0));
+  const auto b = Enqueue(store(), Notification("s1", "b", 0));
+  Enqueue(store(), Notification("s1", "c", 0));
   Must(store().MarkDelivered(a, At(1), 1));
   Must(store().MarkFailed(b, 3, "gone"));
   auto counts = Must(store().CountNotifications());

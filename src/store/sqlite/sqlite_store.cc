@@ -1071,11 +1071,6 @@ Result<void> SqliteStore::UpdateKey(const SigningKeyRecord& k) {
 
 // Logout outbox
 
-Result<std::int64_t> SqliteStore::EnqueueNotification(const LogoutNotificationRecord& n) {
-  GH_ASSIGN_OR_RETURN(auto ids, EnqueueNotifications(n, {&n.client_id, 1}));
-  return ids.front();
-}
-
 Result<std::vector<std::int64_t>> SqliteStore::EnqueueNotifications(
     const LogoutNotificationRecord& each, std::span<const std::string> client_ids) {
   if (client_ids.empty()) return std::vector<std::int64_t>();

@@ -64,7 +64,6 @@ class SqliteStore final : public Store {
   Result<std::vector<SigningKeyRecord>> ListKeys() override;
   Result<void> UpdateKey(const SigningKeyRecord& key) override;
 
-  Result<std::int64_t> EnqueueNotification(const LogoutNotificationRecord& n) override;
   Result<std::vector<std::int64_t>> EnqueueNotifications(
       const LogoutNotificationRecord& each, std::span<const std::string> client_ids) override;
   Result<std::vector<LogoutNotificationRecord>> ClaimDueNotifications(TimePoint now,
