@@ -90,15 +90,19 @@ Result<SessionEnding> SessionAuthority::End(std::string_view sid, EndCause cause
 
     GH_ASSIGN_OR_RETURN(auto participants, tx.ListParticipants(sid));
     GH_ASSIGN_OR_RETURN(auto clients, tx.ListParticipantClients(sid));
-    std::unordered_map<std::string_view, const store::ClientRecord*> client_by_id;
-    for (const auto& client : clients) client_by_id.emplace(client.id, &client);
+    std::unordered_map<std::string, store::ClientRecord> client_by_id;
+    for (auto& client : clients) {
+      std::string id = client.id;
+      client_by_id.emplace(std::move(id), std::move(client));
+    }
     ending.participants.reserve(participants.size());
     std::vector<std::string> notified_clients;
     std::vector<std::size_t> notified;  // the participant each notification is for
     for (auto& p : participants) {
       EndedParticipant ended{std::move(p), std::nullopt, std::nullopt};
-      if (auto it = client_by_id.find(ended.participant.client_id); it != client_by_id.end())
-        ended.client = *it->second;
+      // A session has one participant row per client, so each registration is taken once.
+      if (auto node = client_by_id.extract(ended.participant.client_id))
+        ended.client = std::move(node.mapped());
       if (ended.client && ended.client->backchannel_logout_uri) {
         notified_clients.push_back(ended.participant.client_id);
         notified.push_back(ending.participants.size());
