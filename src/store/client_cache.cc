@@ -9,7 +9,7 @@ Result<std::shared_ptr<const ClientRecord>> ClientCache::Find(std::string_view i
   const auto now = clock_.Now();
   {
     std::lock_guard lock(mutex_);
-    auto it = entries_.find(std::string(id));
+    auto it = entries_.find(id);
     if (it != entries_.end() && now - it->second.fetched_at < ttl_) return it->second.client;
   }
   // Looked up outside the lock: two threads may both miss and both read, which is harmless,

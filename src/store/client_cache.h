@@ -4,6 +4,7 @@
 // per sign-out. A change made elsewhere (the CLI is another process) is seen within `ttl`.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -35,7 +36,12 @@ class ClientCache {
   Seconds ttl_;
   std::size_t capacity_;
   std::mutex mutex_;
-  std::unordered_map<std::string, Entry> entries_;
+  // Transparent, so a lookup by string_view needs no std::string: Find is on the hot path.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_;
 };
 
 }  // namespace gh::store
