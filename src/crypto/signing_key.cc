@@ -46,7 +46,7 @@ constexpr int kMinRsaBits = 2048;
 // Keys may come from an RP's JWKS; an upper bound keeps a hostile modulus from costing seconds.
 constexpr int kMaxRsaBits = 8192;
 
-// Identifies a key for ThreadSigners; unlike its address, never reused for another key.
+// Identifies a key for ThreadSignContext; unlike its address, never reused for another key.
 std::uint64_t NextKeyId() {
   static std::atomic<std::uint64_t> next{1};
   return next++;
@@ -117,33 +117,28 @@ std::string BigEndianParam(EVP_PKEY* pkey, const char* name, int width) {
 // digest) costs a few per cent of an RSA signature, and threads sharing one RSA key also share
 // its blinding state under a lock. The logout fan-out signs on several threads at once,
 // thousands of times a second, so each thread signs with its own copy of the key instead.
-class ThreadSigners {
- public:
-  // A context ready for EVP_PKEY_sign over a SHA-256 digest, or null when OpenSSL fails.
-  static EVP_PKEY_CTX* For(std::uint64_t key_id, EVP_PKEY* pkey) {
-    thread_local std::unordered_map<std::uint64_t, PkeyCtxPtr> contexts;
-    if (auto it = contexts.find(key_id); it != contexts.end()) return it->second.get();
-    // Keys are few and rotate rarely; forgetting them all bounds what retired keys leave behind.
-    if (contexts.size() >= kMaxKeysPerThread) contexts.clear();
-    PkeyPtr copy(EVP_PKEY_dup(pkey));
-    PkeyCtxPtr ctx(copy ? EVP_PKEY_CTX_new_from_pkey(nullptr, copy.get(), nullptr) : nullptr);
-    if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
-        EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) != 1 ||
-        (EVP_PKEY_is_a(copy.get(), "RSA") &&
-         EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1))
-      return nullptr;
-    return contexts.emplace(key_id, std::move(ctx)).first->second.get();
-  }
-
- private:
-  static constexpr std::size_t kMaxKeysPerThread = 16;
-};
+// Returns a context ready for EVP_PKEY_sign over a SHA-256 digest, or null when OpenSSL fails.
+EVP_PKEY_CTX* ThreadSignContext(std::uint64_t key_id, EVP_PKEY* pkey) {
+  // Keys are few and rotate rarely; forgetting them all past this bounds what retired keys leave.
+  constexpr std::size_t kMaxKeysPerThread = 16;
+  thread_local std::unordered_map<std::uint64_t, PkeyCtxPtr> contexts;
+  if (auto it = contexts.find(key_id); it != contexts.end()) return it->second.get();
+  if (contexts.size() >= kMaxKeysPerThread) contexts.clear();
+  PkeyPtr copy(EVP_PKEY_dup(pkey));
+  PkeyCtxPtr ctx(copy ? EVP_PKEY_CTX_new_from_pkey(nullptr, copy.get(), nullptr) : nullptr);
+  if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) != 1 ||
+      (EVP_PKEY_is_a(copy.get(), "RSA") &&
+       EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1))
+    return nullptr;
+  return contexts.emplace(key_id, std::move(ctx)).first->second.get();
+}
 
 // RSASSA-PKCS1-v1_5 or ECDSA (DER) over SHA-256(input).
 Result<std::string> DigestSign(std::uint64_t key_id, EVP_PKEY* pkey, std::string_view input) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_size = 0;
-  EVP_PKEY_CTX* ctx = ThreadSigners::For(key_id, pkey);
+  EVP_PKEY_CTX* ctx = ThreadSignContext(key_id, pkey);
   std::string signature(static_cast<std::size_t>(EVP_PKEY_get_size(pkey)), '\0');
   std::size_t size = signature.size();
   // Fetched once: looking the implementation up again costs on every signature.
