@@ -8,6 +8,7 @@
 #include "admin/metrics.h"
 #include "admin/operator_queries.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "crypto/digest.h"
 
 namespace gh::admin {
@@ -49,6 +50,19 @@ std::optional<std::string_view> BearerToken(const std::optional<std::string>& he
   return token;
 }
 
+// Every answer is JSON, which can only carry text: a parameter that is not UTF-8 (and would be
+// echoed, say as an unknown user's name) is refused up front rather than failing mid-answer.
+bool ParametersAreText(const http::Request& request) {
+  auto text = [](const Result<Params>& params) {
+    if (!params.ok()) return true;  // malformed encoding is each handler's own 400
+    for (const auto& [name, value] : params->items())
+      if (!IsValidUtf8(name) || !IsValidUtf8(value)) return false;
+    return true;
+  };
+  if (!text(request.Query())) return false;
+  return request.method != "POST" || text(request.Form());
+}
+
 }  // namespace
 
 AdminApi::AdminApi(AdminSettings settings, store::Store& store, session::SessionAuthority& sessions,
@@ -68,6 +82,8 @@ http::Handler AdminApi::Guarded(http::Response (AdminApi::*handler)(const http::
                                     const) const {
   return [this, handler](const http::Request& request) {
     if (auto refusal = Refusal(request)) return *std::move(refusal);
+    if (!ParametersAreText(request))
+      return ErrorResponse(400, "invalid_request", "parameters must be UTF-8 text");
     return (this->*handler)(request);
   };
 }

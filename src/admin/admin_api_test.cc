@@ -56,7 +56,7 @@ class AdminApiTest : public ::testing::Test {
     auto started = sessions_.Start(user_id);
     EXPECT_TRUE(started.ok());
     for (const char* c : clients)
-      EXPECT_TRUE(sessions_.AddParticipant(started->session.sid, c, "oidc").ok());
+      EXPECT_TRUE(sessions_.AddParticipant(*store_, started->session.sid, c, "oidc").ok());
     return started->session.sid;
   }
 
@@ -244,6 +244,17 @@ TEST_F(AdminApiTest, RevokeNeedsExactlyOneKnownTarget) {
   EXPECT_EQ(Send("POST", "/admin/sessions/revoke", "user=nobody").status, 404);
   EXPECT_EQ(Send("GET", "/admin/sessions/revoke").status, 405);
   EXPECT_TRUE((*store_->FindSessionBySid(sid))->active());
+}
+
+TEST_F(AdminApiTest, InvalidUtf8IsABadRequestNotAServerError) {
+  // An unknown user's name is echoed in the 404; JSON cannot carry these bytes.
+  for (auto [method, target, form] : {std::tuple{"POST", "/admin/sessions/revoke", "user=%FF%FE"},
+                                      {"GET", "/admin/sessions?user=%C0%AF", ""},
+                                      {"GET", "/admin/logout-notifications?sid=%ED%A0%80", ""}}) {
+    auto response = Send(method, target, form);
+    EXPECT_EQ(response.status, 400) << target;
+    EXPECT_EQ(Body(response)["error"], "invalid_request") << target;
+  }
 }
 
 TEST_F(AdminApiTest, ListsLogoutNotificationsWithTotals) {

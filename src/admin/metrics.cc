@@ -36,6 +36,9 @@ std::string RenderMetrics(const session::EventCounters& counters,
           counters.notifications_retried.load());
   Counter(out, "gatehouse_logout_notifications_failed_total", "Logout notifications given up on.",
           counters.notifications_failed.load());
+  Counter(out, "gatehouse_logins_throttled_total",
+          "Sign-in attempts refused because their source or account was guessing.",
+          counters.logins_throttled.load());
   constexpr std::string_view kGauge = "gatehouse_logout_notifications";
   Family(out, kGauge, "gauge", "Logout notifications in the outbox, by status.");
   Sample(out, std::string(kGauge) + "{status=\"pending\"}", outbox.pending);

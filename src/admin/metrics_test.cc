@@ -15,6 +15,7 @@ TEST(Metrics, RendersCountersAndOutboxGaugesInPrometheusTextFormat) {
   counters.notifications_delivered = 10;
   counters.notifications_retried = 2;
   counters.notifications_failed = 1;
+  counters.logins_throttled = 7;
   std::string text = RenderMetrics(counters, {.pending = 5, .delivered = 11, .failed = 1});
 
   EXPECT_THAT(text, HasSubstr("# TYPE gatehouse_logouts_started_total counter\n"
@@ -23,6 +24,7 @@ TEST(Metrics, RendersCountersAndOutboxGaugesInPrometheusTextFormat) {
   EXPECT_THAT(text, HasSubstr("\ngatehouse_logout_notifications_delivered_total 10\n"));
   EXPECT_THAT(text, HasSubstr("\ngatehouse_logout_notifications_retried_total 2\n"));
   EXPECT_THAT(text, HasSubstr("\ngatehouse_logout_notifications_failed_total 1\n"));
+  EXPECT_THAT(text, HasSubstr("\ngatehouse_logins_throttled_total 7\n"));
   EXPECT_THAT(text, HasSubstr("# TYPE gatehouse_logout_notifications gauge\n"
                               "gatehouse_logout_notifications{status=\"pending\"} 5\n"
                               "gatehouse_logout_notifications{status=\"delivered\"} 11\n"
@@ -39,7 +41,7 @@ TEST(Metrics, EveryFamilyHasHelpAndTypeBeforeItsSamples) {
     ASSERT_EQ(text.compare(line_end + 1, 7, "# TYPE "), 0) << text;
     pos = line_end;
   }
-  EXPECT_EQ(families, 6);
+  EXPECT_EQ(families, 7);
   EXPECT_EQ(text.back(), '\n');  // the format requires a final line feed
 }
 

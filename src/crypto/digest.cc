@@ -20,6 +20,17 @@ std::string Sha256(std::string_view data) {
   return out;
 }
 
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  std::string out(32, '\0');
+  std::size_t size = 0;
+  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
+                reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                reinterpret_cast<unsigned char*>(out.data()), out.size(), &size) == nullptr ||
+      size != out.size())
+    throw std::runtime_error("EVP_Q_mac(HMAC-SHA-256) failed");
+  return out;
+}
+
 std::string Sha256Base64Url(std::string_view data) { return Base64UrlEncode(Sha256(data)); }
 
 bool ConstantTimeEqual(std::string_view a, std::string_view b) {

@@ -24,6 +24,13 @@ TEST(Sha256, MatchesKnownAnswers) {
   EXPECT_EQ(Sha256("abc").size(), 32u);
 }
 
+// RFC 4231 §4.3, test case 2.
+TEST(HmacSha256, MatchesKnownAnswer) {
+  EXPECT_EQ(Hex(HmacSha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_NE(HmacSha256("key-a", "data"), HmacSha256("key-b", "data"));
+}
+
 TEST(Sha256, HashesEmbeddedNulBytes) { EXPECT_NE(Sha256(std::string("a\0b", 3)), Sha256("a")); }
 
 TEST(Sha256Base64Url, EncodesTheDigestWithoutPadding) {

@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include <sys/resource.h>
+
 #include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
@@ -38,6 +40,10 @@ using Strand = asio::strand<asio::io_context::executor_type>;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 // How long Stop() lets in-flight requests finish before it closes their connections.
 constexpr std::chrono::seconds kShutdownGrace{10};
+// accept() failing for lack of resources (out of file descriptors, buffers or memory) fails
+// again at once: wait before the next try, doubling up to a second, instead of spinning.
+constexpr std::chrono::milliseconds kAcceptFirstBackoff{10};
+constexpr std::chrono::milliseconds kAcceptMaxBackoff{1000};
 // How long an error response waits for the client to stop sending before the close, so that
 // unread input does not turn the close into a reset that destroys the response.
 constexpr std::chrono::seconds kLingerTimeout{2};
@@ -138,7 +144,8 @@ class Server::Impl {
         workers_(std::max<std::size_t>(1, options_.worker_threads)),
         control_(asio::make_strand(io_)),
         acceptor_(control_),
-        grace_timer_(control_) {}
+        grace_timer_(control_),
+        accept_timer_(control_) {}
 
   ~Impl() { workers_.join(); }
 
@@ -158,6 +165,7 @@ class Server::Impl {
   void Unregister(const ConnectionPtr& connection);
 
   asio::awaitable<void> Accept();
+  bool AtCapacity();
   template <class Stream>
   asio::awaitable<void> Serve(std::shared_ptr<StreamConnection<Stream>> connection,
                               std::string remote_address);
@@ -174,6 +182,9 @@ class Server::Impl {
   Strand control_;  // serializes the acceptor, the signal set and the shutdown timer
   tcp::acceptor acceptor_;
   asio::steady_timer grace_timer_;
+  // Paces Accept() while it backs off or waits for a free connection slot.
+  asio::steady_timer accept_timer_;
+  bool waiting_for_slot_ = false;  // on control_: Accept() waits for a connection to close
   std::optional<asio::signal_set> signals_;
   std::optional<ssl::context> tls_;
   std::uint16_t port_ = 0;
@@ -206,6 +217,21 @@ Result<void> Server::Impl::LoadTls() {
 
 Result<void> Server::Impl::Listen() {
   GH_RETURN_IF_ERROR(LoadTls());
+  if (rlimit limit{}; ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    // Never below a handful: a server that can take no connection at all is no use either.
+    constexpr std::size_t kFewest = 16;
+    const auto available = static_cast<std::size_t>(limit.rlim_cur);
+    const std::size_t fits = available > options_.reserved_descriptors + kFewest
+                                 ? available - options_.reserved_descriptors
+                                 : kFewest;
+    if (fits < options_.max_connections) {
+      Log(LogLevel::kWarn, "http.connection_limit_lowered",
+          {{"max_connections", static_cast<std::int64_t>(fits)},
+           {"configured", static_cast<std::int64_t>(options_.max_connections)},
+           {"nofile", static_cast<std::int64_t>(available)}});
+      options_.max_connections = fits;
+    }
+  }
   std::string host = options_.host;
   if (host.size() > 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
@@ -257,6 +283,7 @@ void Server::Impl::StopOnControl() {
   if (stopping_.exchange(true)) return;
   beast::error_code ignored;
   acceptor_.close(ignored);
+  accept_timer_.cancel();
   if (signals_) signals_->cancel(ignored);
   ForEachConnection(/*only_idle=*/true);
   std::lock_guard lock(connections_mutex_);
@@ -281,26 +308,68 @@ void Server::Impl::Unregister(const ConnectionPtr& connection) {
   connections_.erase(connection);
   // Run() returns once nothing is left, so the grace timer must not keep it waiting.
   if (connections_.empty() && stopping_) asio::post(control_, [this] { grace_timer_.cancel(); });
+  asio::post(control_, [this] {
+    if (waiting_for_slot_) accept_timer_.cancel();
+  });
+}
+
+bool Server::Impl::AtCapacity() {
+  std::lock_guard lock(connections_mutex_);
+  return connections_.size() >= options_.max_connections;
 }
 
 asio::awaitable<void> Server::Impl::Accept() {
+  auto backoff = kAcceptFirstBackoff;
+  std::int64_t failures = 0;  // in the current run of resource failures, logged when it ends
+  bool logged_capacity = false;
   while (!stopping_) {
+    if (AtCapacity()) {
+      if (!logged_capacity)
+        Log(LogLevel::kWarn, "http.connection_limit",
+            {{"max_connections", static_cast<std::int64_t>(options_.max_connections)}});
+      logged_capacity = true;
+      // Woken early by Unregister(); the timeout is only a safety net.
+      waiting_for_slot_ = true;
+      accept_timer_.expires_after(kAcceptMaxBackoff);
+      co_await accept_timer_.async_wait(kUseTuple);
+      waiting_for_slot_ = false;
+      continue;
+    }
+    logged_capacity = false;
     auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), kUseTuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
-      Log(LogLevel::kWarn, "http.accept_failed", {{"error", ec.message()}});
+      // One line when a run of failures starts, one when it ends: a process out of file
+      // descriptors must not also flood its log.
+      if (failures++ == 0)
+        Log(LogLevel::kWarn, "http.accept_failed",
+            {{"error", ec.message()}, {"backoff_ms", static_cast<std::int64_t>(backoff.count())}});
+      accept_timer_.expires_after(backoff);
+      co_await accept_timer_.async_wait(kUseTuple);
+      backoff = std::min(backoff * 2, kAcceptMaxBackoff);
       continue;
+    }
+    if (failures > 0) {
+      Log(LogLevel::kInfo, "http.accept_resumed", {{"failed_attempts", failures}});
+      failures = 0;
+      backoff = kAcceptFirstBackoff;
     }
     beast::error_code endpoint_ec;
     std::string remote = socket.remote_endpoint(endpoint_ec).address().to_string();
     auto executor = socket.get_executor();
+    // Registered here, before the next AtCapacity(), so a burst cannot overshoot the limit.
+    auto serve = [&](auto connection) {
+      {
+        std::lock_guard lock(connections_mutex_);
+        connections_.insert(connection);
+      }
+      asio::co_spawn(executor, Serve(std::move(connection), std::move(remote)), asio::detached);
+    };
     if (tls_) {
-      using Stream = ssl::stream<beast::tcp_stream>;
-      auto connection = std::make_shared<StreamConnection<Stream>>(std::move(socket), *tls_);
-      asio::co_spawn(executor, Serve(std::move(connection), std::move(remote)), asio::detached);
+      serve(std::make_shared<StreamConnection<ssl::stream<beast::tcp_stream>>>(std::move(socket),
+                                                                               *tls_));
     } else {
-      auto connection = std::make_shared<StreamConnection<beast::tcp_stream>>(std::move(socket));
-      asio::co_spawn(executor, Serve(std::move(connection), std::move(remote)), asio::detached);
+      serve(std::make_shared<StreamConnection<beast::tcp_stream>>(std::move(socket)));
     }
   }
 }
@@ -344,10 +413,6 @@ asio::awaitable<void> Server::Impl::Linger(Stream& stream) {
 template <class Stream>
 asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<StreamConnection<Stream>> connection,
                                           std::string remote_address) {
-  {
-    std::lock_guard lock(connections_mutex_);
-    connections_.insert(connection);
-  }
   struct Unregisterer {
     Impl* impl;
     ConnectionPtr connection;

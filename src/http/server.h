@@ -26,7 +26,14 @@ struct ServerOptions {
   std::size_t max_body_bytes = 64 * 1024;
   int read_timeout_seconds = 30;  // per request, headers and body
   int write_timeout_seconds = 30;
-  int idle_timeout_seconds = 60;                    // keep-alive wait for the next request
+  int idle_timeout_seconds = 60;  // keep-alive wait for the next request
+  // Connections served at once. Past it the listener stops accepting (new clients wait in the
+  // kernel's backlog) until one closes, so open connections keep being served.
+  std::size_t max_connections = 1000;
+  // File descriptors the rest of the process needs (database, outbound HTTP, logs). The limit
+  // above is lowered, when needed, so that connections leave these free under RLIMIT_NOFILE:
+  // running out of descriptors would fail the store and deliveries, not just new clients.
+  std::size_t reserved_descriptors = 64;
   std::optional<std::string> tls_certificate_file;  // PEM; TLS is on when both are set
   std::optional<std::string> tls_private_key_file;
 };

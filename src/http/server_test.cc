@@ -306,6 +306,33 @@ TEST_F(ServerTest, SlowHandlersRunInParallel) {
   EXPECT_LT(elapsed, milliseconds(900));  // 1.8x one handler; serial would be 2x
 }
 
+TEST_F(ServerTest, PastTheConnectionLimitNewClientsWaitAndOpenOnesAreServed) {
+  auto options = Options();
+  options.max_connections = 3;
+  options.read_timeout_seconds = 30;  // the idle connections must outlive the test
+  RunningServer server(options, router_);
+  RawClient first(server.port());
+  first.Send(Get("/hello"));
+  ASSERT_TRUE(first.Read());
+  std::vector<std::unique_ptr<RawClient>> idle;
+  for (int i = 0; i < 2; ++i) idle.push_back(std::make_unique<RawClient>(server.port()));
+  std::this_thread::sleep_for(milliseconds(200));  // let the server take them
+
+  // The kernel completes the handshake, but the server does not take the connection yet.
+  RawClient waiting(server.port());
+  ASSERT_TRUE(waiting.connected());
+  waiting.Send(Get("/hello"));
+  first.Send(Get("/hello"));
+  auto served = first.Read();
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->status, 200);
+
+  idle.pop_back();  // a slot frees: the waiting client is taken and answered
+  auto answered = waiting.Read();
+  ASSERT_TRUE(answered);
+  EXPECT_EQ(answered->status, 200);
+}
+
 TEST_F(ServerTest, ListenFailsOnPortInUse) {
   RunningServer first(Options(), router_);
   ServerOptions options = Options();

@@ -1,18 +1,24 @@
 #include "idp/app.h"
 
+#include <sys/resource.h>
+
+#include <cerrno>
 #include <condition_variable>
-#include <filesystem>
+#include <cstring>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "admin/admin_api.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/random.h"
+#include "crypto/key_sealer.h"
 #include "crypto/password.h"
 #include "http/beast_client.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "idp/data_dir.h"
 #include "keys/key_ring.h"
 #include "oidc/backchannel_sender.h"
 #include "oidc/provider.h"
@@ -50,10 +56,25 @@ Seconds KeyPublishAfterRetire(const Config& config) {
       2 * std::max(config.tokens.id_token_ttl_seconds, config.tokens.access_token_ttl_seconds));
 }
 
+// Descriptors for everything but connections and deliveries: the database's files, logs, the
+// event loop's own.
+constexpr std::size_t kReservedDescriptors = 64;
+
+// Like Go's runtime and nginx's worker_rlimit_nofile: the soft limit is often far below the hard
+// one that the administrator set, and a server that holds many connections wants all of it.
+void RaiseDescriptorLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
+    Log(LogLevel::kWarn, "idp.nofile_not_raised", {{"error", std::strerror(errno)}});
+}
+
 struct App::Parts {
   SystemClock clock;
   SystemRandom random;
   std::unique_ptr<store::SqliteStore> store;
+  std::optional<crypto::KeySealer> sealer;
   std::unique_ptr<keys::KeyRing> keys;
   std::unique_ptr<crypto::PasswordHasher> hasher;
   std::unique_ptr<session::EventLog> events;
@@ -64,6 +85,7 @@ struct App::Parts {
   std::unique_ptr<http::BeastHttpClient> http_client;
   std::unique_ptr<oidc::BackchannelSender> backchannel;
   std::unique_ptr<web::Csrf> csrf;
+  std::unique_ptr<web::LoginThrottle> throttle;
   std::unique_ptr<web::LoginPages> login;
   std::unique_ptr<oidc::Provider> provider;
   std::unique_ptr<admin::AdminApi> admin;
@@ -77,7 +99,20 @@ struct App::Parts {
   std::condition_variable wake;
   bool stopping = false;
   Seconds maintenance_interval{30};
+  Seconds history_retention{30 * 86400};
   std::thread maintenance;
+
+  // Keeps the database from growing forever: settled history past its retention goes.
+  void PurgeHistory(TimePoint cutoff) {
+    for (auto [what, purged] : {std::pair{"sessions", store->PurgeEndedSessions(cutoff)},
+                                {"notifications", store->PurgeSettledNotifications(cutoff)},
+                                {"events", store->PurgeEvents(cutoff)}}) {
+      if (!purged.ok())
+        Log(LogLevel::kWarn, "store.purge_failed", {{"error", purged.error().message}});
+      else if (*purged > 0)
+        Log(LogLevel::kInfo, "store.history_purged", {{"what", what}, {"count", *purged}});
+    }
+  }
 
   void Maintain() {
     std::unique_lock lock(mutex);
@@ -93,6 +128,7 @@ struct App::Parts {
         Log(LogLevel::kWarn, "store.purge_failed", {{"error", r.error().message}});
       if (auto r = store->PurgeLogoutContexts(clock.Now()); !r.ok())
         Log(LogLevel::kWarn, "store.purge_failed", {{"error", r.error().message}});
+      PurgeHistory(clock.Now() - history_retention);
       lock.lock();
     }
   }
@@ -101,20 +137,18 @@ struct App::Parts {
 Result<std::unique_ptr<App>> App::Create(const Config& config) {
   auto parts = std::make_unique<Parts>();
   parts->maintenance_interval = Seconds(config.server.maintenance_interval_seconds);
-  std::error_code ec;
-  std::filesystem::create_directories(config.data_dir, ec);
-  if (ec) return Error::Unavailable("data_dir " + config.data_dir + ": " + ec.message());
-
-  GH_ASSIGN_OR_RETURN(parts->store, store::SqliteStore::Open(config.database_path()));
+  parts->history_retention = Seconds(config.retention.history_seconds);
+  GH_ASSIGN_OR_RETURN(parts->store, OpenPrivateStore(config));
+  GH_ASSIGN_OR_RETURN(parts->sealer, KeySealerFor(config));
   parts->keys =
-      std::make_unique<keys::KeyRing>(*parts->store, parts->clock, KeyPublishAfterRetire(config));
+      std::make_unique<keys::KeyRing>(*parts->store, parts->clock, KeyPublishAfterRetire(config),
+                                      parts->sealer ? &*parts->sealer : nullptr);
   GH_RETURN_IF_ERROR(parts->keys->Reload());
 
   parts->hasher = std::make_unique<crypto::PasswordHasher>(parts->random);
   parts->events = std::make_unique<session::EventLog>(parts->clock);
   parts->sessions = std::make_unique<session::SessionAuthority>(
       *parts->store, parts->clock, parts->random, *parts->events, SessionPolicyFor(config));
-  parts->csrf = std::make_unique<web::Csrf>(parts->random);
 
   http::ServerOptions options;
   options.host = config.server.host;
@@ -124,6 +158,10 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   options.max_header_bytes = static_cast<std::size_t>(config.server.max_header_bytes);
   options.max_body_bytes = static_cast<std::size_t>(config.server.max_body_bytes);
   options.read_timeout_seconds = config.server.read_timeout_seconds;
+  options.max_connections = static_cast<std::size_t>(config.server.max_connections);
+  // Each delivery in flight holds a connection of its own.
+  options.reserved_descriptors = kReservedDescriptors + kMaxDeliveriesInFlight;
+  RaiseDescriptorLimit();
   options.tls_certificate_file = config.server.tls_certificate;
   options.tls_private_key_file = config.server.tls_private_key;
   parts->server = std::make_unique<http::Server>(options, parts->router);
@@ -132,6 +170,10 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   parts->issuer = config.issuer.empty() ? DeriveIssuer(config.server.host, parts->server->port())
                                         : config.issuer;
   bool secure_cookies = parts->issuer.rfind("https://", 0) == 0;
+  // Shared by every node through the store, so a form rendered by one is accepted by another.
+  GH_ASSIGN_OR_RETURN(auto csrf_secret, parts->store->ServerSecret("csrf", parts->random.Token(32),
+                                                                   parts->clock.Now()));
+  parts->csrf = std::make_unique<web::Csrf>(parts->random, csrf_secret, secure_cookies);
 
   oidc::ProviderSettings settings;
   settings.issuer = parts->issuer;
@@ -139,12 +181,16 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   settings.access_token_ttl = Seconds(config.tokens.access_token_ttl_seconds);
   settings.id_token_ttl = Seconds(config.tokens.id_token_ttl_seconds);
   settings.refresh_token_ttl = Seconds(config.tokens.refresh_token_ttl_seconds);
-  parts->provider = std::make_unique<oidc::Provider>(settings, *parts->store, *parts->keys,
-                                                     *parts->sessions, parts->clock, parts->random);
+  parts->provider =
+      std::make_unique<oidc::Provider>(settings, *parts->store, *parts->keys, *parts->sessions,
+                                       parts->clock, parts->random, *parts->csrf);
   // Half the workers may hash passwords; the rest keep serving tokens, discovery and health.
-  parts->login = std::make_unique<web::LoginPages>(*parts->store, *parts->sessions, *parts->hasher,
-                                                   *parts->csrf, secure_cookies,
-                                                   config.server.worker_threads / 2);
+  parts->throttle = std::make_unique<web::LoginThrottle>(parts->clock);
+  parts->login = std::make_unique<web::LoginPages>(
+      *parts->store, *parts->sessions, *parts->hasher, *parts->csrf, *parts->throttle,
+      *parts->events,
+      web::LoginSettings{.secure_cookies = secure_cookies,
+                         .max_password_checks = config.server.worker_threads / 2});
 
   parts->http_client = std::make_unique<http::BeastHttpClient>();
   parts->backchannel = std::make_unique<oidc::BackchannelSender>(

@@ -19,7 +19,9 @@
 #include "crypto/signing_key.h"
 #include "idp/app.h"
 #include "idp/config.h"
+#include "idp/data_dir.h"
 #include "keys/key_ring.h"
+#include "oidc/session_state.h"
 #include "session/event_log.h"
 #include "session/session_authority.h"
 #include "store/sqlite/sqlite_store.h"
@@ -55,13 +57,14 @@ bool Parse(const std::vector<std::string>& args, const std::string& title,
       "help,h", "show this help");
   try {
     po::store(po::command_line_parser(args).options(options).run(), vm);
+    // Before notify(), which would refuse `--help` for lacking the required options it lists.
+    if (vm.count("help")) {
+      std::cout << "Usage: gatehouse " << title << " [options]\n\n" << options;
+      return false;
+    }
     po::notify(vm);
   } catch (const po::error& e) {
     throw UsageError{e.what()};
-  }
-  if (vm.count("help")) {
-    std::cout << "Usage: gatehouse " << title << " [options]\n\n" << options;
-    return false;
   }
   return true;
 }
@@ -80,13 +83,6 @@ Result<Config> ConfigFor(const po::variables_map& vm) {
     SetLogLevel(config->log.level);
   }
   return config;
-}
-
-Result<std::unique_ptr<store::SqliteStore>> OpenStore(const Config& config) {
-  std::error_code ec;
-  std::filesystem::create_directories(config.data_dir, ec);
-  if (ec) return Error::Unavailable("data_dir " + config.data_dir + ": " + ec.message());
-  return store::SqliteStore::Open(config.database_path());
 }
 
 int ReportFailure(const Error& e) {
@@ -140,6 +136,10 @@ int ClientCommand(const std::string& action, const std::vector<std::string>& arg
         "redirect-uri", po::value<std::vector<std::string>>(), "allowed redirect_uri (repeat)")(
         "post-logout-redirect-uri", po::value<std::vector<std::string>>(),
         "allowed post_logout_redirect_uri (repeat)")(
+        "web-origin", po::value<std::vector<std::string>>(),
+        "origin whose pages may call /token, /userinfo, /jwks and discovery (CORS; repeat)")(
+        "resource-server-for", po::value<std::vector<std::string>>(),
+        "client_id whose tokens this client may introspect (repeat)")(
         "frontchannel-logout-uri", po::value<std::string>(), "front-channel logout URI")(
         "frontchannel-logout-session-required", po::value<bool>()->default_value(true),
         "send iss and sid to the front-channel logout URI")(
@@ -156,7 +156,7 @@ int ClientCommand(const std::string& action, const std::vector<std::string>& arg
   if (!Parse(args, "client " + action, o, vm)) return 0;
   auto config = ConfigFor(vm);
   if (!config.ok()) return ReportFailure(config.error());
-  auto store = OpenStore(*config);
+  auto store = OpenPrivateStore(*config);
   if (!store.ok()) return ReportFailure(store.error());
 
   if (action == "list") {
@@ -191,6 +191,12 @@ int ClientCommand(const std::string& action, const std::vector<std::string>& arg
   }
   client.redirect_uris = Many<std::string>(vm, "redirect-uri");
   client.post_logout_redirect_uris = Many<std::string>(vm, "post-logout-redirect-uri");
+  client.web_origins = Many<std::string>(vm, "web-origin");
+  for (const auto& origin : client.web_origins)
+    if (oidc::UriOrigin(origin) != origin)
+      throw UsageError{"--web-origin: '" + origin +
+                       "' is not an origin like https://app.example or http://127.0.0.1:8081"};
+  client.resource_server_for = Many<std::string>(vm, "resource-server-for");
   if (vm.count("frontchannel-logout-uri"))
     client.frontchannel_logout_uri = vm["frontchannel-logout-uri"].as<std::string>();
   client.frontchannel_logout_session_required =
@@ -235,7 +241,7 @@ int UserCommand(const std::string& action, const std::vector<std::string>& args)
   if (!Parse(args, "user " + action, o, vm)) return 0;
   auto config = ConfigFor(vm);
   if (!config.ok()) return ReportFailure(config.error());
-  auto store = OpenStore(*config);
+  auto store = OpenPrivateStore(*config);
   if (!store.ok()) return ReportFailure(store.error());
 
   if (action == "list") {
@@ -271,10 +277,12 @@ int KeysCommand(const std::string& action, const std::vector<std::string>& args)
   if (!Parse(args, "keys rotate", po::options_description("keys options"), vm)) return 0;
   auto config = ConfigFor(vm);
   if (!config.ok()) return ReportFailure(config.error());
-  auto store = OpenStore(*config);
+  auto store = OpenPrivateStore(*config);
   if (!store.ok()) return ReportFailure(store.error());
+  auto sealer = KeySealerFor(*config);
+  if (!sealer.ok()) return ReportFailure(sealer.error());
   SystemClock clock;
-  keys::KeyRing ring(**store, clock, KeyPublishAfterRetire(*config));
+  keys::KeyRing ring(**store, clock, KeyPublishAfterRetire(*config), *sealer ? &**sealer : nullptr);
   if (auto r = ring.Reload(); !r.ok()) return ReportFailure(r.error());
   if (auto r = ring.Rotate(); !r.ok()) return ReportFailure(r.error());
   for (auto alg : {crypto::JwsAlg::kRS256, crypto::JwsAlg::kES256})
@@ -347,7 +355,7 @@ int SessionCommand(const std::string& action, const std::vector<std::string>& ar
   if (!Parse(args, "session " + action, o, vm)) return 0;
   auto config = ConfigFor(vm);
   if (!config.ok()) return ReportFailure(config.error());
-  auto store = OpenStore(*config);
+  auto store = OpenPrivateStore(*config);
   if (!store.ok()) return ReportFailure(store.error());
 
   if (action == "list") {
@@ -401,7 +409,7 @@ int LogoutCommand(const std::string& action, const std::vector<std::string>& arg
   int limit = LimitOption(vm);
   auto config = ConfigFor(vm);
   if (!config.ok()) return ReportFailure(config.error());
-  auto store = OpenStore(*config);
+  auto store = OpenPrivateStore(*config);
   if (!store.ok()) return ReportFailure(store.error());
   auto report = admin::ListNotifications(**store, Optional(vm, "sid"), limit);
   if (!report.ok()) return ReportFailure(report.error());
@@ -428,7 +436,7 @@ int EventsCommand(const std::vector<std::string>& args) {
   if (!after.ok()) throw UsageError{"--" + after.error().message};
   auto config = ConfigFor(vm);
   if (!config.ok()) return ReportFailure(config.error());
-  auto store = OpenStore(*config);
+  auto store = OpenPrivateStore(*config);
   if (!store.ok()) return ReportFailure(store.error());
   auto page = admin::ListEvents(**store, *after, limit);
   if (!page.ok()) return ReportFailure(page.error());

@@ -114,6 +114,9 @@ const std::vector<Field>& Fields() {
           "server.max_body_bytes", [](Config& c) -> int& { return c.server.max_body_bytes; }, 1024,
           16 << 20),
       Int(
+          "server.max_connections", [](Config& c) -> int& { return c.server.max_connections; }, 1,
+          1'000'000),
+      Int(
           "server.read_timeout_seconds",
           [](Config& c) -> int& { return c.server.read_timeout_seconds; }, 1, 3600),
       Int(
@@ -167,6 +170,19 @@ const std::vector<Field>& Fields() {
       Int(
           "logout.delivery_lease_seconds",
           [](Config& c) -> int& { return c.logout.delivery_lease_seconds; }, 1, 3600),
+      Int(
+          "retention.history_seconds",
+          [](Config& c) -> int& { return c.retention.history_seconds; }, 1, 3650 * 86400),
+      {"keys.encryption_key", Kind::kString,
+       [](Config& c, const std::string& v) -> Result<void> {
+         c.keys.encryption_key = v;
+         return Ok();
+       }},
+      {"keys.encryption_key_file", Kind::kString,
+       [](Config& c, const std::string& v) -> Result<void> {
+         c.keys.encryption_key_file = v;
+         return Ok();
+       }},
       {"admin.token_sha256", Kind::kString, ApplyAdminTokenSha256},
       {"log.format", Kind::kString,
        [](Config& c, const std::string& v) -> Result<void> {

@@ -25,6 +25,7 @@ struct Config {
     int worker_threads = 4;
     int max_header_bytes = 8 * 1024;
     int max_body_bytes = 64 * 1024;
+    int max_connections = 1000;
     int read_timeout_seconds = 30;
     // How often the IdP does its upkeep: ends sessions past their lifetime (notifying their
     // participants), picks up keys rotated with the CLI, purges expired grants.
@@ -57,6 +58,20 @@ struct Config {
     // A claimed notification whose outcome was not recorded by then (the IdP died) is sent again.
     int delivery_lease_seconds = 30;
   } logout;
+
+  // How long history is kept: ended sessions with their participants, delivered or failed
+  // notifications and events older than this are purged by the upkeep. Pending notifications
+  // are never purged; they settle within logout.retry_horizon_seconds.
+  struct Retention {
+    int history_seconds = 30 * 86400;
+  } retention;
+
+  // Private signing keys at rest: encrypted with this 32-byte key (raw or base64url), given
+  // inline (best from the environment: GATEHOUSE_KEYS_ENCRYPTION_KEY) or in a file.
+  struct Keys {
+    std::optional<std::string> encryption_key;
+    std::optional<std::string> encryption_key_file;
+  } keys;
 
   // The operator's HTTP API and /metrics (src/admin/admin_api.h).
   struct Admin {

@@ -37,14 +37,15 @@ std::string JwkThumbprint(const nlohmann::json& jwk) {
   return Base64UrlEncode(crypto::Sha256(required.dump()));
 }
 
-// Generates a key for `alg`, named by its thumbprint, and persists it.
-Result<SigningKeyRecord> CreateKey(store::KeyStore& store, JwsAlg alg, TimePoint now) {
+// Generates a key for `alg`, named by its thumbprint, and persists it (sealed, with a sealer).
+Result<SigningKeyRecord> CreateKey(store::KeyStore& store, JwsAlg alg, TimePoint now,
+                                   const crypto::KeySealer* sealer) {
   // The kid depends on the key, so the key is generated unnamed and named through its PEM.
   GH_ASSIGN_OR_RETURN(crypto::SigningKey key, crypto::SigningKey::Generate(alg, ""));
   SigningKeyRecord record;
   record.kid = JwkThumbprint(key.PublicJwk());
   record.alg = crypto::ToString(alg);
-  record.private_key_pem = key.PrivatePem();
+  record.private_key_pem = sealer ? sealer->Seal(key.PrivatePem(), record.kid) : key.PrivatePem();
   record.created_at = now;
   GH_RETURN_IF_ERROR(store.PutKey(record));
   return record;
@@ -62,8 +63,21 @@ struct KeyRing::Snapshot {
   std::vector<crypto::VerificationKey> verification_keys;
 };
 
-KeyRing::KeyRing(store::KeyStore& store, Clock& clock, Seconds publish_after_retire)
-    : store_(store), clock_(clock), publish_after_retire_(publish_after_retire) {}
+KeyRing::KeyRing(store::KeyStore& store, Clock& clock, Seconds publish_after_retire,
+                 const crypto::KeySealer* sealer)
+    : store_(store), clock_(clock), publish_after_retire_(publish_after_retire), sealer_(sealer) {}
+
+Result<std::string> KeyRing::PrivatePem(const SigningKeyRecord& record) const {
+  if (!crypto::KeySealer::IsSealed(record.private_key_pem)) return record.private_key_pem;
+  if (!sealer_)
+    return Error::FailedPrecondition(
+        "signing keys are encrypted: set keys.encryption_key_file or keys.encryption_key");
+  auto pem = sealer_->Open(record.private_key_pem, record.kid);
+  if (!pem.ok())
+    return Error::FailedPrecondition("signing key " + record.kid +
+                                     " does not decrypt with the configured encryption key");
+  return pem;
+}
 
 Result<void> KeyRing::Reload() {
   std::lock_guard update(update_mutex_);
@@ -74,12 +88,20 @@ Result<void> KeyRing::ReloadLocked() {
   GH_ASSIGN_OR_RETURN(std::vector<SigningKeyRecord> records, store_.ListKeys());
   TimePoint now = clock_.Now();
 
+  if (sealer_) {
+    for (SigningKeyRecord& record : records) {
+      if (crypto::KeySealer::IsSealed(record.private_key_pem)) continue;
+      record.private_key_pem = sealer_->Seal(record.private_key_pem, record.kid);
+      GH_RETURN_IF_ERROR(store_.UpdateKey(record));
+    }
+  }
+
   for (JwsAlg alg : kAlgs) {
     bool has_active = std::any_of(records.begin(), records.end(), [&](const auto& record) {
       return record.alg == crypto::ToString(alg) && !IsRetired(record, now);
     });
     if (has_active) continue;
-    GH_ASSIGN_OR_RETURN(SigningKeyRecord created, CreateKey(store_, alg, now));
+    GH_ASSIGN_OR_RETURN(SigningKeyRecord created, CreateKey(store_, alg, now, sealer_));
     records.push_back(std::move(created));
   }
 
@@ -94,8 +116,8 @@ Result<void> KeyRing::ReloadLocked() {
     if (!IsPublished(record, now)) continue;
     Result<JwsAlg> alg = crypto::ParseJwsAlg(record.alg);
     if (!alg.ok()) return KeyError(record, alg.error());
-    Result<crypto::SigningKey> key =
-        crypto::SigningKey::FromPrivatePem(*alg, record.kid, record.private_key_pem);
+    GH_ASSIGN_OR_RETURN(std::string pem, PrivatePem(record));
+    Result<crypto::SigningKey> key = crypto::SigningKey::FromPrivatePem(*alg, record.kid, pem);
     if (!key.ok()) return KeyError(record, key.error());
     nlohmann::json jwk = key->PublicJwk();
     Result<crypto::VerificationKey> verification_key = crypto::VerificationKey::FromJwk(jwk);
@@ -140,7 +162,7 @@ Result<void> KeyRing::Rotate() {
   TimePoint now = clock_.Now();
   // New keys are stored before the old ones retire, so another process reloading in between
   // never sees an algorithm without an active key and generates one of its own.
-  for (JwsAlg alg : kAlgs) GH_RETURN_IF_ERROR(CreateKey(store_, alg, now));
+  for (JwsAlg alg : kAlgs) GH_RETURN_IF_ERROR(CreateKey(store_, alg, now, sealer_));
   for (SigningKeyRecord& record : records) {
     if (IsRetired(record, now)) continue;
     record.retired_at = now;

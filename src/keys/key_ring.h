@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "crypto/key_sealer.h"
 #include "crypto/signing_key.h"
 #include "store/store.h"
 
@@ -18,8 +19,10 @@ namespace gh::keys {
 class KeyRing {
  public:
   // `publish_after_retire`: how long a retired key stays in the JWKS; set it to at least the
-  // longest token lifetime.
-  KeyRing(store::KeyStore& store, Clock& clock, Seconds publish_after_retire);
+  // longest token lifetime. With a `sealer`, private keys are stored encrypted, and keys found
+  // in plaintext (from before encryption was turned on) are encrypted in place by Reload().
+  KeyRing(store::KeyStore& store, Clock& clock, Seconds publish_after_retire,
+          const crypto::KeySealer* sealer = nullptr);
 
   // Reads the keys from the store, generating an active key for each algorithm that has none.
   // Call at start-up and periodically so a `keys rotate` from the CLI reaches a running server.
@@ -42,9 +45,13 @@ class KeyRing {
   // Reload() with update_mutex_ already held, so Rotate() can reload inside its own update.
   Result<void> ReloadLocked();
 
+  // The PEM of a stored key, opened when sealed.
+  Result<std::string> PrivatePem(const store::SigningKeyRecord& record) const;
+
   store::KeyStore& store_;
   Clock& clock_;
   Seconds publish_after_retire_;
+  const crypto::KeySealer* sealer_;
   // Serializes Reload() and Rotate(), so one process never generates two keys for an algorithm.
   // Separate from mutex_ so readers are not held up while a key is generated.
   std::mutex update_mutex_;

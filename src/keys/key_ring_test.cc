@@ -126,6 +126,42 @@ TEST_F(KeyRingTest, KidIsTheRfc7638Thumbprint) {
   EXPECT_EQ(ActiveKid(ring, JwsAlg::kES256), crypto::Sha256Base64Url(ec_canonical));
 }
 
+TEST_F(KeyRingTest, WithASealerPrivateKeysAreStoredEncrypted) {
+  auto sealer = *crypto::KeySealer::FromKey(std::string(32, 'k'));
+  KeyRing sealed(store_, clock_, kPublishAfterRetire, &sealer);
+  ASSERT_TRUE(sealed.Reload().ok());
+  for (const auto& record : store_.keys()) {
+    EXPECT_TRUE(crypto::KeySealer::IsSealed(record.private_key_pem));
+    EXPECT_EQ(record.private_key_pem.find("PRIVATE KEY"), std::string::npos);
+  }
+  auto kids = JwksKids(sealed);
+  KeyRing again(store_, clock_, kPublishAfterRetire, &sealer);
+  ASSERT_TRUE(again.Reload().ok());
+  EXPECT_EQ(JwksKids(again), kids);
+
+  // Without the key — or with another — the ring refuses rather than minting new keys.
+  KeyRing keyless = MakeRing();
+  auto refused = keyless.Reload();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("encryption_key"), std::string::npos);
+  auto other = *crypto::KeySealer::FromKey(std::string(32, 'o'));
+  KeyRing wrong(store_, clock_, kPublishAfterRetire, &other);
+  EXPECT_FALSE(wrong.Reload().ok());
+  EXPECT_EQ(store_.keys().size(), 2u);
+}
+
+TEST_F(KeyRingTest, PlaintextKeysAreSealedInPlaceOnceASealerIsConfigured) {
+  KeyRing plain = MakeRing();
+  ASSERT_TRUE(plain.Reload().ok());
+  auto kids = JwksKids(plain);
+  auto sealer = *crypto::KeySealer::FromKey(std::string(32, 'k'));
+  KeyRing sealed(store_, clock_, kPublishAfterRetire, &sealer);
+  ASSERT_TRUE(sealed.Reload().ok());
+  EXPECT_EQ(JwksKids(sealed), kids);
+  for (const auto& record : store_.keys())
+    EXPECT_TRUE(crypto::KeySealer::IsSealed(record.private_key_pem));
+}
+
 TEST_F(KeyRingTest, ASecondRingLoadsTheSameKeysWithoutGenerating) {
   KeyRing first = MakeRing();
   ASSERT_TRUE(first.Reload().ok());

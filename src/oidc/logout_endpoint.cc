@@ -123,7 +123,7 @@ http::Response LogoutEndpoint::EndSession(const http::Request& request) const {
   if (!*session) {
     // §2: logout is idempotent; with no session here there is nothing to end or to confirm.
     if (redirect.uri) {
-      auto response = http::Response::Redirect(ContinueUrl(*redirect.uri, parsed->state));
+      auto response = http::Response::Redirect(ContinueUrl(*redirect.uri, parsed->state), 303);
       web::ClearSessionCookies(response, SecureCookies(request));
       response.NoStore();
       return response;
@@ -281,13 +281,14 @@ http::Response LogoutEndpoint::SignedOut(const http::Request& request,
       if (p.notification_id) app.backchannel = web::SignedOutApp::BackChannel::kPending;
     }
   }
-  // Nothing for the page to wait for: continue at once, as its script would.
-  bool waits = std::any_of(view.apps.begin(), view.apps.end(), [](const auto& app) {
-    return !app.frontchannel_urls.empty() ||
-           app.backchannel == web::SignedOutApp::BackChannel::kPending;
-  });
-  auto response = view.continue_to && !waits ? http::Response::Redirect(*view.continue_to)
-                                             : web::SignedOutPage(view);
+  // Only front-channel logout needs this browser; back-channel delivery goes on without it (its
+  // receipts are at the status endpoint and in the admin API). With no iframe to load, the
+  // browser — or a client that runs no JavaScript — goes straight back to the application.
+  bool browser_work = std::any_of(view.apps.begin(), view.apps.end(),
+                                  [](const auto& app) { return !app.frontchannel_urls.empty(); });
+  auto response = view.continue_to && !browser_work
+                      ? http::Response::Redirect(*view.continue_to, 303)
+                      : web::SignedOutPage(view);
   response.NoStore();
   if (clear_cookies) web::ClearSessionCookies(response, SecureCookies(request));
   return response;

@@ -18,7 +18,7 @@ namespace gh::oidc {
 class LogoutEndpoint {
  public:
   explicit LogoutEndpoint(const ProviderContext& context)
-      : context_(context), csrf_(context.random) {}
+      : context_(context), csrf_(context.csrf) {}
 
   // GET/POST /logout: verifies the request, records a logout context, and signs out at once when
   // the id_token_hint belongs to this browser's session, or asks the person otherwise.
@@ -49,7 +49,7 @@ class LogoutEndpoint {
                            bool clear_cookies) const;
 
   ProviderContext context_;
-  web::Csrf csrf_;
+  const web::Csrf& csrf_;
 };
 
 }  // namespace gh::oidc

@@ -19,7 +19,7 @@ using nlohmann::json;
 
 constexpr char kRedirect[] = "https://app.example/cb";
 constexpr char kPostLogout[] = "https://app.example/bye";
-constexpr char kCsrf[] = "cccccccccccccccccccccccccccccccccccccccccc";
+constexpr char kCsrfNonce[] = "ccccccccccccccccccccccccccccccccccccccccccc";
 
 std::string SetCookie(const http::Response& r, std::string_view name) {
   for (const auto& v : r.headers.GetAll("Set-Cookie"))
@@ -51,6 +51,7 @@ class LogoutEndpointTest : public ProviderFixture {
     api.name = "Reports";
     api.redirect_uris = {"https://api.example/cb"};
     api.backchannel_logout_uri = "https://api.example/bc";
+    api.post_logout_redirect_uris = {"https://api.example/bye"};
     api.created_at = clock_.Now();
     ASSERT_TRUE(store_->PutClient(api).ok());
     cookie_ = SignIn();
@@ -61,8 +62,8 @@ class LogoutEndpointTest : public ProviderFixture {
     auto started = sessions_.Start("u-alice");
     EXPECT_TRUE(started.ok());
     sid_ = started->session.sid;
-    EXPECT_TRUE(sessions_.AddParticipant(sid_, "app", "oidc").ok());
-    EXPECT_TRUE(sessions_.AddParticipant(sid_, "api", "oidc").ok());
+    EXPECT_TRUE(sessions_.AddParticipant(*store_, sid_, "app", "oidc").ok());
+    EXPECT_TRUE(sessions_.AddParticipant(*store_, sid_, "api", "oidc").ok());
     return started->cookie_value;
   }
 
@@ -76,6 +77,14 @@ class LogoutEndpointTest : public ProviderFixture {
     return *crypto::SignJwt(*keys_.Active(crypto::JwsAlg::kRS256), claims);
   }
 
+  // The form field that goes with the nonce cookie of this browser's session.
+  std::string CsrfField() {
+    http::Request page;
+    page.headers.Add("Cookie", "gh_session=" + cookie_ + "; gh_csrf=" + kCsrfNonce);
+    http::Response unused;
+    return csrf_.Issue(page, unused);
+  }
+
   http::Response Send(std::string method, std::string target, std::string body = "",
                       bool with_session = true, bool with_csrf = true) {
     http::Request r;
@@ -83,7 +92,7 @@ class LogoutEndpointTest : public ProviderFixture {
     r.target = std::move(target);
     std::string cookies;
     if (with_session) cookies = "gh_session=" + cookie_;
-    if (with_csrf) cookies += std::string(cookies.empty() ? "" : "; ") + "gh_csrf=" + kCsrf;
+    if (with_csrf) cookies += std::string(cookies.empty() ? "" : "; ") + "gh_csrf=" + kCsrfNonce;
     if (!cookies.empty()) r.headers.Add("Cookie", cookies);
     if (r.method == "POST") r.headers.Add("Content-Type", "application/x-www-form-urlencoded");
     r.body = std::move(body);
@@ -94,9 +103,10 @@ class LogoutEndpointTest : public ProviderFixture {
   }
   http::Response Confirm(const std::string& logout_id, std::string action = "signout",
                          bool with_csrf = true) {
-    return Send("POST", "/logout/confirm",
-                Params{{"csrf_token", kCsrf}, {"logoutId", logout_id}, {"action", action}}.Encode(),
-                true, with_csrf);
+    return Send(
+        "POST", "/logout/confirm",
+        Params{{"csrf_token", CsrfField()}, {"logoutId", logout_id}, {"action", action}}.Encode(),
+        true, with_csrf);
   }
 
   bool Active(const std::string& sid) {
@@ -166,7 +176,7 @@ TEST_F(LogoutEndpointTest, StatusReportsEveryParticipantOfALargeSignOut) {
     rp.backchannel_logout_uri = "https://" + rp.id + ".example/bc";
     rp.created_at = clock_.Now();
     ASSERT_TRUE(store_->PutClient(rp).ok());
-    ASSERT_TRUE(sessions_.AddParticipant(sid_, rp.id, "oidc").ok());
+    ASSERT_TRUE(sessions_.AddParticipant(*store_, sid_, rp.id, "oidc").ok());
   }
   auto r = Logout({{"id_token_hint", IdToken(sid_)}});
   ASSERT_EQ(r.status, 200);
@@ -208,7 +218,7 @@ TEST_F(LogoutEndpointTest, UnregisteredRedirectIsNeverFollowed) {
 TEST_F(LogoutEndpointTest, WithoutASessionARegisteredRedirectIsFollowedWithState) {
   auto r = Logout({{"client_id", "app"}, {"post_logout_redirect_uri", kPostLogout}, {"state", "x"}},
                   /*with_session=*/false);
-  EXPECT_EQ(r.status, 302);
+  EXPECT_EQ(r.status, 303);
   EXPECT_EQ(r.headers.Get("Location"), std::string(kPostLogout) + "?state=x");
 }
 
@@ -218,10 +228,45 @@ TEST_F(LogoutEndpointTest, NothingToWaitForRedirectsAtOnce) {
   auto r = Logout({{"id_token_hint", IdToken(started->session.sid)},
                    {"post_logout_redirect_uri", kPostLogout},
                    {"state", "x"}});
-  EXPECT_EQ(r.status, 302);
+  EXPECT_EQ(r.status, 303);
   EXPECT_EQ(r.headers.Get("Location"), std::string(kPostLogout) + "?state=x");
   EXPECT_FALSE(Active(started->session.sid));
   EXPECT_NE(SetCookie(r, "gh_session").find("Max-Age=0"), std::string::npos);
+}
+
+// Back-channel delivery needs no browser: an application whose only sign-out channel is the
+// back channel gets its user back at once, and the receipt is still there to ask for.
+TEST_F(LogoutEndpointTest, BackChannelOnlyParticipantsDoNotHoldTheBrowser) {
+  auto started = sessions_.Start("u-alice");
+  cookie_ = started->cookie_value;
+  ASSERT_TRUE(sessions_.AddParticipant(*store_, started->session.sid, "api", "oidc").ok());
+  auto r = Logout({{"id_token_hint", IdToken(started->session.sid, "api")},
+                   {"client_id", "api"},
+                   {"post_logout_redirect_uri", "https://api.example/bye"},
+                   {"state", "x"}});
+  EXPECT_EQ(r.status, 303) << r.body;
+  EXPECT_EQ(r.headers.Get("Location"), "https://api.example/bye?state=x");
+  auto pending = store_->ListNotifications(started->session.sid, 10);
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].client_id, "api");
+}
+
+TEST_F(LogoutEndpointTest, SignedOutPageNamesAFewAppsAndSummarisesTheRest) {
+  for (int i = 0; i < 200; ++i) {
+    store::ClientRecord rp;
+    rp.id = "bc-" + std::to_string(i);
+    rp.name = "Back-channel app " + std::to_string(i);
+    rp.redirect_uris = {"https://bc.example/cb"};
+    rp.backchannel_logout_uri = "https://bc.example/logout";
+    ASSERT_TRUE(store_->PutClient(rp).ok());
+    ASSERT_TRUE(sessions_.AddParticipant(*store_, sid_, rp.id, "oidc").ok());
+  }
+  auto r = Logout({{"id_token_hint", IdToken(sid_)}});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("data-frame=\"https://app.example/fc?"), std::string::npos);
+  EXPECT_EQ(r.body.find("Back-channel app 150"), std::string::npos);
+  EXPECT_NE(r.body.find("and 172 more applications"), std::string::npos);
+  EXPECT_LT(r.body.size(), 16u * 1024);
 }
 
 TEST_F(LogoutEndpointTest, RepeatedParametersGetAnErrorPage) {
@@ -332,8 +377,8 @@ TEST_F(LogoutEndpointTest, HomePageButtonsSignOutThisOrEverySession) {
   std::string first = sid_;
   cookie_ = SignIn();
   std::string second = sid_;
-  auto one =
-      Send("POST", "/logout/confirm", Params{{"csrf_token", kCsrf}, {"scope", "session"}}.Encode());
+  auto one = Send("POST", "/logout/confirm",
+                  Params{{"csrf_token", CsrfField()}, {"scope", "session"}}.Encode());
   ASSERT_EQ(one.status, 200) << one.body;
   EXPECT_TRUE(Active(first));
   EXPECT_FALSE(Active(second));
@@ -341,8 +386,8 @@ TEST_F(LogoutEndpointTest, HomePageButtonsSignOutThisOrEverySession) {
 
   cookie_ = SignIn();
   std::string third = sid_;
-  auto all =
-      Send("POST", "/logout/confirm", Params{{"csrf_token", kCsrf}, {"scope", "all"}}.Encode());
+  auto all = Send("POST", "/logout/confirm",
+                  Params{{"csrf_token", CsrfField()}, {"scope", "all"}}.Encode());
   ASSERT_EQ(all.status, 200);
   EXPECT_FALSE(Active(first));
   EXPECT_FALSE(Active(third));

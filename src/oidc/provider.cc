@@ -6,9 +6,10 @@
 namespace gh::oidc {
 
 Provider::Provider(ProviderSettings settings, store::Store& store, keys::KeyRing& keys,
-                   session::SessionAuthority& sessions, Clock& clock, Random& random)
+                   session::SessionAuthority& sessions, Clock& clock, Random& random,
+                   const web::Csrf& csrf)
     : settings_(std::move(settings)),
-      context_{settings_, store, keys, sessions, clock, random},
+      context_{settings_, store, keys, sessions, clock, random, csrf},
       discovery_(context_),
       authorize_(context_),
       token_(context_),
@@ -16,22 +17,35 @@ Provider::Provider(ProviderSettings settings, store::Store& store, keys::KeyRing
       revocation_(context_),
       introspection_(context_),
       logout_(context_),
-      session_check_(context_) {}
+      session_check_(context_),
+      cors_(store, clock) {}
 
 void Provider::Register(http::Router& router) {
   auto route = [&](const char* method, std::string_view path, auto handler) {
     router.Add(method, std::string(path), handler);
   };
-  route("GET", kDiscoveryPath,
-        [this](const http::Request& r) { return discovery_.Configuration(r); });
-  route("GET", kJwksPath, [this](const http::Request& r) { return discovery_.Jwks(r); });
+  // The endpoints a browser-based client calls from its own origin (see Cors).
+  auto cross_origin = [&](std::string_view path, std::initializer_list<const char*> methods,
+                          const http::Handler& handler) {
+    std::string allowed;
+    for (const char* method : methods) {
+      route(method, path, cors_.Allow(handler));
+      allowed += (allowed.empty() ? "" : ", ") + std::string(method);
+    }
+    route("OPTIONS", path,
+          [this, allowed](const http::Request& r) { return cors_.Preflight(r, allowed); });
+  };
+  cross_origin(kDiscoveryPath, {"GET"},
+               [this](const http::Request& r) { return discovery_.Configuration(r); });
+  cross_origin(kJwksPath, {"GET"}, [this](const http::Request& r) { return discovery_.Jwks(r); });
+  cross_origin(kUserInfoPath, {"GET", "POST"},
+               [this](const http::Request& r) { return userinfo_.Handle(r); });
+  cross_origin(kTokenPath, {"POST"}, [this](const http::Request& r) { return token_.Handle(r); });
   for (const char* method : {"GET", "POST"}) {
     route(method, kAuthorizePath, [this](const http::Request& r) { return authorize_.Handle(r); });
-    route(method, kUserInfoPath, [this](const http::Request& r) { return userinfo_.Handle(r); });
     route(method, kEndSessionPath,
           [this](const http::Request& r) { return logout_.EndSession(r); });
   }
-  route("POST", kTokenPath, [this](const http::Request& r) { return token_.Handle(r); });
   route("POST", kRevocationPath, [this](const http::Request& r) { return revocation_.Handle(r); });
   route("POST", kIntrospectionPath,
         [this](const http::Request& r) { return introspection_.Handle(r); });

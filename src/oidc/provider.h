@@ -7,6 +7,7 @@
 #include "http/router.h"
 #include "keys/key_ring.h"
 #include "oidc/authorize_endpoint.h"
+#include "oidc/cors.h"
 #include "oidc/discovery_endpoint.h"
 #include "oidc/logout_endpoint.h"
 #include "oidc/provider_context.h"
@@ -22,7 +23,8 @@ namespace gh::oidc {
 class Provider {
  public:
   Provider(ProviderSettings settings, store::Store& store, keys::KeyRing& keys,
-           session::SessionAuthority& sessions, Clock& clock, Random& random);
+           session::SessionAuthority& sessions, Clock& clock, Random& random,
+           const web::Csrf& csrf);
   Provider(const Provider&) = delete;
   Provider& operator=(const Provider&) = delete;
 
@@ -40,6 +42,7 @@ class Provider {
   IntrospectionEndpoint introspection_;
   LogoutEndpoint logout_;
   SessionCheckEndpoint session_check_;
+  Cors cors_;
 };
 
 }  // namespace gh::oidc

@@ -9,6 +9,7 @@
 #include "keys/key_ring.h"
 #include "session/session_authority.h"
 #include "store/store.h"
+#include "web/csrf.h"
 
 namespace gh::oidc {
 
@@ -28,6 +29,7 @@ struct ProviderContext {
   session::SessionAuthority& sessions;
   Clock& clock;
   Random& random;
+  const web::Csrf& csrf;
 };
 
 }  // namespace gh::oidc

@@ -21,6 +21,7 @@
 namespace gh::oidc {
 
 inline constexpr char kTestIssuer[] = "https://id.example";
+inline constexpr char kTestCsrfSecret[] = "csrf secret of the provider tests, 32+ bytes";
 
 class ProviderFixture : public ::testing::Test {
  protected:
@@ -29,8 +30,9 @@ class ProviderFixture : public ::testing::Test {
         keys_(*store_, clock_, Seconds(24 * 3600)),
         events_(clock_),
         sessions_(*store_, clock_, random_, events_, session::SessionPolicy{}),
+        csrf_(random_, kTestCsrfSecret, /*secure=*/false),
         provider_(ProviderSettings{.issuer = kTestIssuer}, *store_, keys_, sessions_, clock_,
-                  random_) {}
+                  random_, csrf_) {}
 
   void SetUp() override {
     ASSERT_TRUE(keys_.Reload().ok());
@@ -52,6 +54,7 @@ class ProviderFixture : public ::testing::Test {
   keys::KeyRing keys_;
   session::EventLog events_;
   session::SessionAuthority sessions_;
+  web::Csrf csrf_;
   Provider provider_;
   http::Router router_;
   std::string cookie_;

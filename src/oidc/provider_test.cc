@@ -133,16 +133,47 @@ class ProviderTest : public ProviderFixture {
   }
 };
 
-TEST_F(ProviderTest, DiscoveryAndJwksArePublic) {
+TEST_F(ProviderTest, DiscoveryAndJwksArePublicAndCacheable) {
   auto discovery = Get("/.well-known/openid-configuration");
   EXPECT_EQ(discovery.status, 200);
-  EXPECT_EQ(discovery.headers.Get("Access-Control-Allow-Origin"), "*");
+  EXPECT_EQ(discovery.headers.Get("Cache-Control"), "public, max-age=3600");
   EXPECT_EQ(Body(discovery)["issuer"], kTestIssuer);
   EXPECT_EQ(Body(discovery)["jwks_uri"], std::string(kTestIssuer) + "/jwks");
   auto jwks = Get("/jwks");
   EXPECT_EQ(jwks.status, 200);
-  EXPECT_EQ(jwks.headers.Get("Access-Control-Allow-Origin"), "*");
+  EXPECT_EQ(jwks.headers.Get("Cache-Control"), "public, max-age=300");
   EXPECT_EQ(Body(jwks)["keys"].size(), 2u);
+}
+
+TEST_F(ProviderTest, BrowserClientEndpointsAnswerRegisteredWebOrigins) {
+  store::ClientRecord web;
+  web.id = "web";
+  web.name = "web";
+  web.redirect_uris = {"https://web.example/cb"};
+  web.web_origins = {"https://web.example"};
+  ASSERT_TRUE(store_->PutClient(web).ok());
+  for (const char* path : {"/.well-known/openid-configuration", "/jwks", "/token", "/userinfo"}) {
+    http::Request preflight;
+    preflight.method = "OPTIONS";
+    preflight.target = path;
+    preflight.headers.Add("Origin", "https://web.example");
+    preflight.headers.Add("Access-Control-Request-Method", "POST");
+    auto answer = router_.Dispatch(preflight);
+    EXPECT_EQ(answer.status, 204) << path;
+    EXPECT_EQ(answer.headers.Get("Access-Control-Allow-Origin"), "https://web.example") << path;
+  }
+  http::Request token;
+  token.method = "POST";
+  token.target = "/token";
+  token.headers.Add("Origin", "https://web.example");
+  auto refused = router_.Dispatch(token);
+  EXPECT_EQ(refused.status, 400);  // an OAuth error the page may read
+  EXPECT_EQ(refused.headers.Get("Access-Control-Allow-Origin"), "https://web.example");
+  http::Request elsewhere;
+  elsewhere.method = "GET";
+  elsewhere.target = "/jwks";
+  elsewhere.headers.Add("Origin", "https://evil.example");
+  EXPECT_FALSE(router_.Dispatch(elsewhere).headers.Get("Access-Control-Allow-Origin"));
 }
 
 TEST_F(ProviderTest, FullCodeFlowWithPkce) {
@@ -329,6 +360,49 @@ TEST_F(ProviderTest, ReplayedCodeIsRefusedAndRevokesItsTokens) {
   ExpectOAuthError(Redeem(code), 400, "invalid_grant");
   EXPECT_EQ(Introspect(access_token)["active"], false);
   EXPECT_EQ(Introspect(refresh_token)["active"], false);
+}
+
+TEST_F(ProviderTest, CodeIssuedBeforeSignOutIsNotRedeemedAfterIt) {
+  auto code = Code();
+  ASSERT_TRUE(sessions_.End(sid_, session::EndCause::kUserLogout).ok());
+  ExpectOAuthError(Redeem(code), 400, "invalid_grant");
+  EXPECT_TRUE(store_->ListParticipants(sid_)->empty());
+}
+
+TEST_F(ProviderTest, CodeOfASessionPastItsLifetimeIsNotRedeemed) {
+  auto code = Code();
+  // Not yet ended by the sweep, but no longer a session anyone may get tokens from.
+  ASSERT_TRUE(store_->TouchSession(sid_, clock_.Now() - sessions_.policy().idle_timeout).ok());
+  ExpectOAuthError(Redeem(code), 400, "invalid_grant");
+}
+
+TEST_F(ProviderTest, RefreshAfterSignOutIsRefusedButAnOfflineGrantLivesOn) {
+  auto online = Body(Redeem(Code()));
+  Params offline_params;
+  const Params online_params = AppAuthorize();
+  for (const auto& [name, value] : online_params.items())
+    offline_params.Add(name, name == "scope" ? "openid offline_access" : value);
+  auto offline = Body(Redeem(Code(offline_params)));
+  ASSERT_TRUE(sessions_.End(sid_, session::EndCause::kUserLogout).ok());
+
+  ExpectOAuthError(PostAsApp("/token", {{"grant_type", "refresh_token"},
+                                        {"refresh_token", online["refresh_token"]}}),
+                   400, "invalid_grant");
+  auto refreshed = PostAsApp(
+      "/token", {{"grant_type", "refresh_token"}, {"refresh_token", offline["refresh_token"]}});
+  ASSERT_EQ(refreshed.status, 200) << refreshed.body;
+  // The offline grant's new tokens claim no session: the ended one can never be revived.
+  auto id_token = crypto::DecodeJws(Body(refreshed)["id_token"].get<std::string>());
+  ASSERT_TRUE(id_token.ok());
+  EXPECT_FALSE(id_token->payload.contains("sid"));
+}
+
+TEST_F(ProviderTest, RefreshOfASessionPastItsLifetimeIsRefused) {
+  auto online = Body(Redeem(Code()));
+  ASSERT_TRUE(store_->TouchSession(sid_, clock_.Now() - sessions_.policy().idle_timeout).ok());
+  ExpectOAuthError(PostAsApp("/token", {{"grant_type", "refresh_token"},
+                                        {"refresh_token", online["refresh_token"]}}),
+                   400, "invalid_grant");
 }
 
 TEST_F(ProviderTest, WrongVerifierIsInvalidGrant) {
@@ -567,6 +641,29 @@ TEST_F(ProviderTest, RevocationRules) {
   ExpectOAuthError(Post("/revoke", Params{{"token", access_token}, {"client_id", "spa"}}.Encode()),
                    400, "unauthorized_client");
   EXPECT_EQ(Introspect(access_token)["active"], true);
+}
+
+TEST_F(ProviderTest, IntrospectionAnswersOnlyTheTokensClientOrItsResourceServer) {
+  for (const auto& [id, resource_server_for] :
+       {std::pair<std::string, std::vector<std::string>>{"other", {}}, {"api", {"app"}}}) {
+    store::ClientRecord client;
+    client.id = id;
+    client.name = id;
+    client.secret_hash = crypto::Sha256Base64Url(kSecret);
+    client.redirect_uris = {"https://" + id + ".example/cb"};
+    client.resource_server_for = resource_server_for;
+    ASSERT_TRUE(store_->PutClient(client).ok());
+  }
+  std::string access_token = Body(Redeem(Code()))["access_token"];
+  auto ask = [&](const char* client_id) {
+    auto response = Post("/introspect", Params{{"token", access_token}}.Encode(),
+                         BasicAuth(client_id, kSecret));
+    EXPECT_EQ(response.status, 200) << response.body;
+    return Body(response);
+  };
+  EXPECT_EQ(ask("other"), (json{{"active", false}}));
+  EXPECT_EQ(ask("api")["sub"], "u-alice");
+  EXPECT_EQ(ask("app")["active"], true);
 }
 
 TEST_F(ProviderTest, IntrospectionNeedsAConfidentialClient) {

@@ -2,6 +2,7 @@
 
 #include "core/log.h"
 #include "oidc/oauth_http.h"
+#include "oidc/scope.h"
 #include "oidc/token_state.h"
 
 namespace gh::oidc {
@@ -56,8 +57,6 @@ Result<TokenResponse, OAuthError> TokenEndpoint::Redeem(const store::ClientRecor
   GH_RETURN_IF_ERROR(ValidateCodeRedemption(*code, grant, client.id, context_.clock.Now()));
   GH_ASSIGN_OR_RETURN(auto user, context_.store.FindUserById(code->user_id));
   if (!user) return OAuthError::InvalidGrant("the user no longer exists");
-  // Recorded before the tokens exist, so a sign-out can never miss a client that holds them.
-  GH_RETURN_IF_ERROR(context_.sessions.AddParticipant(code->sid, client.id, "oidc"));
   Issuance issuance{.grant_id = code->grant_id,
                     .client = client,
                     .user = *user,
@@ -66,7 +65,18 @@ Result<TokenResponse, OAuthError> TokenEndpoint::Redeem(const store::ClientRecor
                     .refresh_scope = code->scope,
                     .auth_time = code->auth_time,
                     .nonce = code->nonce};
-  return IssueAtomically(issuance);
+  return IssueAtomically(issuance, [&](store::Store& tx) -> Result<void, OAuthError> {
+    return JoinSession(tx, code->sid, client.id);
+  });
+}
+
+Result<void, OAuthError> TokenEndpoint::JoinSession(store::Store& tx, std::string_view sid,
+                                                    std::string_view client_id) const {
+  auto joined = context_.sessions.AddParticipant(tx, sid, client_id, "oidc");
+  if (joined.ok()) return {};
+  if (joined.error().code == ErrorCode::kFailedPrecondition)
+    return OAuthError::InvalidGrant("the session this grant belongs to has ended");
+  return OAuthError(joined.error());
 }
 
 Result<TokenResponse, OAuthError> TokenEndpoint::Refresh(const store::ClientRecord& client,
@@ -97,13 +107,19 @@ Result<TokenResponse, OAuthError> TokenEndpoint::Refresh(const store::ClientReco
     GH_ASSIGN_OR_RETURN(issuance.user, context_.store.FindUserById(*token->user_id));
     if (!issuance.user) return OAuthError::InvalidGrant("the user no longer exists");
   }
+  // An offline grant outlives the session it was obtained in (Back-Channel Logout 1.0 §2.7);
+  // every other refresh token lives only as long as its session.
+  bool session_bound = token->sid && !HasScope(token->scope, kScopeOfflineAccess);
   if (token->sid) {
     // OpenID Connect Core §12.2: auth_time stays that of the original authentication.
     GH_ASSIGN_OR_RETURN(auto session, context_.store.FindSessionBySid(*token->sid));
     if (session) issuance.auth_time = session->auth_time;
+    // Tokens refreshed from an offline grant after its session ended claim no session.
+    if (!session_bound && (!session || !session->active())) issuance.sid.reset();
   }
   bool raced = false;
   auto issued = IssueAtomically(issuance, [&](store::Store& tx) -> Result<void, OAuthError> {
+    if (session_bound) GH_RETURN_IF_ERROR(JoinSession(tx, *token->sid, client.id));
     GH_ASSIGN_OR_RETURN(bool retired, tx.RevokeToken(token->token_hash));
     // Another request rotated this token first: the same reuse as above, caught in the race.
     raced = !retired;

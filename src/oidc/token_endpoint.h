@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <string_view>
 
 #include "http/message.h"
 #include "oidc/oauth_error.h"
@@ -23,6 +24,10 @@ class TokenEndpoint {
   Result<TokenResponse, OAuthError> Refresh(const store::ClientRecord& client,
                                             const RefreshTokenGrant& grant) const;
   Result<TokenResponse, OAuthError> ClientCredentials(const store::ClientRecord& client) const;
+  // Records `client_id` as a participant of live session `sid` inside `tx`; invalid_grant once
+  // the session has ended, so no token is ever issued from an ended session.
+  Result<void, OAuthError> JoinSession(store::Store& tx, std::string_view sid,
+                                       std::string_view client_id) const;
   // Runs `before` (e.g. retiring the presented refresh token) and the issuance in one store
   // transaction, so either all of it happens or none.
   Result<TokenResponse, OAuthError> IssueAtomically(

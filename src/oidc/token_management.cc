@@ -1,5 +1,6 @@
 #include "oidc/token_management.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "oidc/token_state.h"
@@ -25,6 +26,12 @@ Result<std::string, OAuthError> ParseRevocationRequest(const Params& form) {
 
 Result<std::string, OAuthError> ParseIntrospectionRequest(const Params& form) {
   return RequiredToken(form);
+}
+
+bool MayIntrospect(const store::ClientRecord& caller, const store::TokenRecord& token) {
+  return token.client_id == caller.id ||
+         std::find(caller.resource_server_for.begin(), caller.resource_server_for.end(),
+                   token.client_id) != caller.resource_server_for.end();
 }
 
 nlohmann::json IntrospectionResponse(const std::optional<store::TokenRecord>& token,

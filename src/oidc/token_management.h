@@ -22,6 +22,10 @@ Result<std::string, OAuthError> ParseRevocationRequest(const Params& form);
 // one lookup finds both kinds. Returns the token.
 Result<std::string, OAuthError> ParseIntrospectionRequest(const Params& form);
 
+// RFC 7662 §4: whether `caller` may learn about `token`: its own tokens, and those of the clients
+// it is registered as a resource server for. Anyone else is told only {"active":false}.
+bool MayIntrospect(const store::ClientRecord& caller, const store::TokenRecord& token);
+
 // The RFC 7662 §2.2 response. {"active":false} alone for an unknown or inactive token, so nothing
 // about it leaks; otherwise active, scope, client_id, token_type, exp, iat, iss, aud, and sub,
 // username and sid when the token has an end-user.

@@ -39,6 +39,7 @@ http::Response IntrospectionEndpoint::Handle(const http::Request& request) const
       return OAuthError::InvalidClient("introspection requires client authentication");
     GH_ASSIGN_OR_RETURN(auto token, ParseIntrospectionRequest(form));
     GH_ASSIGN_OR_RETURN(auto record, context_.store.FindToken(SecretHash(token)));
+    if (record && !MayIntrospect(client, *record)) record.reset();
     std::optional<store::UserRecord> user;
     if (record && record->user_id) {
       GH_ASSIGN_OR_RETURN(user, context_.store.FindUserById(*record->user_id));

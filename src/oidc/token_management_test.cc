@@ -37,6 +37,21 @@ store::TokenRecord Access() {
   return token;
 }
 
+TEST(Introspection, OnlyTheTokensClientAndItsResourceServersMayIntrospect) {
+  store::ClientRecord owner;
+  owner.id = "app";
+  store::ClientRecord stranger;
+  stranger.id = "other";
+  store::ClientRecord api;
+  api.id = "api";
+  api.resource_server_for = {"wiki", "app"};
+  EXPECT_TRUE(MayIntrospect(owner, Access()));
+  EXPECT_FALSE(MayIntrospect(stranger, Access()));
+  EXPECT_TRUE(MayIntrospect(api, Access()));
+  api.resource_server_for = {"apps"};  // a list entry is an exact client id
+  EXPECT_FALSE(MayIntrospect(api, Access()));
+}
+
 TEST(Introspection, InactiveRevealsNothing) {
   const nlohmann::json inactive = {{"active", false}};
   EXPECT_EQ(IntrospectionResponse(std::nullopt, std::nullopt, "https://id", kNow), inactive);

@@ -17,7 +17,8 @@ Result<void> EventLog::Append(store::EventStore& store, const Event& event) cons
 }
 
 void EventLog::Publish(const Event& event) {
-  Log(event.type == kEventNotificationFailed ? LogLevel::kWarn : LogLevel::kInfo, event.type,
+  bool warning = event.type == kEventNotificationFailed || event.type == kEventLoginThrottled;
+  Log(warning ? LogLevel::kWarn : LogLevel::kInfo, event.type,
       {{"sid", event.sid},
        {"sub", event.user_id},
        {"client_id", event.client_id},

@@ -1,6 +1,6 @@
 // EventLog: the audit trail of sign-out — each sign-out started, session ended (with cause),
-// notification delivered, retried or given up — written to the store (for `gatehouse events`),
-// to the log, and counted for /metrics.
+// notification delivered, retried or given up — and of sign-in throttling, written to the store
+// (for `gatehouse events`), to the log, and counted for /metrics.
 #pragma once
 
 #include <atomic>
@@ -20,6 +20,7 @@ struct EventCounters {
   std::atomic<std::int64_t> notifications_delivered{0};
   std::atomic<std::int64_t> notifications_retried{0};
   std::atomic<std::int64_t> notifications_failed{0};
+  std::atomic<std::int64_t> logins_throttled{0};  // every sign-in refused for guessing
 };
 
 struct Event {
@@ -35,6 +36,8 @@ inline constexpr std::string_view kEventSessionEnded = "session.ended";
 inline constexpr std::string_view kEventNotificationDelivered = "notification.delivered";
 inline constexpr std::string_view kEventNotificationRetried = "notification.retried";
 inline constexpr std::string_view kEventNotificationFailed = "notification.failed";
+// A source or account started having to wait between sign-in attempts.
+inline constexpr std::string_view kEventLoginThrottled = "login.throttled";
 
 class EventLog {
  public:
@@ -45,6 +48,9 @@ class EventLog {
   // Logs and counts `event`. Call once what it records has been committed, so that rolled-back
   // work is never counted.
   void Publish(const Event& event);
+
+  // Counts a sign-in attempt refused by the throttle: too many to record one by one.
+  void CountThrottledLogin() { ++counters_.logins_throttled; }
 
   const EventCounters& counters() const { return counters_; }
 

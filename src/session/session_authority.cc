@@ -19,6 +19,8 @@ const char* ToString(EndCause cause) {
       return "admin";
     case EndCause::kExpired:
       return "expired";
+    case EndCause::kSuperseded:
+      return "superseded";
   }
   return "unknown";
 }
@@ -43,6 +45,25 @@ Result<SessionAuthority::Started> SessionAuthority::Start(std::string_view user_
   return started;
 }
 
+Result<SessionAuthority::Started> SessionAuthority::SignIn(std::string_view user_id,
+                                                           std::string_view current_cookie) {
+  GH_ASSIGN_OR_RETURN(auto current, Resolve(current_cookie));
+  if (current && current->user_id == user_id) {
+    Started again{random_.Token(32), *current};
+    auto now = clock_.Now();
+    again.session.key_hash = crypto::Sha256Base64Url(again.cookie_value);
+    again.session.auth_time = now;
+    again.session.last_seen_at = now;
+    GH_ASSIGN_OR_RETURN(bool still_active,
+                        store_.ReauthenticateSession(current->sid, again.session.key_hash, now));
+    if (still_active) return again;
+    // Ended between the two calls (a sign-out elsewhere): what follows is a fresh sign-in.
+  } else if (current) {
+    GH_RETURN_IF_ERROR(End(current->sid, EndCause::kSuperseded));
+  }
+  return Start(user_id);
+}
+
 bool SessionAuthority::Expired(const store::SessionRecord& s) const {
   auto now = clock_.Now();
   return now - s.last_seen_at >= policy_.idle_timeout ||
@@ -62,8 +83,12 @@ Result<std::optional<store::SessionRecord>> SessionAuthority::Resolve(
   return found;
 }
 
-Result<void> SessionAuthority::AddParticipant(std::string_view sid, std::string_view client_id,
+Result<void> SessionAuthority::AddParticipant(store::Store& tx, std::string_view sid,
+                                              std::string_view client_id,
                                               std::string_view protocol) {
+  GH_ASSIGN_OR_RETURN(auto session, tx.FindSessionBySid(sid));
+  if (!session || !session->active() || Expired(*session))
+    return Error::FailedPrecondition("the session has ended");
   auto now = clock_.Now();
   store::ParticipantRecord p;
   p.sid = std::string(sid);
@@ -71,7 +96,7 @@ Result<void> SessionAuthority::AddParticipant(std::string_view sid, std::string_
   p.protocol = std::string(protocol);
   p.first_seen_at = now;
   p.last_seen_at = now;
-  return store_.AddParticipant(p);
+  return tx.AddParticipant(p);
 }
 
 Result<SessionEnding> SessionAuthority::End(std::string_view sid, EndCause cause) {
@@ -86,7 +111,7 @@ Result<SessionEnding> SessionAuthority::End(std::string_view sid, EndCause cause
     if (!ending.ended_now) return Ok();
     ending.session.ended_at = now;
     ending.session.end_cause = ToString(cause);
-    GH_ASSIGN_OR_RETURN(int revoked, tx.RevokeSessionTokens(sid, policy_.keep_offline_tokens));
+    GH_ASSIGN_OR_RETURN(int revoked, tx.RevokeSessionCredentials(sid, policy_.keep_offline_tokens));
 
     GH_ASSIGN_OR_RETURN(auto participants, tx.ListParticipants(sid));
     GH_ASSIGN_OR_RETURN(auto clients, tx.ListParticipantClients(sid));
@@ -121,7 +146,7 @@ Result<SessionEnding> SessionAuthority::End(std::string_view sid, EndCause cause
 
     nlohmann::json detail = {{"cause", ToString(cause)},
                              {"participants", ending.participants.size()},
-                             {"tokens_revoked", revoked}};
+                             {"credentials_revoked", revoked}};
     Event event{std::string(kEventSessionEnded), std::string(sid), session->user_id, "",
                 detail.dump()};
     GH_RETURN_IF_ERROR(events_.Append(tx, event));

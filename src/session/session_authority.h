@@ -28,7 +28,14 @@ struct SessionPolicy {
   bool keep_offline_tokens = true;
 };
 
-enum class EndCause { kRpLogout, kUserLogout, kUserLogoutAll, kAdmin, kExpired };
+enum class EndCause {
+  kRpLogout,
+  kUserLogout,
+  kUserLogoutAll,
+  kAdmin,
+  kExpired,
+  kSuperseded,  // another user signed in on the same browser
+};
 const char* ToString(EndCause cause);
 
 // One participant of an ended session and what was arranged to tell it.
@@ -60,18 +67,28 @@ class SessionAuthority {
   // Starts a session for `user_id`, authenticated now.
   Result<Started> Start(std::string_view user_id);
 
+  // `user_id` has just proved who they are in a browser that presents `current_cookie` (empty
+  // when none). Each browser holds at most one session: the same user's live session is
+  // re-authenticated (same sid and participants, new auth_time, new cookie value so a fixed or
+  // stolen one stops working); another user's is ended first with kSuperseded, notifying its
+  // participants, and a new session starts.
+  Result<Started> SignIn(std::string_view user_id, std::string_view current_cookie);
+
   // The live session behind a cookie value: nullopt when unknown, ended, idle too long or past
   // its absolute lifetime. Refreshes last_seen_at.
   Result<std::optional<store::SessionRecord>> Resolve(std::string_view cookie_value);
 
-  // Records that `client_id` received tokens in session `sid`.
-  Result<void> AddParticipant(std::string_view sid, std::string_view client_id,
+  // Records that `client_id` is receiving tokens in session `sid`, through `tx`: the transaction
+  // that also stores those tokens. kFailedPrecondition when the session has ended or expired.
+  // Inside one transaction with the issuance, a sign-out either comes first and no token is
+  // issued, or comes after and finds both the participant and its tokens — never neither.
+  Result<void> AddParticipant(store::Store& tx, std::string_view sid, std::string_view client_id,
                               std::string_view protocol);
 
   // Ends session `sid` in one store transaction: marks it ended with `cause`, revokes its tokens
-  // (see SessionPolicy::keep_offline_tokens), writes one outbox row per participant registered
-  // for back-channel logout, and records the event. Ending an ended session changes nothing and
-  // returns ended_now=false. kNotFound for an unknown sid.
+  // (see SessionPolicy::keep_offline_tokens) and its unredeemed authorization codes, writes one
+  // outbox row per participant registered for back-channel logout, and records the event. Ending an
+  // ended session changes nothing and returns ended_now=false. kNotFound for an unknown sid.
   Result<SessionEnding> End(std::string_view sid, EndCause cause);
   // Ends every active session of `user_id`.
   Result<std::vector<SessionEnding>> EndAllOfUser(std::string_view user_id, EndCause cause);

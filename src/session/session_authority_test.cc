@@ -120,12 +120,43 @@ TEST_F(SessionAuthorityTest, EndedSessionDoesNotResolve) {
 TEST_F(SessionAuthorityTest, RecordsEachParticipantOnce) {
   auto started = authority_.Start("user-1");
   const auto& sid = started->session.sid;
-  ASSERT_TRUE(authority_.AddParticipant(sid, "mail", "oidc").ok());
-  ASSERT_TRUE(authority_.AddParticipant(sid, "docs", "oidc").ok());
-  ASSERT_TRUE(authority_.AddParticipant(sid, "mail", "oidc").ok());
+  ASSERT_TRUE(authority_.AddParticipant(*store_, sid, "mail", "oidc").ok());
+  ASSERT_TRUE(authority_.AddParticipant(*store_, sid, "docs", "oidc").ok());
+  ASSERT_TRUE(authority_.AddParticipant(*store_, sid, "mail", "oidc").ok());
   auto participants = store_->ListParticipants(sid);
   ASSERT_TRUE(participants.ok());
   EXPECT_EQ(participants->size(), 2u);
+}
+
+TEST_F(SessionAuthorityTest, NoParticipantJoinsAnEndedOrExpiredSession) {
+  auto ended = authority_.Start("user-1");
+  ASSERT_TRUE(authority_.End(ended->session.sid, EndCause::kUserLogout).ok());
+  auto late = authority_.AddParticipant(*store_, ended->session.sid, "mail", "oidc");
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_TRUE(store_->ListParticipants(ended->session.sid)->empty());
+
+  auto idle = authority_.Start("user-1");
+  clock_.Advance(minutes(30));  // past the idle timeout, not yet swept
+  EXPECT_FALSE(authority_.AddParticipant(*store_, idle->session.sid, "mail", "oidc").ok());
+  EXPECT_FALSE(authority_.AddParticipant(*store_, "no-such-sid", "mail", "oidc").ok());
+}
+
+TEST_F(SessionAuthorityTest, EndDiscardsTheSessionsOutstandingCodes) {
+  auto started = authority_.Start("user-1");
+  store::AuthorizationCodeRecord code;
+  code.code_hash = "code-hash";
+  code.grant_id = "g";
+  code.client_id = "mail";
+  code.redirect_uri = "https://mail.example/cb";
+  code.user_id = "user-1";
+  code.sid = started->session.sid;
+  code.scope = "openid";
+  code.code_challenge_method = "S256";
+  code.expires_at = clock_.Now() + minutes(1);
+  ASSERT_TRUE(store_->PutCode(code).ok());
+  ASSERT_TRUE(authority_.End(started->session.sid, EndCause::kRpLogout).ok());
+  EXPECT_FALSE(store_->ConsumeCode("code-hash")->has_value());
 }
 
 TEST_F(SessionAuthorityTest, EndNotifiesEveryBackchannelParticipantInTheSameTransaction) {
@@ -135,7 +166,7 @@ TEST_F(SessionAuthorityTest, EndNotifiesEveryBackchannelParticipantInTheSameTran
   auto started = authority_.Start("user-1");
   const auto& sid = started->session.sid;
   for (const char* c : {"mail", "docs", "wiki"})
-    ASSERT_TRUE(authority_.AddParticipant(sid, c, "oidc").ok());
+    ASSERT_TRUE(authority_.AddParticipant(*store_, sid, c, "oidc").ok());
 
   auto ending = authority_.End(sid, EndCause::kRpLogout);
   ASSERT_TRUE(ending.ok()) << ending.error().message;
@@ -171,7 +202,7 @@ TEST_F(SessionAuthorityTest, EndNotifiesEveryBackchannelParticipantInTheSameTran
 TEST_F(SessionAuthorityTest, EndIsIdempotent) {
   AddClient("mail", true);
   auto started = authority_.Start("user-1");
-  ASSERT_TRUE(authority_.AddParticipant(started->session.sid, "mail", "oidc").ok());
+  ASSERT_TRUE(authority_.AddParticipant(*store_, started->session.sid, "mail", "oidc").ok());
   ASSERT_TRUE(authority_.End(started->session.sid, EndCause::kUserLogout)->ended_now);
   auto again = authority_.End(started->session.sid, EndCause::kAdmin);
   ASSERT_TRUE(again.ok());
@@ -230,7 +261,7 @@ TEST_F(SessionAuthorityTest, EndAllOfUserEndsOnlyThatUsersActiveSessions) {
 TEST_F(SessionAuthorityTest, ExpiredSessionsAreEndedAndTheirParticipantsNotified) {
   AddClient("mail", true);
   auto idle = authority_.Start("user-1");
-  ASSERT_TRUE(authority_.AddParticipant(idle->session.sid, "mail", "oidc").ok());
+  ASSERT_TRUE(authority_.AddParticipant(*store_, idle->session.sid, "mail", "oidc").ok());
   clock_.Advance(minutes(20));
   auto fresh = authority_.Start("user-2");
   clock_.Advance(minutes(15));  // idle: 35 min, fresh: 15 min

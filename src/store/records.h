@@ -18,6 +18,12 @@ struct ClientRecord {
   bool is_public() const { return !secret_hash.has_value(); }
   std::vector<std::string> redirect_uris;  // matched exactly
   std::vector<std::string> post_logout_redirect_uris;
+  // Origins (scheme://host[:port]) whose pages may call the token, userinfo and JWKS endpoints
+  // and read discovery from a browser (CORS).
+  std::vector<std::string> web_origins;
+  // The clients whose tokens this client, acting as a resource server, may introspect (RFC 7662
+  // §4); it may always introspect its own.
+  std::vector<std::string> resource_server_for;
   std::optional<std::string> frontchannel_logout_uri;
   bool frontchannel_logout_session_required = true;
   std::optional<std::string> backchannel_logout_uri;

@@ -43,6 +43,10 @@ class SessionStore {
   virtual Result<std::optional<SessionRecord>> FindSessionByKeyHash(std::string_view key_hash) = 0;
   virtual Result<std::optional<SessionRecord>> FindSessionBySid(std::string_view sid) = 0;
   virtual Result<void> TouchSession(std::string_view sid, TimePoint last_seen_at) = 0;
+  // A re-authentication of an active session's user: a new key (the old cookie stops working)
+  // and a new auth_time, last_seen_at with it. false if the session is not active.
+  virtual Result<bool> ReauthenticateSession(std::string_view sid, std::string_view key_hash,
+                                             TimePoint auth_time) = 0;
   // Marks an active session ended. false if it was already ended or does not exist.
   virtual Result<bool> EndSession(std::string_view sid, std::string_view cause, TimePoint at) = 0;
   // Sessions of `user_id` (all users when empty), newest first; ended ones only if asked.
@@ -53,6 +57,9 @@ class SessionStore {
   virtual Result<std::vector<SessionRecord>> FindExpiredSessions(TimePoint idle_cutoff,
                                                                  TimePoint absolute_cutoff,
                                                                  int limit) = 0;
+
+  // Removes sessions that ended before `cutoff`, with their participants. How many sessions.
+  virtual Result<int> PurgeEndedSessions(TimePoint cutoff) = 0;
 
   // Records that `client_id` received tokens in session `sid` (idempotent; refreshes last_seen).
   virtual Result<void> AddParticipant(const ParticipantRecord& participant) = 0;
@@ -75,9 +82,10 @@ class GrantStore {
   virtual Result<std::optional<TokenRecord>> FindToken(std::string_view token_hash) = 0;
   virtual Result<bool> RevokeToken(std::string_view token_hash) = 0;  // false if none/already
   virtual Result<int> RevokeGrant(std::string_view grant_id) = 0;     // tokens newly revoked
-  // Revokes the tokens bound to session `sid`; refresh tokens whose scope has offline_access are
-  // kept when `keep_offline`. Returns how many were newly revoked.
-  virtual Result<int> RevokeSessionTokens(std::string_view sid, bool keep_offline) = 0;
+  // Revokes the tokens bound to session `sid` and deletes its authorization codes, redeemed or
+  // not, so none can be exchanged after the session ends; refresh tokens whose scope has
+  // offline_access are kept when `keep_offline`. Returns how many tokens and codes it removed.
+  virtual Result<int> RevokeSessionCredentials(std::string_view sid, bool keep_offline) = 0;
   // Removes codes and tokens that expired before `cutoff`.
   virtual Result<int> PurgeExpired(TimePoint cutoff) = 0;
 };
@@ -107,6 +115,9 @@ class OutboxStore {
                                  std::string_view error) = 0;
   virtual Result<void> MarkFailed(std::int64_t id, int attempts, std::string_view error) = 0;
   virtual Result<NotificationCounts> CountNotifications() = 0;
+  // Removes delivered and failed notifications created before `cutoff`; pending ones stay until
+  // they settle. How many were removed.
+  virtual Result<int> PurgeSettledNotifications(TimePoint cutoff) = 0;
   // By session when `sid` is set, else the newest `limit` rows.
   virtual Result<std::vector<LogoutNotificationRecord>> ListNotifications(
       std::optional<std::string> sid, int limit) = 0;
@@ -131,6 +142,18 @@ class EventStore {
   virtual Result<std::int64_t> AppendEvent(const EventRecord& event) = 0;
   // Events with id > `after_id`, oldest first, at most `limit`.
   virtual Result<std::vector<EventRecord>> ListEvents(std::int64_t after_id, int limit) = 0;
+  // Removes events recorded before `cutoff`; how many.
+  virtual Result<int> PurgeEvents(TimePoint cutoff) = 0;
+};
+
+// Secrets every node of one deployment must share (e.g. the CSRF MAC key), created once.
+class ServerSecretStore {
+ public:
+  virtual ~ServerSecretStore() = default;
+  // The secret called `name`: the stored one, or `candidate`, stored now, when there is none.
+  // Concurrent first calls agree on one value.
+  virtual Result<std::string> ServerSecret(std::string_view name, std::string_view candidate,
+                                           TimePoint now) = 0;
 };
 
 class Store : public ClientStore,
@@ -140,7 +163,8 @@ class Store : public ClientStore,
               public KeyStore,
               public OutboxStore,
               public LogoutContextStore,
-              public EventStore {
+              public EventStore,
+              public ServerSecretStore {
  public:
   // Runs `body` against a view of the store inside one transaction: committed when `body`
   // succeeds, rolled back when it fails. Do not call other store methods on `this` inside body.

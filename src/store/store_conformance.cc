@@ -47,9 +47,10 @@ std::optional<std::int64_t> Secs(const std::optional<TimePoint>& t) {
 // Every field of a record as a printable tuple, so one EXPECT_EQ compares (and shows) them all.
 auto Fields(const ClientRecord& c) {
   return std::tuple(c.id, c.name, c.secret_hash, c.redirect_uris, c.post_logout_redirect_uris,
-                    c.frontchannel_logout_uri, c.frontchannel_logout_session_required,
-                    c.backchannel_logout_uri, c.backchannel_logout_session_required,
-                    c.id_token_signed_response_alg, ToUnixSeconds(c.created_at));
+                    c.web_origins, c.resource_server_for, c.frontchannel_logout_uri,
+                    c.frontchannel_logout_session_required, c.backchannel_logout_uri,
+                    c.backchannel_logout_session_required, c.id_token_signed_response_alg,
+                    ToUnixSeconds(c.created_at));
 }
 auto Fields(const UserRecord& u) {
   return std::tuple(u.id, u.username, u.password_hash, u.name, u.email,
@@ -188,6 +189,12 @@ std::vector<std::int64_t> Ids(const std::vector<LogoutNotificationRecord>& rows)
 
 // ---- Clients
 
+TEST_P(StoreConformance, ServerSecretIsCreatedOnceAndThenKept) {
+  EXPECT_EQ(Must(store().ServerSecret("csrf", "first", At(1))), "first");
+  EXPECT_EQ(Must(store().ServerSecret("csrf", "second", At(2))), "first");
+  EXPECT_EQ(Must(store().ServerSecret("other", "third", At(3))), "third");
+}
+
 TEST_P(StoreConformance, ClientRoundTripsEveryField) {
   ClientRecord c;
   c.id = "app";
@@ -195,6 +202,8 @@ TEST_P(StoreConformance, ClientRoundTripsEveryField) {
   c.secret_hash = "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU";
   c.redirect_uris = {"https://b.example/cb", "https://a.example/cb?x=1", "http://127.0.0.1/cb"};
   c.post_logout_redirect_uris = {"https://b.example/bye", "https://a.example/bye"};
+  c.web_origins = {"https://b.example", "http://127.0.0.1:8081"};
+  c.resource_server_for = {"mail", "docs"};
   c.frontchannel_logout_uri = "https://a.example/fc";
   c.frontchannel_logout_session_required = false;
   c.backchannel_logout_uri = "https://a.example/bc";
@@ -334,6 +343,21 @@ TEST_P(StoreConformance, TouchSessionMovesLastSeen) {
   Must(store().CreateSession(Session("s1", "u1", 0)));
   Must(store().TouchSession("s1", At(500)));
   EXPECT_EQ(Must(store().FindSessionBySid("s1"))->last_seen_at, At(500));
+}
+
+TEST_P(StoreConformance, ReauthenticateSessionReplacesKeyAndAuthTime) {
+  Must(store().CreateSession(Session("s1", "u1", 0)));
+  EXPECT_TRUE(Must(store().ReauthenticateSession("s1", "new-key", At(900))));
+  EXPECT_FALSE(Must(store().FindSessionByKeyHash("key-s1")).has_value());
+  auto session = Must(store().FindSessionByKeyHash("new-key"));
+  ASSERT_TRUE(session.has_value());
+  EXPECT_EQ(session->sid, "s1");
+  EXPECT_EQ(session->auth_time, At(900));
+  EXPECT_EQ(session->last_seen_at, At(900));
+
+  Must(store().EndSession("s1", "admin", At(950)));
+  EXPECT_FALSE(Must(store().ReauthenticateSession("s1", "third-key", At(990))));
+  EXPECT_FALSE(Must(store().ReauthenticateSession("unknown", "k", At(990))));
 }
 
 TEST_P(StoreConformance, EndSessionEndsOnlyOnce) {
@@ -525,7 +549,7 @@ TEST_P(StoreConformance, RevokeGrantCountsNewlyRevokedTokens) {
   EXPECT_EQ(Must(store().RevokeGrant("g1")), 0);
 }
 
-TEST_P(StoreConformance, RevokeSessionTokensKeepsOfflineRefreshTokensWhenAsked) {
+TEST_P(StoreConformance, RevokeSessionCredentialsKeepsOfflineRefreshTokensWhenAsked) {
   Must(store().PutToken(Token("access", TokenKind::kAccess, "g1", "s1", "openid offline_access")));
   Must(
       store().PutToken(Token("offline", TokenKind::kRefresh, "g1", "s1", "offline_access openid")));
@@ -535,14 +559,25 @@ TEST_P(StoreConformance, RevokeSessionTokensKeepsOfflineRefreshTokensWhenAsked) 
   Must(store().PutToken(Token("wildcard", TokenKind::kRefresh, "g3", "s1", "offlineXaccess")));
   Must(store().PutToken(Token("elsewhere", TokenKind::kAccess, "g4", "s2", "openid")));
 
-  EXPECT_EQ(Must(store().RevokeSessionTokens("s1", true)), 4);
+  EXPECT_EQ(Must(store().RevokeSessionCredentials("s1", true)), 4);
   EXPECT_FALSE(Must(store().FindToken("offline"))->revoked);
   EXPECT_TRUE(Must(store().FindToken("access"))->revoked);
   EXPECT_TRUE(Must(store().FindToken("lookalike"))->revoked);
   EXPECT_FALSE(Must(store().FindToken("elsewhere"))->revoked);
 
-  EXPECT_EQ(Must(store().RevokeSessionTokens("s1", false)), 1);
+  EXPECT_EQ(Must(store().RevokeSessionCredentials("s1", false)), 1);
   EXPECT_TRUE(Must(store().FindToken("offline"))->revoked);
+}
+
+TEST_P(StoreConformance, RevokeSessionCredentialsDeletesTheSessionsCodes) {
+  Must(store().PutCode(Code("outstanding")));
+  AuthorizationCodeRecord other = Code("other-session");
+  other.sid = "s2";
+  Must(store().PutCode(other));
+
+  EXPECT_EQ(Must(store().RevokeSessionCredentials("s1", true)), 1);
+  EXPECT_FALSE(Must(store().ConsumeCode("outstanding")).has_value());
+  EXPECT_TRUE(Must(store().ConsumeCode("other-session")).has_value());
 }
 
 TEST_P(StoreConformance, PurgeExpiredRemovesCodesAndTokensExpiredBeforeCutoff) {
@@ -889,6 +924,44 @@ TEST_P(StoreConformance, LogoutContextRoundTripsAndIsUsedOnce) {
   EXPECT_EQ(Must(store().PurgeLogoutContexts(At(100))), 1);
   EXPECT_FALSE(Must(store().FindLogoutContext("bare")).has_value());
   EXPECT_TRUE(Must(store().FindLogoutContext("ctx")).has_value());
+}
+
+TEST_P(StoreConformance, RetentionPurgesOnlySettledHistoryOlderThanTheCutoff) {
+  Must(store().CreateSession(Session("old", "u1", 0)));
+  Must(store().CreateSession(Session("recent", "u1", 0)));
+  Must(store().CreateSession(Session("active", "u1", 0)));
+  Must(store().AddParticipant({.sid = "old", .client_id = "mail", .protocol = "oidc"}));
+  Must(store().EndSession("old", "admin", At(10)));
+  Must(store().EndSession("recent", "admin", At(100)));
+  EXPECT_EQ(Must(store().PurgeEndedSessions(At(50))), 1);
+  EXPECT_FALSE(Must(store().FindSessionBySid("old")).has_value());
+  EXPECT_TRUE(Must(store().ListParticipants("old")).empty());
+  EXPECT_TRUE(Must(store().FindSessionBySid("recent")).has_value());
+  EXPECT_TRUE(Must(store().FindSessionBySid("active")).has_value());
+
+  LogoutNotificationRecord each;
+  each.sid = "old";
+  each.user_id = "u1";
+  each.created_at = At(10);
+  each.next_attempt_at = At(10);
+  std::vector<std::string> clients = {"delivered", "failed", "pending"};
+  auto ids = Must(store().EnqueueNotifications(each, clients));
+  Must(store().MarkDelivered(ids[0], At(11), 1));
+  Must(store().MarkFailed(ids[1], 3, "gone"));
+  EXPECT_EQ(Must(store().PurgeSettledNotifications(At(50))), 2);
+  auto left = Must(store().ListNotifications(std::string("old"), 10));
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].client_id, "pending");
+
+  EventRecord e;
+  e.type = "session.ended";
+  e.detail = "{}";
+  e.at = At(10);
+  Must(store().AppendEvent(e));
+  e.at = At(100);
+  Must(store().AppendEvent(e));
+  EXPECT_EQ(Must(store().PurgeEvents(At(50))), 1);
+  EXPECT_EQ(Must(store().ListEvents(0, 10)).size(), 1u);
 }
 
 TEST_P(StoreConformance, LogoutContextIsUsedByExactlyOneConcurrentCaller) {

@@ -1,6 +1,7 @@
 #include "web/login_pages.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "core/html_escape.h"
 #include "core/log.h"
@@ -24,16 +25,18 @@ bool IsLocalPath(std::string_view target) {
   return true;
 }
 
-LoginPages::LoginPages(store::UserStore& users, session::SessionAuthority& sessions,
-                       const crypto::PasswordHasher& hasher, const Csrf& csrf, bool secure_cookies,
-                       int max_password_checks)
-    : users_(users),
+LoginPages::LoginPages(store::Store& store, session::SessionAuthority& sessions,
+                       const crypto::PasswordHasher& hasher, const Csrf& csrf,
+                       LoginThrottle& throttle, session::EventLog& events, LoginSettings settings)
+    : store_(store),
       sessions_(sessions),
       hasher_(hasher),
       csrf_(csrf),
-      secure_cookies_(secure_cookies),
+      throttle_(throttle),
+      events_(events),
+      secure_cookies_(settings.secure_cookies),
       decoy_hash_(hasher.Hash("decoy password for unknown users").value_or("")),
-      password_checks_(std::max(1, max_password_checks)) {}
+      password_checks_(std::max(1, settings.max_password_checks)) {}
 
 void LoginPages::Register(http::Router& router) {
   router.Add("GET", "/", [this](const http::Request& r) { return ShowHome(r); });
@@ -91,7 +94,10 @@ http::Response LoginPages::SubmitLogin(const http::Request& request) const {
   if (username.size() > kMaxUsernameBytes || password.size() > kMaxPasswordBytes)
     return RenderLogin(request, return_to, "", "Invalid username or password.", 401);
 
-  auto user = users_.FindUserByUsername(username);
+  // Before any hashing: a throttled guess costs the IdP next to nothing.
+  if (auto wait = throttle_.Wait(username, request.remote_address))
+    return RefuseThrottled(request, return_to, username, *wait);
+  auto user = store_.FindUserByUsername(username);
   if (!user.ok())
     return http::Response::Html(503, ErrorPage("Unavailable", "Please try again shortly."));
   if (!password_checks_.try_acquire()) {
@@ -106,12 +112,13 @@ http::Response LoginPages::SubmitLogin(const http::Request& request) const {
                                  : (hasher_.Verify(decoy_hash_, password), false);
   password_checks_.release();
   if (!valid) {
-    Log(LogLevel::kInfo, "login.failed",
-        {{"username", username}, {"remote", request.remote_address}});
+    NoteFailure(request, username);
     return RenderLogin(request, return_to, username, "Invalid username or password.", 401);
   }
+  throttle_.Succeeded(username);
 
-  auto started = sessions_.Start((*user)->id);
+  auto started =
+      sessions_.SignIn((*user)->id, request.Cookie(session::kSessionCookieName).value_or(""));
   if (!started.ok())
     return http::Response::Html(503, ErrorPage("Unavailable", "Please try again shortly."));
   Log(LogLevel::kInfo, "login.succeeded",
@@ -124,13 +131,43 @@ http::Response LoginPages::SubmitLogin(const http::Request& request) const {
   return response;
 }
 
+http::Response LoginPages::RefuseThrottled(const http::Request& request, std::string_view return_to,
+                                           std::string_view username, Seconds wait) const {
+  events_.CountThrottledLogin();
+  Log(LogLevel::kInfo, "login.refused_throttled",
+      {{"username", std::string(username)},
+       {"remote", request.remote_address},
+       {"retry_after", static_cast<std::int64_t>(wait.count())}});
+  auto response =
+      RenderLogin(request, return_to, username,
+                  "Too many failed sign-in attempts. Please wait " + std::to_string(wait.count()) +
+                      (wait.count() == 1 ? " second" : " seconds") + " before trying again.",
+                  429);
+  response.headers.Set("Retry-After", std::to_string(wait.count()));
+  return response;
+}
+
+void LoginPages::NoteFailure(const http::Request& request, std::string_view username) const {
+  Log(LogLevel::kInfo, "login.failed",
+      {{"username", std::string(username)}, {"remote", request.remote_address}});
+  if (!throttle_.Failed(username, request.remote_address)) return;
+  // Recorded once per key that starts waiting, not per refused attempt: a flood of guesses must
+  // not become a flood of writes.
+  nlohmann::json detail = {{"username", username}, {"source", request.remote_address}};
+  session::Event event{std::string(session::kEventLoginThrottled), "", "", "",
+                       detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+  if (auto appended = events_.Append(store_, event); !appended.ok())
+    Log(LogLevel::kWarn, "login.event_failed", {{"error", appended.error().message}});
+  events_.Publish(event);
+}
+
 http::Response LoginPages::ShowHome(const http::Request& request) const {
   auto cookie = request.Cookie(session::kSessionCookieName);
   auto session = sessions_.Resolve(cookie.value_or(""));
   http::Response response;
   std::string body;
   if (session.ok() && session->has_value()) {
-    auto user = users_.FindUserById((*session)->user_id);
+    auto user = store_.FindUserById((*session)->user_id);
     std::string name = user.ok() && user->has_value() ? (*user)->username : (*session)->user_id;
     body = "<h1>Signed in</h1><p>You are signed in to Gatehouse as <strong>" + EscapeHtml(name) +
            "</strong>.</p>" + SignOutForms(csrf_.Issue(request, response));

@@ -8,9 +8,11 @@
 
 #include "crypto/password.h"
 #include "http/router.h"
+#include "session/event_log.h"
 #include "session/session_authority.h"
 #include "store/store.h"
 #include "web/csrf.h"
+#include "web/login_throttle.h"
 
 namespace gh::web {
 
@@ -18,14 +20,20 @@ namespace gh::web {
 // open redirector ("//evil", "/\evil" and absolute URLs are refused).
 bool IsLocalPath(std::string_view target);
 
+struct LoginSettings {
+  // Forces the Secure attribute even when TLS ends at a proxy in front of us.
+  bool secure_cookies = false;
+  // At most this many sign-ins are verified at once; more get 503 at once, so that a burst of
+  // attempts from many places cannot hold every worker thread and stall the IdP. Guessing from
+  // one source or at one account is slowed down long before (LoginThrottle).
+  int max_password_checks = 2;
+};
+
 class LoginPages {
  public:
-  // `secure_cookies` forces the Secure attribute even when TLS ends at a proxy in front of us.
-  // At most `max_password_checks` sign-ins are verified at once; more get 503 at once, so that
-  // a burst of (possibly bogus) attempts cannot hold every worker thread and stall the IdP.
-  LoginPages(store::UserStore& users, session::SessionAuthority& sessions,
-             const crypto::PasswordHasher& hasher, const Csrf& csrf, bool secure_cookies,
-             int max_password_checks);
+  LoginPages(store::Store& store, session::SessionAuthority& sessions,
+             const crypto::PasswordHasher& hasher, const Csrf& csrf, LoginThrottle& throttle,
+             session::EventLog& events, LoginSettings settings);
 
   void Register(http::Router& router);
 
@@ -37,10 +45,18 @@ class LoginPages {
   http::Response RenderLogin(const http::Request& request, std::string_view return_to,
                              std::string_view username, std::string_view error, int status) const;
 
-  store::UserStore& users_;
+  // Answers a throttled attempt: 429 with Retry-After, the form kept.
+  http::Response RefuseThrottled(const http::Request& request, std::string_view return_to,
+                                 std::string_view username, Seconds wait) const;
+  // Counts a wrong password, and records an event when it makes someone wait.
+  void NoteFailure(const http::Request& request, std::string_view username) const;
+
+  store::Store& store_;
   session::SessionAuthority& sessions_;
   const crypto::PasswordHasher& hasher_;
   const Csrf& csrf_;
+  LoginThrottle& throttle_;
+  session::EventLog& events_;
   bool secure_cookies_;
   std::string decoy_hash_;  // verified against for unknown users, so timing does not reveal them
   mutable std::counting_semaphore<> password_checks_;

@@ -21,8 +21,9 @@ class LoginPagesTest : public ::testing::Test {
         hasher_(random_, crypto::Argon2Params{1, 1024, 1}),
         events_(clock_),
         sessions_(*store_, clock_, random_, events_, session::SessionPolicy{}),
-        csrf_(random_),
-        pages_(*store_, sessions_, hasher_, csrf_, false, 2) {
+        csrf_(random_, "csrf secret of the login page tests", false),
+        throttle_(clock_),
+        pages_(*store_, sessions_, hasher_, csrf_, throttle_, events_, LoginSettings{}) {
     store::UserRecord alice;
     alice.id = "sub-alice";
     alice.username = "alice";
@@ -31,17 +32,21 @@ class LoginPagesTest : public ::testing::Test {
     EXPECT_TRUE(store_->PutUser(alice).ok());
   }
 
-  http::Request Post(std::string body, bool with_csrf_cookie = true) {
+  // A sign-in form post; `session_cookie` ("gh_session=…") is a session the browser already has.
+  http::Request Post(std::string body, bool with_csrf_cookie = true,
+                     const std::string& session_cookie = "") {
     http::Request r;
     r.method = "POST";
     r.target = "/login";
     r.headers.Add("Content-Type", "application/x-www-form-urlencoded");
-    if (with_csrf_cookie) r.headers.Add("Cookie", "gh_csrf=" + csrf_token_);
+    if (with_csrf_cookie) r.headers.Add("Cookie", "gh_csrf=" + csrf_nonce_);
+    if (!session_cookie.empty()) r.headers.Add("Cookie", session_cookie);
     r.body = std::move(body);
     return r;
   }
-  std::string Form(std::string user, std::string password, std::string return_to = "/") {
-    return Params{{"csrf_token", csrf_token_},
+  std::string Form(std::string user, std::string password, std::string return_to = "/",
+                   const std::string& session_cookie = "") {
+    return Params{{"csrf_token", CsrfField(session_cookie)},
                   {"username", user},
                   {"password", password},
                   {"return_to", return_to}}
@@ -56,8 +61,18 @@ class LoginPagesTest : public ::testing::Test {
   session::EventLog events_;
   session::SessionAuthority sessions_;
   Csrf csrf_;
+  LoginThrottle throttle_;
   LoginPages pages_;
-  std::string csrf_token_ = std::string(43, 'c');
+  std::string csrf_nonce_ = std::string(43, 'c');
+
+  // The form field for the nonce cookie, in a browser with `session_cookie` (a "name=value").
+  std::string CsrfField(const std::string& session_cookie = "") {
+    http::Request page;
+    page.headers.Add(
+        "Cookie", "gh_csrf=" + csrf_nonce_ + (session_cookie.empty() ? "" : "; " + session_cookie));
+    http::Response unused;
+    return csrf_.Issue(page, unused);
+  }
 };
 
 std::string SetCookie(const http::Response& r, std::string_view name) {
@@ -86,8 +101,8 @@ TEST_F(LoginPagesTest, FormCarriesCsrfTokenAndSetsItsCookie) {
   ASSERT_FALSE(cookie.empty());
   EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
   EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos);
-  auto token = cookie.substr(8, cookie.find(';') - 8);
-  EXPECT_NE(response.body.find("value=\"" + token + "\""), std::string::npos);
+  csrf_nonce_ = cookie.substr(8, cookie.find(';') - 8);
+  EXPECT_NE(response.body.find("value=\"" + CsrfField() + "\""), std::string::npos);
   EXPECT_NE(response.body.find("/authorize?client_id=mail"), std::string::npos);
 }
 
@@ -133,10 +148,11 @@ TEST_F(LoginPagesTest, HomePageOffersSignOutWithCsrf) {
   http::Request home;
   home.method = "GET";
   home.target = "/";
-  home.headers.Add("Cookie", key.substr(0, key.find(';')) + "; gh_csrf=" + csrf_token_);
+  home.headers.Add("Cookie", key.substr(0, key.find(';')) + "; gh_csrf=" + csrf_nonce_);
   auto page = pages_.ShowHome(home);
   EXPECT_NE(page.body.find("action=\"/logout/confirm\""), std::string::npos);
-  EXPECT_NE(page.body.find("value=\"" + csrf_token_ + "\""), std::string::npos);
+  EXPECT_NE(page.body.find("value=\"" + CsrfField(key.substr(0, key.find(';'))) + "\""),
+            std::string::npos);
   EXPECT_NE(page.body.find("value=\"all\""), std::string::npos);
   EXPECT_NE(page.body.find("Sign out of all my sessions"), std::string::npos);
 }
@@ -170,7 +186,8 @@ TEST_F(LoginPagesTest, PasswordChecksBeyondTheLimitAreRefusedNotQueued) {
   bob.username = "bob";
   bob.password_hash = *slow.Hash("pw");
   ASSERT_TRUE(store_->PutUser(bob).ok());
-  LoginPages one_at_a_time(*store_, sessions_, slow, csrf_, false, 1);
+  LoginPages one_at_a_time(*store_, sessions_, slow, csrf_, throttle_, events_,
+                           LoginSettings{.max_password_checks = 1});
 
   std::latch start(2);
   std::vector<int> statuses(2);
@@ -185,6 +202,58 @@ TEST_F(LoginPagesTest, PasswordChecksBeyondTheLimitAreRefusedNotQueued) {
   for (auto& t : attempts) t.join();
   std::sort(statuses.begin(), statuses.end());
   EXPECT_EQ(statuses, (std::vector<int>{401, 503}));
+}
+
+TEST_F(LoginPagesTest, GuessingIsThrottledWithRetryAfterAndRecorded) {
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(pages_.SubmitLogin(Post(Form("alice", "guess"))).status, 401);
+  auto refused = pages_.SubmitLogin(Post(Form("alice", "guess")));
+  EXPECT_EQ(refused.status, 401);  // the sixth is checked, and starts the wait
+  refused = pages_.SubmitLogin(Post(Form("alice", "correct horse")));
+  EXPECT_EQ(refused.status, 429);  // even the right password waits: no free oracle
+  EXPECT_EQ(refused.headers.Get("Retry-After"), "1");
+  EXPECT_TRUE(SetCookie(refused, "gh_session").empty());
+  EXPECT_EQ(events_.counters().logins_throttled.load(), 1);
+  auto events = *store_->ListEvents(0, 10);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].type, "login.throttled");
+
+  clock_.Advance(Seconds(1));
+  EXPECT_EQ(pages_.SubmitLogin(Post(Form("alice", "correct horse"))).status, 303);
+}
+
+TEST_F(LoginPagesTest, ReauthenticationKeepsTheSessionAndAnotherUserEndsIt) {
+  auto first = SetCookie(pages_.SubmitLogin(Post(Form("alice", "correct horse"))), "gh_session");
+  auto first_value = first.substr(11, first.find(';') - 11);
+  auto sid = (*sessions_.Resolve(first_value))->sid;
+  clock_.Advance(Seconds(5));
+
+  auto with_first = "gh_session=" + first_value;
+  auto again = SetCookie(
+      pages_.SubmitLogin(Post(Form("alice", "correct horse", "/", with_first), true, with_first)),
+      "gh_session");
+  auto again_value = again.substr(11, again.find(';') - 11);
+  EXPECT_NE(again_value, first_value);
+  auto same = *sessions_.Resolve(again_value);
+  ASSERT_TRUE(same.has_value());
+  EXPECT_EQ(same->sid, sid);
+  EXPECT_EQ(same->auth_time, clock_.Now());
+
+  store::UserRecord bob;
+  bob.id = "sub-bob";
+  bob.username = "bob";
+  bob.password_hash = *hasher_.Hash("bob's password");
+  ASSERT_TRUE(store_->PutUser(bob).ok());
+  auto with_again = "gh_session=" + again_value;
+  auto other = SetCookie(
+      pages_.SubmitLogin(Post(Form("bob", "bob's password", "/", with_again), true, with_again)),
+      "gh_session");
+  auto bob_session = *sessions_.Resolve(other.substr(11, other.find(';') - 11));
+  ASSERT_TRUE(bob_session.has_value());
+  EXPECT_NE(bob_session->sid, sid);
+  auto alice_session = *store_->FindSessionBySid(sid);
+  EXPECT_FALSE(alice_session->active());
+  EXPECT_EQ(alice_session->end_cause, "superseded");
 }
 
 TEST_F(LoginPagesTest, EscapesTheEchoedUsername) {

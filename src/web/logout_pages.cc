@@ -1,5 +1,7 @@
 #include "web/logout_pages.h"
 
+#include <algorithm>
+
 #include "core/html_escape.h"
 #include "core/params.h"
 #include "crypto/digest.h"
@@ -21,6 +23,11 @@ constexpr std::string_view kSignedOutScript = R"js((function () {
   };
   var RANK = {delivered: 0, failed: 1, pending: 2};
   var rows = [].slice.call(d.querySelectorAll('li[data-client]'));
+  var listed = {};
+  rows.forEach(function (li) { listed[li.getAttribute('data-client')] = true; });
+  // The applications past the named few, counted by back-channel status.
+  var more = d.querySelector('li[data-more]');
+  var morePending = more ? Number(more.getAttribute('data-pending')) : 0;
   var polls = [].slice.call(d.querySelectorAll('[data-poll]')).map(function (e) {
     return e.getAttribute('data-poll');
   });
@@ -29,16 +36,31 @@ constexpr std::string_view kSignedOutScript = R"js((function () {
     li.querySelector('.status').textContent = TEXT[key];
   }
   function refresh(li) {
+    if (li === more) return;
     var bc = li.getAttribute('data-bc');
     if ((li.frames > 0 && li.loaded === li.frames) || bc === 'delivered') show(li, 'done');
     else if (bc === 'pending' || bc === 'failed') show(li, bc);
   }
   function pending() {
-    return polls.length > 0 && rows.some(function (li) {
+    return polls.length > 0 && (morePending > 0 || rows.some(function (li) {
       return li.getAttribute('data-bc') === 'pending';
-    });
+    }));
   }
-  rows.forEach(function (li) {
+  function summarize(answers) {
+    var worst = {}, n = {delivered: 0, pending: 0, failed: 0};
+    answers.forEach(function (a) {
+      Object.keys(a.clients || {}).forEach(function (id) {
+        var s = a.clients[id];
+        if (listed[id] || !(s in RANK)) return;
+        if (!(id in worst) || RANK[s] > RANK[worst[id]]) worst[id] = s;
+      });
+    });
+    Object.keys(worst).forEach(function (id) { n[worst[id]]++; });
+    morePending = n.pending;
+    more.querySelector('.status').textContent = n.delivered + ' signed out, ' + n.pending +
+        ' to be notified when reachable, ' + n.failed + ' could not be notified';
+  }
+  rows.concat(more ? [more] : []).forEach(function (li) {
     var frames = [].slice.call(li.querySelectorAll('[data-frame]'));
     li.frames = frames.length;
     li.loaded = 0;
@@ -71,6 +93,7 @@ constexpr std::string_view kSignedOutScript = R"js((function () {
         if (worst !== null) li.setAttribute('data-bc', worst);
         refresh(li);
       });
+      if (more) summarize(answers);
     });
   }
   function finish() {
@@ -160,6 +183,20 @@ http::Response ConfirmationPage(const LogoutConfirmation& confirmation) {
   return PolicedPage("Sign out", body, "form-action 'self'");
 }
 
+// How many applications the signed-out page names; the rest are summarised in one line, so a
+// sign-out of a thousand applications does not make a page of a thousand rows.
+constexpr std::size_t kNamedApps = 30;
+
+std::string FrameMarkers(const SignedOutApp& app, std::string& noscript_frames) {
+  std::string out;
+  for (const auto& url : app.frontchannel_urls) {
+    out += "<span hidden data-frame=\"" + EscapeHtml(url) + "\"></span>";
+    noscript_frames +=
+        "<iframe hidden title=\"sign-out\" src=\"" + EscapeHtml(url) + "\"></iframe>";
+  }
+  return out;
+}
+
 http::Response SignedOutPage(const SignedOut& signed_out) {
   std::string body = "<h1>You are signed out</h1>";
   if (!signed_out.notice.empty())
@@ -173,16 +210,26 @@ http::Response SignedOutPage(const SignedOut& signed_out) {
     body += "<p>No application had signed in with this session.</p>";
   } else {
     body += "<p>Applications you used:</p><ul class=\"apps\">";
-    for (const auto& app : signed_out.apps) {
+    const std::size_t named = std::min(signed_out.apps.size(), kNamedApps);
+    for (std::size_t i = 0; i < named; ++i) {
+      const auto& app = signed_out.apps[i];
       body += "<li data-client=\"" + EscapeHtml(app.client_id) + "\" data-bc=\"" +
               BackChannelName(app.backchannel) + "\"><strong>" + EscapeHtml(app.name) +
-              "</strong> — <span class=\"status\">" + EscapeHtml(InitialStatus(app)) + "</span>";
-      for (const auto& url : app.frontchannel_urls) {
-        body += "<span hidden data-frame=\"" + EscapeHtml(url) + "\"></span>";
-        noscript_frames +=
-            "<iframe hidden title=\"sign-out\" src=\"" + EscapeHtml(url) + "\"></iframe>";
+              "</strong> — <span class=\"status\">" + EscapeHtml(InitialStatus(app)) + "</span>" +
+              FrameMarkers(app, noscript_frames) + "</li>";
+    }
+    if (signed_out.apps.size() > named) {
+      // Only front-channel work needs the browser; back-channel status arrives by polling.
+      std::string frames;
+      std::size_t pending = 0;
+      for (std::size_t i = named; i < signed_out.apps.size(); ++i) {
+        frames += FrameMarkers(signed_out.apps[i], noscript_frames);
+        pending += signed_out.apps[i].backchannel == SignedOutApp::BackChannel::kPending;
       }
-      body += "</li>";
+      body += "<li data-more data-pending=\"" + std::to_string(pending) + "\"><strong>and " +
+              std::to_string(signed_out.apps.size() - named) +
+              " more applications</strong> — <span class=\"status\">" + std::to_string(pending) +
+              " to be notified</span>" + frames + "</li>";
     }
     body += "</ul>";
   }

@@ -3,6 +3,7 @@
 // independent clients can drive the OpenID Connect flows end to end.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -62,6 +63,8 @@ function clientArgs(c) {
   if (c.idTokenAlg) args.push('--id-token-alg', c.idTokenAlg);
   if (c.frontchannelLogoutUri) args.push('--frontchannel-logout-uri', c.frontchannelLogoutUri);
   if (c.backchannelLogoutUri) args.push('--backchannel-logout-uri', c.backchannelLogoutUri);
+  for (const origin of c.webOrigins ?? []) args.push('--web-origin', origin);
+  for (const id of c.resourceServerFor ?? []) args.push('--resource-server-for', id);
   return args;
 }
 
@@ -87,14 +90,17 @@ async function waitFor(what, probe, child, output, deadline) {
 /**
  * Starts `gatehouse serve` with its own data directory, after registering `users` and `clients`
  * ({id, secret | public, redirectUris, postLogoutRedirectUris, idTokenAlg, frontchannelLogoutUri,
- * backchannelLogoutUri})
+ * backchannelLogoutUri, webOrigins, resourceServerFor})
  * with the CLI. `env` adds GATEHOUSE_* settings. With `dataDir`, serves an existing data
- * directory (a restart), which then stays for the caller to remove. Returns {issuer, port,
+ * directory (a restart), which then stays for the caller to remove. `launcher` is a command the
+ * server runs under (e.g. prlimit with its options and `--`). Returns {issuer, port, pid,
  * dataDir, output(), cli(args), stop(), kill()}: `cli` runs a `gatehouse` command on the same data
  * directory and resolves to its stdout; `kill` ends the server with SIGKILL, as a crash would,
  * and keeps the data directory.
  */
-export async function startGatehouse({ env = {}, clients = [], users = [], dataDir: reuse } = {}) {
+export async function startGatehouse({
+  env = {}, clients = [], users = [], dataDir: reuse, launcher = [],
+} = {}) {
   const dataDir = reuse ?? await mkdtemp(path.join(tmpdir(), 'gatehouse-interop-'));
   const removeDataDir = () => (reuse ? undefined : rm(dataDir, { recursive: true, force: true }));
   const portFile = path.join(dataDir, 'port');
@@ -112,7 +118,8 @@ export async function startGatehouse({ env = {}, clients = [], users = [], dataD
     for (const u of users) await runCli(userArgs(u), serverEnv);
     for (const c of clients) await runCli(clientArgs(c), serverEnv);
 
-    child = spawn(gatehouseBin(), ['serve', '--port-file', portFile], {
+    const command = [...launcher, gatehouseBin(), 'serve', '--port-file', portFile];
+    child = spawn(command[0], command.slice(1), {
       env: serverEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -150,7 +157,7 @@ export async function startGatehouse({ env = {}, clients = [], users = [], dataD
       await exited;
     })());
     return {
-      issuer, port, dataDir, output, stop, kill,
+      issuer, port, dataDir, output, stop, kill, pid: child.pid,
       cli: (args) => runCli(args, serverEnv),
       alive: () => child.exitCode === null && child.signalCode === null,
     };
@@ -265,6 +272,25 @@ export async function followAuthorization(authorizationUrl, { jar = new CookieJa
 /** Signs `username` in through /authorize → /login → /authorize; returns the callback URL. */
 export function signIn(authorizationUrl, username, password, jar = new CookieJar()) {
   return followAuthorization(authorizationUrl, { jar, credentials: { username, password } });
+}
+
+/**
+ * A code + PKCE authorization request to `meta`'s authorization endpoint for REDIRECT_URI;
+ * `params` adds or overrides parameters (client_id is required). Returns {url, verifier}.
+ */
+export function authorizationRequest(meta, params) {
+  const verifier = randomBytes(32).toString('base64url');
+  const url = new URL(meta.authorization_endpoint);
+  url.search = new URLSearchParams({
+    response_type: 'code',
+    redirect_uri: REDIRECT_URI,
+    scope: 'openid',
+    state: randomBytes(8).toString('hex'),
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+    ...params,
+  });
+  return { url, verifier };
 }
 
 /** RFC 6749 §2.3.1: id and secret are form-encoded before they are joined and base64-encoded. */

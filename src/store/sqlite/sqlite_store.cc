@@ -173,6 +173,33 @@ CREATE TABLE events (
   detail TEXT NOT NULL
 ) STRICT;
 )sql"},
+    // Client lists gain two kinds (which a CHECK constraint cannot be altered to allow), so the
+    // table is rebuilt under a name that fits values that are not all URIs.
+    {3, R"sql(
+CREATE TABLE client_values (
+  client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL
+    CHECK (kind IN ('redirect', 'post_logout_redirect', 'web_origin', 'resource_server_for')),
+  position INTEGER NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (client_id, kind, position)
+) STRICT, WITHOUT ROWID;
+INSERT INTO client_values (client_id, kind, position, value)
+  SELECT client_id, kind, position, uri FROM client_uris;
+DROP TABLE client_uris;
+
+-- Retention: what the upkeep purges is found by index, not by scanning the history.
+CREATE INDEX sessions_ended ON sessions (ended_at) WHERE ended_at IS NOT NULL;
+CREATE INDEX logout_notifications_settled ON logout_notifications (created_at)
+  WHERE status != 'pending';
+CREATE INDEX events_by_time ON events (at);
+
+CREATE TABLE server_secrets (
+  name TEXT NOT NULL PRIMARY KEY,
+  value TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+)sql"},
 };
 
 struct StatementFinalizer {
@@ -502,7 +529,7 @@ constexpr char kClientColumns[] =
     "backchannel_logout_uri, backchannel_logout_session_required, id_token_signed_response_alg, "
     "created_at";
 
-// Without the URI lists, which LoadClientUris adds.
+// Without the lists, which LoadClientValues adds.
 ClientRecord ReadClient(const Statement& s) {
   ClientRecord c;
   c.id = s.Text(0);
@@ -517,24 +544,35 @@ ClientRecord ReadClient(const Statement& s) {
   return c;
 }
 
-constexpr char kRedirectKind[] = "redirect";
-constexpr char kPostLogoutRedirectKind[] = "post_logout_redirect";
+// The lists a client registration holds, each in its own `kind` of client_values rows.
+struct ClientList {
+  const char* kind;
+  std::vector<std::string> ClientRecord::*member;
+};
+constexpr ClientList kClientLists[] = {
+    {"redirect", &ClientRecord::redirect_uris},
+    {"post_logout_redirect", &ClientRecord::post_logout_redirect_uris},
+    {"web_origin", &ClientRecord::web_origins},
+    {"resource_server_for", &ClientRecord::resource_server_for},
+};
 
-Result<void> InsertClientUris(sqlite3* db, const std::string& client_id, const char* kind,
-                              const std::vector<std::string>& uris) {
-  for (int position = 0; position < static_cast<int>(uris.size()); ++position) {
-    GH_RETURN_IF_ERROR(
-        Execute(db, "INSERT INTO client_uris (client_id, kind, position, uri) VALUES (?, ?, ?, ?)",
-                client_id, kind, position, uris[position]));
+Result<void> InsertClientValues(sqlite3* db, const ClientRecord& client) {
+  for (const ClientList& list : kClientLists) {
+    const auto& values = client.*list.member;
+    for (int position = 0; position < static_cast<int>(values.size()); ++position) {
+      GH_RETURN_IF_ERROR(Execute(
+          db, "INSERT INTO client_values (client_id, kind, position, value) VALUES (?, ?, ?, ?)",
+          client.id, list.kind, position, values[position]));
+    }
   }
   return Ok();
 }
 
-// Fills in the URI lists of `clients` with one query, whatever their number. `client_ids` is a
+// Fills in the lists of `clients` with one query, whatever their number. `client_ids` is a
 // subquery (with `args`) selecting the ids of the same clients.
 template <class... Args>
-Result<void> LoadClientUris(sqlite3* db, std::vector<ClientRecord>& clients,
-                            std::string_view client_ids, const Args&... args) {
+Result<void> LoadClientValues(sqlite3* db, std::vector<ClientRecord>& clients,
+                              std::string_view client_ids, const Args&... args) {
   if (clients.empty()) return Ok();
   std::unordered_map<std::string_view, ClientRecord*> by_id;
   for (ClientRecord& client : clients) by_id.emplace(client.id, &client);
@@ -542,14 +580,14 @@ Result<void> LoadClientUris(sqlite3* db, std::vector<ClientRecord>& clients,
       auto rows,
       QueryAll(
           db,
-          Cat("SELECT client_id, kind, uri FROM client_uris WHERE client_id IN (", client_ids,
+          Cat("SELECT client_id, kind, value FROM client_values WHERE client_id IN (", client_ids,
               ") ORDER BY client_id, kind, position"),
           [](const Statement& s) { return std::tuple(s.Text(0), s.Text(1), s.Text(2)); }, args...));
-  for (auto& [client_id, kind, uri] : rows) {
+  for (auto& [client_id, kind, value] : rows) {
     auto it = by_id.find(client_id);
     if (it == by_id.end()) continue;
-    (kind == kRedirectKind ? it->second->redirect_uris : it->second->post_logout_redirect_uris)
-        .push_back(std::move(uri));
+    for (const ClientList& list : kClientLists)
+      if (kind == list.kind) ((*it->second).*list.member).push_back(std::move(value));
   }
   return Ok();
 }
@@ -783,6 +821,23 @@ Result<void> SqliteStore::InTransaction(const std::function<Result<void>(Store& 
   return Transact(db.get(), TxMode::kWrite, [&] { return body(view); });
 }
 
+// Server secrets
+
+Result<std::string> SqliteStore::ServerSecret(std::string_view name, std::string_view candidate,
+                                              TimePoint now) {
+  Lease db = Borrow();
+  return Transact(db.get(), TxMode::kWrite, [&]() -> Result<std::string> {
+    GH_RETURN_IF_ERROR(Execute(db.get(),
+                               "INSERT INTO server_secrets (name, value, created_at) VALUES (?, ?, "
+                               "?) ON CONFLICT (name) DO NOTHING",
+                               name, candidate, now));
+    GH_ASSIGN_OR_RETURN(auto value, QueryOne(
+                                        db.get(), "SELECT value FROM server_secrets WHERE name = ?",
+                                        [](const Statement& s) { return s.Text(0); }, name));
+    return value.value_or("");
+  });
+}
+
 // Clients
 
 Result<void> SqliteStore::PutClient(const ClientRecord& c) {
@@ -794,8 +849,7 @@ Result<void> SqliteStore::PutClient(const ClientRecord& c) {
         c.name, c.secret_hash, c.frontchannel_logout_uri, c.frontchannel_logout_session_required,
         c.backchannel_logout_uri, c.backchannel_logout_session_required,
         c.id_token_signed_response_alg, c.created_at));
-    GH_RETURN_IF_ERROR(InsertClientUris(db.get(), c.id, kRedirectKind, c.redirect_uris));
-    return InsertClientUris(db.get(), c.id, kPostLogoutRedirectKind, c.post_logout_redirect_uris);
+    return InsertClientValues(db.get(), c);
   });
 }
 
@@ -806,7 +860,7 @@ Result<std::optional<ClientRecord>> SqliteStore::FindClient(std::string_view id)
         auto clients,
         QueryAll(db.get(), Cat("SELECT ", kClientColumns, " FROM clients WHERE id = ?"), ReadClient,
                  id));
-    GH_RETURN_IF_ERROR(LoadClientUris(db.get(), clients, "?", id));
+    GH_RETURN_IF_ERROR(LoadClientValues(db.get(), clients, "?", id));
     if (clients.empty()) return std::optional<ClientRecord>();
     return std::optional(std::move(clients.front()));
   });
@@ -819,7 +873,7 @@ Result<std::vector<ClientRecord>> SqliteStore::ListClients() {
         auto clients,
         QueryAll(db.get(), Cat("SELECT ", kClientColumns, " FROM clients ORDER BY id"),
                  ReadClient));
-    GH_RETURN_IF_ERROR(LoadClientUris(db.get(), clients, "SELECT id FROM clients"));
+    GH_RETURN_IF_ERROR(LoadClientValues(db.get(), clients, "SELECT id FROM clients"));
     return clients;
   });
 }
@@ -889,6 +943,29 @@ Result<void> SqliteStore::TouchSession(std::string_view sid, TimePoint last_seen
   return Ok();
 }
 
+Result<int> SqliteStore::PurgeEndedSessions(TimePoint cutoff) {
+  Lease db = Borrow();
+  return Transact(db.get(), TxMode::kWrite, [&]() -> Result<int> {
+    GH_RETURN_IF_ERROR(Execute(db.get(),
+                               "DELETE FROM participants WHERE sid IN (SELECT sid FROM sessions "
+                               "WHERE ended_at IS NOT NULL AND ended_at < ?)",
+                               cutoff));
+    return Execute(db.get(), "DELETE FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ?",
+                   cutoff);
+  });
+}
+
+Result<bool> SqliteStore::ReauthenticateSession(std::string_view sid, std::string_view key_hash,
+                                                TimePoint auth_time) {
+  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(
+      int changed, Execute(db.get(),
+                           "UPDATE sessions SET key_hash = ?1, auth_time = ?2, last_seen_at = ?2 "
+                           "WHERE sid = ?3 AND ended_at IS NULL",
+                           key_hash, auth_time, sid));
+  return changed > 0;
+}
+
 Result<bool> SqliteStore::EndSession(std::string_view sid, std::string_view cause, TimePoint at) {
   Lease db = Borrow();
   GH_ASSIGN_OR_RETURN(
@@ -953,7 +1030,7 @@ Result<std::vector<ClientRecord>> SqliteStore::ListParticipantClients(std::strin
                                  Cat("SELECT ", kClientColumns, " FROM clients WHERE id IN (",
                                      kParticipantIds, ") ORDER BY id"),
                                  ReadClient, sid));
-    GH_RETURN_IF_ERROR(LoadClientUris(db.get(), clients, kParticipantIds, sid));
+    GH_RETURN_IF_ERROR(LoadClientValues(db.get(), clients, kParticipantIds, sid));
     return clients;
   });
 }
@@ -1020,14 +1097,21 @@ Result<int> SqliteStore::RevokeGrant(std::string_view grant_id) {
                  grant_id);
 }
 
-Result<int> SqliteStore::RevokeSessionTokens(std::string_view sid, bool keep_offline) {
+Result<int> SqliteStore::RevokeSessionCredentials(std::string_view sid, bool keep_offline) {
   Lease db = Borrow();
-  // Padding with spaces makes instr() match the whole scope word only; LIKE would treat the
-  // underscore in offline_access as a wildcard.
-  return Execute(db.get(),
-                 "UPDATE tokens SET revoked = 1 WHERE sid = ?1 AND revoked = 0 AND NOT (?2 AND "
-                 "kind = 'refresh' AND instr(' ' || scope || ' ', ' offline_access ') > 0)",
-                 sid, keep_offline);
+  return Transact(db.get(), TxMode::kWrite, [&]() -> Result<int> {
+    GH_ASSIGN_OR_RETURN(int codes,
+                        Execute(db.get(), "DELETE FROM authorization_codes WHERE sid = ?", sid));
+    // Padding with spaces makes instr() match the whole scope word only; LIKE would treat the
+    // underscore in offline_access as a wildcard.
+    GH_ASSIGN_OR_RETURN(
+        int tokens,
+        Execute(db.get(),
+                "UPDATE tokens SET revoked = 1 WHERE sid = ?1 AND revoked = 0 AND NOT (?2 AND "
+                "kind = 'refresh' AND instr(' ' || scope || ' ', ' offline_access ') > 0)",
+                sid, keep_offline));
+    return codes + tokens;
+  });
 }
 
 Result<int> SqliteStore::PurgeExpired(TimePoint cutoff) {
@@ -1213,6 +1297,18 @@ Result<bool> SqliteStore::UseLogoutContext(std::string_view id_hash, TimePoint a
               "UPDATE logout_contexts SET used_at = ? WHERE id_hash = ? AND used_at IS NULL", at,
               id_hash));
   return changed == 1;
+}
+
+Result<int> SqliteStore::PurgeSettledNotifications(TimePoint cutoff) {
+  Lease db = Borrow();
+  return Execute(db.get(),
+                 "DELETE FROM logout_notifications WHERE status != 'pending' AND created_at < ?",
+                 cutoff);
+}
+
+Result<int> SqliteStore::PurgeEvents(TimePoint cutoff) {
+  Lease db = Borrow();
+  return Execute(db.get(), "DELETE FROM events WHERE at < ?", cutoff);
 }
 
 Result<int> SqliteStore::PurgeLogoutContexts(TimePoint cutoff) {

@@ -41,6 +41,9 @@ class SqliteStore final : public Store {
   Result<std::optional<SessionRecord>> FindSessionByKeyHash(std::string_view key_hash) override;
   Result<std::optional<SessionRecord>> FindSessionBySid(std::string_view sid) override;
   Result<void> TouchSession(std::string_view sid, TimePoint last_seen_at) override;
+  Result<int> PurgeEndedSessions(TimePoint cutoff) override;
+  Result<bool> ReauthenticateSession(std::string_view sid, std::string_view key_hash,
+                                     TimePoint auth_time) override;
   Result<bool> EndSession(std::string_view sid, std::string_view cause, TimePoint at) override;
   Result<std::vector<SessionRecord>> ListSessions(std::string_view user_id,
                                                   bool include_ended) override;
@@ -57,7 +60,7 @@ class SqliteStore final : public Store {
   Result<std::optional<TokenRecord>> FindToken(std::string_view token_hash) override;
   Result<bool> RevokeToken(std::string_view token_hash) override;
   Result<int> RevokeGrant(std::string_view grant_id) override;
-  Result<int> RevokeSessionTokens(std::string_view sid, bool keep_offline) override;
+  Result<int> RevokeSessionCredentials(std::string_view sid, bool keep_offline) override;
   Result<int> PurgeExpired(TimePoint cutoff) override;
 
   Result<void> PutKey(const SigningKeyRecord& key) override;
@@ -81,11 +84,16 @@ class SqliteStore final : public Store {
   Result<std::optional<LogoutContextRecord>> FindLogoutContext(std::string_view id_hash) override;
   Result<bool> UseLogoutContext(std::string_view id_hash, TimePoint at) override;
   Result<int> PurgeLogoutContexts(TimePoint cutoff) override;
+  Result<int> PurgeSettledNotifications(TimePoint cutoff) override;
+  Result<int> PurgeEvents(TimePoint cutoff) override;
 
   Result<std::int64_t> AppendEvent(const EventRecord& event) override;
   Result<std::vector<EventRecord>> ListEvents(std::int64_t after_id, int limit) override;
 
   // Inside a transaction view, nests as a savepoint.
+  Result<std::string> ServerSecret(std::string_view name, std::string_view candidate,
+                                   TimePoint now) override;
+
   Result<void> InTransaction(const std::function<Result<void>(Store& tx)>& body) override;
 
  private:

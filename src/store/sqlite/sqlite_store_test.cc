@@ -78,9 +78,10 @@ TEST_F(SqliteStoreTest, MigrationsAreRecordedAndNotRerunOnReopen) {
   ASSERT_TRUE(OpenStore()->PutUser(Alice()).ok());
   const auto applied =
       Column(path_, "SELECT version || ':' || applied_at FROM schema_migrations ORDER BY version");
-  ASSERT_EQ(applied.size(), 2u);
+  ASSERT_EQ(applied.size(), 3u);
   EXPECT_EQ(applied[0].substr(0, 2), "1:");
   EXPECT_EQ(applied[1].substr(0, 2), "2:");
+  EXPECT_EQ(applied[2].substr(0, 2), "3:");
 
   auto reopened = OpenStore();
   EXPECT_EQ(

@@ -1,0 +1,353 @@
+// Attacks on sign-out and abuse of the provider, each reproduced against the real binary as an
+// attacker or an unlucky user would meet it. Every test here fails when its defence is removed.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CookieJar, REDIRECT_URI, SECRET, USER, authorizationRequest, basicAuth, fetchMetadata, post,
+  signIn, startGatehouse,
+} from './harness.mjs';
+
+const CLIENT = 'mail';
+const OTHER_CLIENT = 'docs';
+const BOB = Object.freeze({ username: 'bob', password: 'bob-has-a-long-password-too' });
+
+const authorizeUrl = (meta, extra = {}, clientId = CLIENT) =>
+  authorizationRequest(meta, { client_id: clientId, ...extra });
+
+function redeem(meta, callback, verifier, clientId = CLIENT) {
+  return post(meta.token_endpoint, {
+    grant_type: 'authorization_code',
+    code: callback.searchParams.get('code'),
+    redirect_uri: REDIRECT_URI,
+    code_verifier: verifier,
+  }, { authorization: basicAuth(clientId, SECRET) });
+}
+
+const claims = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url'));
+
+async function sessions(gh, username) {
+  return JSON.parse(await gh.cli(['session', 'list', '--user', username, '--all', '--json'])).sessions;
+}
+
+// What the OP iframe would answer the RP for `sessionState` (Session Management 1.0 §3.2).
+async function checkSession(meta, sessionState, clientId = CLIENT) {
+  const res = await fetch(new URL('/session/check/state', meta.issuer), {
+    method: 'POST',
+    body: new URLSearchParams({ client_id: clientId, origin: new URL(REDIRECT_URI).origin, session_state: sessionState }),
+  });
+  return res.text();
+}
+
+describe('sign-out leaves nothing alive', () => {
+  let gh;
+  let meta;
+  before(async () => {
+    gh = await startGatehouse({
+      users: [USER, BOB],
+      clients: [{ id: CLIENT, secret: SECRET }, { id: OTHER_CLIENT, secret: SECRET }],
+    });
+    meta = await fetchMetadata(gh.issuer);
+  });
+  after(() => gh?.stop());
+
+  it('refuses a code issued a moment before the sign-out', async () => {
+    const jar = new CookieJar();
+    const { url, verifier } = authorizeUrl(meta);
+    const callback = await signIn(url, USER.username, USER.password, jar);
+    const [session] = await sessions(gh, USER.username);
+    // The attacker (or a slow app) holds the code while the user signs out everywhere.
+    await gh.cli(['session', 'revoke', '--sid', session.sid]);
+    const late = await redeem(meta, callback, verifier);
+    assert.equal(late.status, 400, late.text);
+    assert.equal(late.json.error, 'invalid_grant');
+    const [after] = (await sessions(gh, USER.username)).filter((s) => s.sid === session.sid);
+    assert.deepEqual(after.participants, [], 'nobody joined the ended session');
+  });
+
+  it('refuses to refresh tokens of an ended session', async () => {
+    const jar = new CookieJar();
+    const { url, verifier } = authorizeUrl(meta);
+    const tokens = await redeem(meta, await signIn(url, USER.username, USER.password, jar), verifier);
+    assert.equal(tokens.status, 200, tokens.text);
+    await gh.cli(['session', 'revoke', '--sid', claims(tokens.json.id_token).sid]);
+    const refreshed = await post(meta.token_endpoint, {
+      grant_type: 'refresh_token', refresh_token: tokens.json.refresh_token,
+    }, { authorization: basicAuth(CLIENT, SECRET) });
+    assert.equal(refreshed.status, 400, refreshed.text);
+    assert.equal(refreshed.json.error, 'invalid_grant');
+  });
+
+  it('ends the first user\'s session when a second user signs in on the same browser', async () => {
+    const jar = new CookieJar();
+    const alice = authorizeUrl(meta);
+    const aliceCallback = await signIn(alice.url, USER.username, USER.password, jar);
+    const aliceTokens = await redeem(meta, aliceCallback, alice.verifier);
+    const aliceSid = claims(aliceTokens.json.id_token).sid;
+    const aliceState = aliceCallback.searchParams.get('session_state');
+    assert.equal(await checkSession(meta, aliceState), 'unchanged');
+
+    // Bob sits down at the same computer and signs in to another app.
+    const bob = authorizeUrl(meta, { prompt: 'login' }, OTHER_CLIENT);
+    const bobTokens = await redeem(meta, await signIn(bob.url, BOB.username, BOB.password, jar),
+      bob.verifier, OTHER_CLIENT);
+    assert.notEqual(claims(bobTokens.json.id_token).sid, aliceSid);
+
+    const [aliceSession] = (await sessions(gh, USER.username)).filter((s) => s.sid === aliceSid);
+    assert.equal(aliceSession.end_cause, 'superseded');
+    assert.equal(await checkSession(meta, aliceState), 'changed', 'alice\'s app learns she is gone');
+    const refreshed = await post(meta.token_endpoint, {
+      grant_type: 'refresh_token', refresh_token: aliceTokens.json.refresh_token,
+    }, { authorization: basicAuth(CLIENT, SECRET) });
+    assert.equal(refreshed.json?.error, 'invalid_grant');
+  });
+
+  it('keeps the session and its participants when the same user re-authenticates', async () => {
+    const jar = new CookieJar();
+    const first = authorizeUrl(meta);
+    const firstCallback = await signIn(first.url, USER.username, USER.password, jar);
+    const firstId = claims((await redeem(meta, firstCallback, first.verifier)).json.id_token);
+    const oldCookie = jar.get('gh_session');
+    await new Promise((r) => setTimeout(r, 1100)); // auth_time has a resolution of one second
+
+    const again = authorizeUrl(meta, { prompt: 'login' }, OTHER_CLIENT);
+    const againCallback = await signIn(again.url, USER.username, USER.password, jar);
+    const againId = claims((await redeem(meta, againCallback, again.verifier, OTHER_CLIENT)).json.id_token);
+    assert.equal(againId.sid, firstId.sid, 'the same session');
+    assert.ok(againId.auth_time > firstId.auth_time, 'auth_time moves to the new authentication');
+    assert.notEqual(jar.get('gh_session'), oldCookie, 'the cookie value is replaced');
+    assert.equal(await checkSession(meta, firstCallback.searchParams.get('session_state')), 'unchanged');
+
+    const [session] = (await sessions(gh, USER.username)).filter((s) => s.sid === firstId.sid);
+    assert.equal(session.end_cause, null);
+    assert.deepEqual(session.participants.map((p) => p.client_id).sort(), [OTHER_CLIENT, CLIENT]);
+
+    // The replaced cookie value no longer opens the session.
+    const res = await fetch(authorizeUrl(meta, { prompt: 'none' }).url, {
+      headers: { cookie: `gh_session=${oldCookie}` }, redirect: 'manual',
+    });
+    assert.equal(new URL(res.headers.get('location')).searchParams.get('error'), 'login_required');
+  });
+});
+
+// Sends a request from a chosen loopback address, as if from another machine.
+function fromAddress(localAddress, url, { method = 'GET', headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers, localAddress }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d) => { text += d; }).on('end', () =>
+        resolve({ status: res.statusCode, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+// Fetches the sign-in page from `address` and returns the cookie header and form to post.
+async function loginForm(gh, address, username, password) {
+  const page = await fromAddress(address, `${gh.issuer}/login`);
+  const cookie = page.headers['set-cookie'].map((c) => c.split(';')[0]).join('; ');
+  const token = page.text.match(/name="csrf_token" value="([^"]+)"/)[1];
+  return {
+    cookie,
+    body: new URLSearchParams({ csrf_token: token, return_to: '/', username, password }).toString(),
+  };
+}
+
+async function submitLogin(gh, address, form) {
+  return fromAddress(address, `${gh.issuer}/login`, {
+    method: 'POST',
+    headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: form.body,
+  });
+}
+
+describe('abuse and bad input', () => {
+  let gh;
+  let meta;
+  before(async () => {
+    gh = await startGatehouse({
+      users: [USER, BOB],
+      clients: [
+        { id: CLIENT, secret: SECRET, webOrigins: ['http://127.0.0.1:9'] },
+        { id: OTHER_CLIENT, secret: SECRET },
+        { id: 'reports-api', secret: SECRET, resourceServerFor: [CLIENT] },
+      ],
+    });
+    meta = await fetchMetadata(gh.issuer);
+  });
+  after(() => gh?.stop());
+
+  it('slows a guessing source with 429 and Retry-After while another user signs in', async () => {
+    const attacker = '127.0.0.2';
+    const statuses = [];
+    let retryAfter;
+    for (let i = 0; i < 14; i++) {
+      const res = await submitLogin(gh, attacker, await loginForm(gh, attacker, BOB.username, `guess-${i}`));
+      statuses.push(res.status);
+      if (res.status === 429) retryAfter = Number(res.headers['retry-after']);
+    }
+    assert.ok(statuses.includes(429), `guesses were throttled: ${statuses}`);
+    assert.ok(!statuses.includes(503), `no global lockout: ${statuses}`);
+    assert.ok(retryAfter >= 1, 'Retry-After tells how long to wait');
+
+    // Meanwhile alice, elsewhere, signs in at once.
+    const victim = await submitLogin(gh, '127.0.0.1', await loginForm(gh, '127.0.0.1', USER.username, USER.password));
+    assert.equal(victim.status, 303, victim.text);
+
+    const metrics = await (await fetch(`${gh.issuer}/metrics`)).text();
+    assert.match(metrics, /^gatehouse_logins_throttled_total [1-9]\d*$/m);
+    const { events } = JSON.parse(await gh.cli(['events', '--json']));
+    assert.ok(events.some((e) => e.type === 'login.throttled'), 'an audit event says so');
+  });
+
+  it('refuses a planted CSRF cookie and field pair', async () => {
+    const planted = 'x';
+    const res = await fromAddress('127.0.0.3', `${gh.issuer}/login`, {
+      method: 'POST',
+      headers: { cookie: `gh_csrf=${planted}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf_token: planted, return_to: '/', username: USER.username, password: USER.password }).toString(),
+    });
+    assert.equal(res.status, 403);
+    assert.ok(!(res.headers['set-cookie'] ?? []).some((c) => c.startsWith('gh_session=')));
+    // Nor does a full-length pair made up without the server's secret.
+    const nonce = randomBytes(32).toString('base64url');
+    const forged = await fromAddress('127.0.0.3', `${gh.issuer}/login`, {
+      method: 'POST',
+      headers: { cookie: `gh_csrf=${nonce}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf_token: nonce, return_to: '/', username: USER.username, password: USER.password }).toString(),
+    });
+    assert.equal(forged.status, 403);
+  });
+
+  it('tells only the token\'s own client and its resource server about a token', async () => {
+    const { url, verifier } = authorizeUrl(meta);
+    const tokens = await redeem(meta, await signIn(url, USER.username, USER.password), verifier);
+    const introspect = (client) => post(meta.introspection_endpoint, { token: tokens.json.access_token },
+      { authorization: basicAuth(client, SECRET) });
+    const stranger = await introspect(OTHER_CLIENT);
+    assert.equal(stranger.status, 200);
+    assert.deepEqual(stranger.json, { active: false }, 'no sub, sid or scope for a second client');
+    const api = await introspect('reports-api');
+    assert.equal(api.json.active, true);
+    assert.equal(api.json.client_id, CLIENT);
+    assert.equal((await introspect(CLIENT)).json.active, true);
+  });
+
+  it('answers CORS for registered web origins only, and lets discovery and JWKS be cached', async () => {
+    const allowed = 'http://127.0.0.1:9';
+    const preflight = await fetch(meta.token_endpoint, {
+      method: 'OPTIONS',
+      headers: { origin: allowed, 'access-control-request-method': 'POST' },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), allowed);
+    for (const path of [meta.userinfo_endpoint, meta.jwks_uri, `${gh.issuer}/.well-known/openid-configuration`]) {
+      const res = await fetch(path, { headers: { origin: allowed } });
+      assert.equal(res.headers.get('access-control-allow-origin'), allowed, path);
+      const other = await fetch(path, { headers: { origin: 'https://evil.example' } });
+      assert.equal(other.headers.get('access-control-allow-origin'), null, path);
+    }
+    const discovery = await fetch(`${gh.issuer}/.well-known/openid-configuration`);
+    assert.match(discovery.headers.get('cache-control'), /max-age=\d+/);
+    assert.match((await fetch(meta.jwks_uri)).headers.get('cache-control'), /max-age=\d+/);
+  });
+
+  it('answers 400, not 500, to invalid UTF-8 in the admin API', async () => {
+    const token = 'admin-token-for-the-hardening-tests';
+    const admin = await startGatehouse({
+      env: { GATEHOUSE_ADMIN_TOKEN_SHA256: createHash('sha256').update(token).digest('base64url') },
+    });
+    try {
+      const res = await fetch(`${admin.issuer}/admin/sessions/revoke`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'user=%FF%FE',
+      });
+      assert.equal(res.status, 400);
+      assert.equal((await res.json()).error, 'invalid_request');
+    } finally {
+      await admin.stop();
+    }
+  });
+});
+
+// CPU time (user + system, in clock ticks) the process has used so far.
+async function cpuTicks(pid) {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime and stime (fields 14 and 15)
+}
+
+describe('running out of file descriptors', () => {
+  it('serves open connections with 150 idle ones under ulimit -n 128, and recovers', async () => {
+    const gh = await startGatehouse({ launcher: ['prlimit', '--nofile=128:128', '--'] });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (path) => new Promise((resolve, reject) => {
+      http.get(`${gh.issuer}${path}`, { agent }, (res) => {
+        res.resume().on('end', () => resolve(res.statusCode));
+      }).on('error', reject);
+    });
+    const idle = [];
+    try {
+      assert.equal(await get('/healthz'), 200); // the connection that must keep being served
+      for (let i = 0; i < 150; i++) {
+        idle.push(await new Promise((resolve) => {
+          const socket = net.connect({ host: '127.0.0.1', port: gh.port }, () => resolve(socket));
+          socket.on('error', () => resolve(socket));
+        }));
+      }
+      await sleep(1000);
+      const before = await cpuTicks(gh.pid);
+      await sleep(2000);
+      const spent = (await cpuTicks(gh.pid)) - before;
+      assert.ok(spent < 50, `the IdP idles while out of descriptors (${spent} ticks in 2 s)`);
+      assert.equal(await get('/healthz'), 200, 'an open connection is still served');
+      const failures = gh.output().match(/http\.accept_failed/g)?.length ?? 0;
+      assert.ok(failures <= 3, `accept failures are logged once per episode, not ${failures} times`);
+
+      for (const socket of idle) socket.destroy();
+      agent.destroy();
+      const fresh = await fetch(`${gh.issuer}/healthz`, { signal: AbortSignal.timeout(10_000) });
+      assert.equal(fresh.status, 200, 'new connections are served again');
+    } finally {
+      for (const socket of idle) socket.destroy();
+      agent.destroy();
+      await gh.stop();
+    }
+  });
+});
+
+describe('retention', () => {
+  it('purges ended sessions and their events once they are older than the retention', async () => {
+    const gh = await startGatehouse({
+      users: [USER],
+      clients: [{ id: CLIENT, secret: SECRET }],
+      env: { GATEHOUSE_RETENTION_HISTORY_SECONDS: '2', GATEHOUSE_SERVER_MAINTENANCE_INTERVAL_SECONDS: '1' },
+    });
+    try {
+      const meta = await fetchMetadata(gh.issuer);
+      const { url, verifier } = authorizeUrl(meta);
+      const tokens = await redeem(meta, await signIn(url, USER.username, USER.password), verifier);
+      const { sid } = claims(tokens.json.id_token);
+      await gh.cli(['session', 'revoke', '--sid', sid]);
+      const { events } = JSON.parse(await gh.cli(['events', '--json']));
+      assert.ok(events.some((e) => e.sid === sid), 'the sign-out was recorded');
+
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const left = (await sessions(gh, USER.username)).filter((s) => s.sid === sid);
+        const history = JSON.parse(await gh.cli(['events', '--json'])).events.filter((e) => e.sid === sid);
+        if (left.length === 0 && history.length === 0) break;
+        assert.ok(Date.now() < deadline, 'history outlived its retention');
+        await sleep(250);
+      }
+    } finally {
+      await gh.stop();
+    }
+  });
+});
