@@ -1,6 +1,6 @@
 # The two commands: `make demo` runs Gatehouse, `make test` builds and passes every test.
 # Both install what they need first (Debian packages, npm test tools) and skip what is present.
-.PHONY: demo test bench build-release build-test format clean
+.PHONY: demo test bench fuzz build-release build-test format clean
 
 JOBS ?= $(shell nproc)
 # Lets ccache reuse objects across clones of the repository (CI builds in a fresh clone): paths
@@ -24,13 +24,19 @@ bench:
 	cmake --build build/release -j $(JOBS)
 	bench/run.sh build/release
 
+# Runs every fuzz target for FUZZ_SECONDS (libFuzzer, clang); see scripts/fuzz.sh.
+FUZZ_SECONDS ?= 60
+fuzz:
+	scripts/install-deps.sh fuzz
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
 build-release:
 	scripts/install-deps.sh build
 	cmake -S . -B build/release $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release
 	cmake --build build/release -j $(JOBS) --target gatehouse gatehouse-sample-app
 
 format:
-	find src apps tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
+	find src apps tests bench fuzz -name '*.h' -o -name '*.cc' | xargs clang-format -i
 
 clean:
 	rm -rf build

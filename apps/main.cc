@@ -43,6 +43,7 @@ struct Flags {
   std::string session_file;  // empty: sessions live in memory only
   std::string port_file;
   std::chrono::milliseconds check_interval{5000};
+  std::size_t max_pending = rp::InMemoryOneTimeStore::kDefaultMaxEntries;
 };
 
 // Splits "host:port"; false when it is not one.
@@ -80,7 +81,9 @@ std::optional<Flags> ParseFlags(int argc, char** argv, int& exit_code) {
       "session-file", po::value(&f.session_file), "keep sessions in this file across restarts")(
       "port-file", po::value(&f.port_file), "write the bound port here once listening")(
       "check-interval-ms", po::value(&check_interval_ms)->default_value(5000),
-      "how often pages ask Gatehouse whether the session changed");
+      "how often pages ask Gatehouse whether the session changed")(
+      "max-pending", po::value(&f.max_pending)->default_value(f.max_pending),
+      "sign-ins and sign-outs in progress kept at most (each GET /login starts one)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, o), vm);
@@ -122,7 +125,7 @@ int Run(const Flags& flags) {
     }
     sessions = *std::move(journal);
   }
-  rp::InMemoryOneTimeStore once(clock);
+  rp::InMemoryOneTimeStore once(clock, flags.max_pending);
 
   rp::RpConfig config;
   config.issuer = flags.issuer;

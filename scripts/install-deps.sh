@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Gatehouse needs on Debian 12, skipping what is already present.
-# Usage: scripts/install-deps.sh [build|test|bench]
+# Usage: scripts/install-deps.sh [build|test|bench|fuzz]
 set -euo pipefail
 mode=${1:-build}
 
@@ -10,11 +10,13 @@ build_pkgs=(cmake ninja-build ccache g++ pkg-config
   libgtest-dev libgmock-dev)
 test_pkgs=(nodejs npm curl chromium fonts-liberation)  # chromium and a font: tests/browser
 bench_pkgs=(libbenchmark-dev wrk openssl nodejs curl)  # node drives bench/logout_fanout.sh
+fuzz_pkgs=(clang libclang-rt-14-dev)                   # libFuzzer and clang's sanitizers
 
 want=("${build_pkgs[@]}")
 case "$mode" in
   test) want+=("${test_pkgs[@]}") ;;
   bench) want+=("${bench_pkgs[@]}") ;;
+  fuzz) want+=("${fuzz_pkgs[@]}") ;;
 esac
 
 missing=()

@@ -13,7 +13,14 @@ namespace gh {
 Result<Params> Params::Parse(std::string_view encoded) {
   Params out;
   if (encoded.empty()) return out;
-  auto parsed = boost::urls::parse_query(encoded);
+  // Boost.URL 1.81's parse_query measures its argument with strlen() (boostorg/url#757): given
+  // a view that does not end the buffer it reads past the end, and parses what follows. A copy
+  // ends where the view does; a raw NUL (never valid in this encoding, where it is %00) would
+  // end it early, so it is refused. (Found by fuzz/params_fuzz.cc.)
+  if (encoded.find('\0') != std::string_view::npos)
+    return Error::InvalidArgument("malformed parameters");
+  const std::string terminated(encoded);
+  auto parsed = boost::urls::parse_query(terminated);
   if (!parsed) return Error::InvalidArgument("malformed parameters");
   for (auto param : *parsed) {
     // decode_view keeps '+' literal; in form encoding it means a space.

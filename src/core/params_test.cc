@@ -28,6 +28,19 @@ TEST(Params, ReportsRepeatedNames) {
 
 TEST(Params, RejectsMalformedEncoding) { EXPECT_FALSE(Params::Parse("a=%zz").ok()); }
 
+// Regression (fuzz/params_fuzz.cc): a view inside a larger buffer is parsed up to its end only.
+TEST(Params, ParsesOnlyTheViewItIsGiven) {
+  const std::string buffer = "a=1&b=2";
+  auto params = Params::Parse(std::string_view(buffer).substr(0, 3));
+  ASSERT_TRUE(params.ok());
+  EXPECT_EQ(params->items(), (std::vector<Params::Item>{{"a", "1"}}));
+}
+
+TEST(Params, RejectsARawNul) {
+  EXPECT_FALSE(Params::Parse(std::string("a=1\0&b=2", 8)).ok());
+  EXPECT_EQ(*Params::Parse("a=%00")->Get("a"), std::string(1, '\0'));
+}
+
 TEST(Params, EncodesReservedCharacters) {
   Params p{{"redirect_uri", "https://a/b?c=d"}, {"s", "x y"}};
   EXPECT_EQ(p.Encode(), "redirect_uri=https%3A%2F%2Fa%2Fb%3Fc%3Dd&s=x%20y");

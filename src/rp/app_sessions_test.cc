@@ -75,5 +75,33 @@ TEST(OneTimeStoreTest, PutIfAbsentRefusesALiveKeyButReusesAnExpiredOne) {
   EXPECT_TRUE(*store.PutIfAbsent("k", "3", clock.Now() + Seconds(10)));
 }
 
+TEST(OneTimeStoreTest, HoldsAtMostItsCapacityDroppingTheSoonestToExpire) {
+  FakeClock clock;
+  InMemoryOneTimeStore store(clock, /*max_entries=*/3);
+  ASSERT_TRUE(*store.PutIfAbsent("late", "1", clock.Now() + Seconds(600)));
+  ASSERT_TRUE(*store.PutIfAbsent("soon", "2", clock.Now() + Seconds(60)));
+  ASSERT_TRUE(*store.PutIfAbsent("later", "3", clock.Now() + Seconds(900)));
+  // A flood of new entries pushes out the older ones, never past the capacity.
+  for (int i = 0; i < 1000; ++i)
+    ASSERT_TRUE(*store.PutIfAbsent("flood-" + std::to_string(i), "x", clock.Now() + Seconds(700)));
+  EXPECT_FALSE(store.Take("soon")->has_value());
+  EXPECT_FALSE(store.Take("late")->has_value());
+  EXPECT_TRUE(store.Take("later")->has_value());
+  int left = 0;
+  for (int i = 0; i < 1000; ++i) left += store.Take("flood-" + std::to_string(i))->has_value();
+  EXPECT_EQ(left, 2);
+}
+
+TEST(OneTimeStoreTest, ExpiredEntriesMakeRoomBeforeLiveOnes) {
+  FakeClock clock;
+  InMemoryOneTimeStore store(clock, /*max_entries=*/2);
+  ASSERT_TRUE(*store.PutIfAbsent("short", "1", clock.Now() + Seconds(5)));
+  ASSERT_TRUE(*store.PutIfAbsent("long", "2", clock.Now() + Seconds(600)));
+  clock.Advance(Seconds(10));
+  ASSERT_TRUE(*store.PutIfAbsent("new", "3", clock.Now() + Seconds(60)));
+  EXPECT_TRUE(store.Take("long")->has_value());
+  EXPECT_TRUE(store.Take("new")->has_value());
+}
+
 }  // namespace
 }  // namespace gh::rp

@@ -3,22 +3,19 @@
 #include <utility>
 
 namespace gh::rp {
-namespace {
-
-// Expired entries are dropped on every this many puts, which bounds memory by the rate of puts
-// times the longest lifetime without a timer thread.
-constexpr std::uint64_t kSweepEvery = 64;
-
-}  // namespace
 
 Result<bool> InMemoryOneTimeStore::PutIfAbsent(std::string key, std::string value,
                                                TimePoint expires_at) {
   const TimePoint now = clock_.Now();
   std::lock_guard lock(mutex_);
-  if (++puts_ % kSweepEvery == 0) SweepExpired(now);
   auto it = entries_.find(key);
-  if (it != entries_.end() && it->second.expires_at > now) return false;
-  entries_.insert_or_assign(std::move(key), Entry{std::move(value), expires_at});
+  if (it != entries_.end()) {
+    if (it->second.expires_at > now) return false;
+    Erase(it);
+  }
+  MakeRoom(now);
+  by_expiry_.emplace(expires_at, key);
+  entries_.emplace(std::move(key), Entry{std::move(value), expires_at});
   return true;
 }
 
@@ -28,13 +25,24 @@ Result<std::optional<std::string>> InMemoryOneTimeStore::Take(std::string_view k
   auto it = entries_.find(key);
   if (it == entries_.end()) return std::optional<std::string>();
   Entry entry = std::move(it->second);
-  entries_.erase(it);
+  Erase(it);
   if (entry.expires_at <= now) return std::optional<std::string>();
   return std::optional<std::string>(std::move(entry.value));
 }
 
-void InMemoryOneTimeStore::SweepExpired(TimePoint now) {
-  std::erase_if(entries_, [now](const auto& item) { return item.second.expires_at <= now; });
+void InMemoryOneTimeStore::Erase(Entries::iterator it) {
+  by_expiry_.erase({it->second.expires_at, it->first});
+  entries_.erase(it);
+}
+
+void InMemoryOneTimeStore::MakeRoom(TimePoint now) {
+  // Expired entries go first, then (still full) the one that would have expired soonest.
+  while (!by_expiry_.empty() &&
+         (by_expiry_.begin()->first <= now || entries_.size() >= max_entries_)) {
+    auto soonest = by_expiry_.begin();
+    entries_.erase(soonest->second);
+    by_expiry_.erase(soonest);
+  }
 }
 
 }  // namespace gh::rp

@@ -4,10 +4,11 @@
 // (the operations map onto Redis SET NX PX and GETDEL).
 #pragma once
 
-#include <cstdint>
+#include <cstddef>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -27,10 +28,15 @@ class OneTimeStore {
   virtual Result<std::optional<std::string>> Take(std::string_view key) = 0;
 };
 
-// A process-local OneTimeStore for single-node apps and tests. Thread-safe.
+// A process-local OneTimeStore for single-node apps and tests. Thread-safe. Anyone can make an
+// app store an entry (every GET /login does), so it holds at most `max_entries`: when full, the
+// entry closest to expiry makes room. Under a flood that means some real sign-in started long
+// ago fails and is retried, instead of the app running out of memory.
 class InMemoryOneTimeStore final : public OneTimeStore {
  public:
-  explicit InMemoryOneTimeStore(const Clock& clock) : clock_(clock) {}
+  static constexpr std::size_t kDefaultMaxEntries = 10'000;
+  explicit InMemoryOneTimeStore(const Clock& clock, std::size_t max_entries = kDefaultMaxEntries)
+      : clock_(clock), max_entries_(max_entries) {}
 
   Result<bool> PutIfAbsent(std::string key, std::string value, TimePoint expires_at) override;
   Result<std::optional<std::string>> Take(std::string_view key) override;
@@ -40,12 +46,16 @@ class InMemoryOneTimeStore final : public OneTimeStore {
     std::string value;
     TimePoint expires_at;
   };
-  void SweepExpired(TimePoint now);  // REQUIRES: mutex_ held
+  using Entries = std::map<std::string, Entry, std::less<>>;
+  // Both REQUIRE mutex_ held.
+  void Erase(Entries::iterator it);
+  void MakeRoom(TimePoint now);
 
   const Clock& clock_;
+  const std::size_t max_entries_;
   std::mutex mutex_;
-  std::map<std::string, Entry, std::less<>> entries_;
-  std::uint64_t puts_ = 0;
+  Entries entries_;
+  std::set<std::pair<TimePoint, std::string>> by_expiry_;  // the same entries, soonest first
 };
 
 }  // namespace gh::rp

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -29,12 +28,24 @@ std::optional<std::string> StringMember(const nlohmann::json& object, const char
   return it->get<std::string>();
 }
 
-// A NumericDate (RFC 7519 §2): seconds since the epoch, possibly fractional.
+// The latest NumericDate accepted: 2100-01-01. Far enough for any real token, and far below
+// where seconds would overflow the clock's nanosecond count.
+constexpr std::int64_t kLatestNumericDate = 4'102'444'800;
+
+// A NumericDate (RFC 7519 §2) as whole seconds since the epoch. RFC 7519 allows fractions, but
+// no OP we know sends them and a double past 2^63 cannot even be converted: only integers in
+// [0, kLatestNumericDate] are accepted.
 Result<TimePoint> TimeClaim(const nlohmann::json& claims, const char* name) {
   auto it = claims.find(name);
-  if (it == claims.end() || !it->is_number() || !std::isfinite(it->get<double>()))
-    return Invalid(std::string("the token has no numeric ") + name);
-  return FromUnixSeconds(static_cast<std::int64_t>(std::floor(it->get<double>())));
+  if (it == claims.end() || !it->is_number_integer())
+    return Invalid(std::string("the token has no integer ") + name);
+  // Unsigned values past INT64_MAX would wrap if read as signed; none is in range anyway.
+  if (it->is_number_unsigned() && it->get<std::uint64_t>() > kLatestNumericDate)
+    return Invalid(std::string("the token's ") + name + " is out of range");
+  const auto seconds = it->get<std::int64_t>();
+  if (seconds < 0 || seconds > kLatestNumericDate)
+    return Invalid(std::string("the token's ") + name + " is out of range");
+  return FromUnixSeconds(seconds);
 }
 
 // Core §3.1.3.7 steps 3-5; Back-Channel §2.6 step 4 applies the same to logout tokens.

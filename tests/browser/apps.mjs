@@ -63,9 +63,10 @@ export function appSpec(id, { name, section, host, port, channels = [], accent =
 
 /**
  * Starts gatehouse-sample-app for `spec` against `issuer`; with `sessionFile` its sessions survive
- * a restart. Resolves when it listens. Returns {output(), stop()}.
+ * a restart, `maxPending` caps its sign-ins in progress. Resolves when it listens. Returns
+ * {pid, output(), stop()}.
  */
-export async function startApp(spec, issuer, { sessionFile, checkIntervalMs = 2000 } = {}) {
+export async function startApp(spec, issuer, { sessionFile, checkIntervalMs = 2000, maxPending } = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), `gatehouse-app-${spec.id}-`));
   const portFile = path.join(dir, 'port');
   const args = ['--name', spec.name, '--section', spec.section, '--accent', spec.accent,
@@ -73,6 +74,7 @@ export async function startApp(spec, issuer, { sessionFile, checkIntervalMs = 20
     '--client-id', spec.id, '--client-secret', spec.secret, '--port-file', portFile,
     '--check-interval-ms', String(checkIntervalMs)];
   if (sessionFile) args.push('--session-file', sessionFile);
+  if (maxPending) args.push('--max-pending', String(maxPending));
   const child = spawn(appBin(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let log = '';
@@ -103,7 +105,7 @@ export async function startApp(spec, issuer, { sessionFile, checkIntervalMs = 20
     }
     await sleep(50);
   }
-  return { output, stop };
+  return { pid: child.pid, output, stop };
 }
 
 /**

@@ -2,9 +2,14 @@
 // attacker or an unlucky user would meet it. Every test here fails when its defence is removed.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -12,6 +17,7 @@ import {
   signIn, startGatehouse,
 } from './harness.mjs';
 
+const run = promisify(execFile);
 const CLIENT = 'mail';
 const OTHER_CLIENT = 'docs';
 const BOB = Object.freeze({ username: 'bob', password: 'bob-has-a-long-password-too' });
@@ -348,6 +354,64 @@ describe('retention', () => {
       }
     } finally {
       await gh.stop();
+    }
+  });
+});
+
+describe('secrets at rest', () => {
+  let parent;
+  before(async () => { parent = await mkdtemp(path.join(tmpdir(), 'gatehouse-secrets-')); });
+  after(() => rm(parent, { recursive: true, force: true }));
+
+  const mode = async (file) => (await stat(file)).mode & 0o777;
+  const underUmask022 = ['sh', '-c', 'umask 022; exec "$0" "$@"'];
+
+  it('keeps the data directory and database private under umask 022, and refuses them shared', async () => {
+    const dataDir = path.join(parent, 'modes');
+    const gh = await startGatehouse({ dataDir, launcher: underUmask022 });
+    await gh.stop();
+    assert.equal(await mode(dataDir), 0o700);
+    for (const file of ['gatehouse.db', 'gatehouse.db-wal', 'gatehouse.db-shm']) {
+      const p = path.join(dataDir, file);
+      if (existsSync(p)) assert.equal(await mode(p), 0o600, file);
+    }
+    await chmod(path.join(dataDir, 'gatehouse.db'), 0o644);
+    await assert.rejects(startGatehouse({ dataDir, launcher: underUmask022 }),
+      /gatehouse\.db is accessible to other users \(mode 644\).*chmod 600/s);
+  });
+
+  it('stores private keys encrypted when given a key, and will not start without it', async () => {
+    const dataDir = path.join(parent, 'sealed');
+    const key = randomBytes(32).toString('base64url');
+    const withKey = { GATEHOUSE_KEYS_ENCRYPTION_KEY: key };
+    const first = await startGatehouse({ dataDir, env: withKey });
+    const kids = (await (await fetch(`${first.issuer}/jwks`)).json()).keys.map((k) => k.kid).sort();
+    await first.stop();
+    for (const file of ['gatehouse.db', 'gatehouse.db-wal']) {
+      const p = path.join(dataDir, file);
+      if (existsSync(p)) assert.ok(!(await readFile(p)).includes('PRIVATE KEY'), `${file} holds a plaintext key`);
+    }
+    await assert.rejects(startGatehouse({ dataDir }), /signing keys are encrypted/);
+    await assert.rejects(
+      startGatehouse({ dataDir, env: { GATEHOUSE_KEYS_ENCRYPTION_KEY: randomBytes(32).toString('base64url') } }),
+      /does not decrypt/);
+    const again = await startGatehouse({ dataDir, env: withKey });
+    try {
+      const same = (await (await fetch(`${again.issuer}/jwks`)).json()).keys.map((k) => k.kid).sort();
+      assert.deepEqual(same, kids);
+    } finally {
+      await again.stop();
+    }
+  });
+});
+
+describe('command line', () => {
+  it('prints an action\'s options with --help, required options or not', async () => {
+    for (const [command, action, option] of [['client', 'add', '--redirect-uri'], ['session', 'revoke', '--sid'],
+      ['user', 'add', '--username']]) {
+      const { stdout } = await run(process.env.GATEHOUSE_BIN, [command, action, '--help']);
+      assert.match(stdout, new RegExp(`Usage: gatehouse ${command} ${action}`));
+      assert.ok(stdout.includes(option), `${command} ${action} --help lists ${option}`);
     }
   });
 });
