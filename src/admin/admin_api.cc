@@ -122,7 +122,11 @@ http::Response AdminApi::ListSessions(const http::Request& request) const {
 http::Response AdminApi::RevokeSessions(const http::Request& request) const {
   auto form = request.Form();
   if (!form.ok()) return FailureResponse(form.error());
-  auto endings = Revoke(store_, sessions_, {form->Get("sid"), form->Get("user")});
+  auto include_offline = form->Get("include_offline");
+  if (include_offline && *include_offline != "1" && *include_offline != "0")
+    return ErrorResponse(400, "invalid_request", "include_offline: expected 0 or 1");
+  auto endings =
+      Revoke(store_, sessions_, {form->Get("sid"), form->Get("user"), include_offline == "1"});
   if (!endings.ok()) return FailureResponse(endings.error());
   auto ended = nlohmann::json::array();
   for (const auto& e : *endings) ended.push_back(ToJson(e));

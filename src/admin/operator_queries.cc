@@ -62,6 +62,7 @@ Result<std::vector<session::SessionEnding>> Revoke(store::Store& store,
   if (target.sid.has_value() == target.username.has_value())
     return Error::InvalidArgument("give exactly one of sid and user");
   std::vector<store::SessionRecord> to_end;
+  std::optional<std::string> user_id;
   if (target.sid) {
     GH_ASSIGN_OR_RETURN(auto session, store.FindSessionBySid(*target.sid));
     if (!session) return Error::NotFound("no session with sid '" + *target.sid + "'");
@@ -69,14 +70,33 @@ Result<std::vector<session::SessionEnding>> Revoke(store::Store& store,
   } else {
     GH_ASSIGN_OR_RETURN(auto user, FindUser(store, *target.username));
     GH_ASSIGN_OR_RETURN(to_end, store.ListSessions(user.id, /*include_ended=*/false));
+    user_id = user.id;
   }
   std::vector<session::SessionEnding> endings;
   for (const auto& s : to_end) {
     if (s.active()) GH_RETURN_IF_ERROR(sessions.NoteLogoutStarted(s, /*client_id=*/""));
-    GH_ASSIGN_OR_RETURN(auto ending, sessions.End(s.sid, session::EndCause::kAdmin));
+    GH_ASSIGN_OR_RETURN(auto ending,
+                        sessions.End(s.sid, session::EndCause::kAdmin, target.include_offline));
     endings.push_back(std::move(ending));
   }
+  // Offline grants outlive their sessions: a user's may come from sessions ended long ago.
+  if (user_id && target.include_offline)
+    GH_RETURN_IF_ERROR(store.RevokeOfflineGrants(*user_id, std::nullopt));
   return endings;
+}
+
+Result<std::vector<store::ConsentRecord>> ListConsents(store::Store& store,
+                                                       std::string_view username) {
+  GH_ASSIGN_OR_RETURN(auto user, FindUser(store, username));
+  return store.ListConsents(user.id);
+}
+
+Result<bool> RevokeConsent(store::Store& store, std::string_view username,
+                           std::string_view client_id) {
+  GH_ASSIGN_OR_RETURN(auto user, FindUser(store, username));
+  GH_ASSIGN_OR_RETURN(bool removed, store.RemoveConsent(user.id, client_id));
+  GH_RETURN_IF_ERROR(store.RevokeOfflineGrants(user.id, client_id));
+  return removed;
 }
 
 Result<NotificationReport> ListNotifications(store::Store& store, std::optional<std::string> sid,
@@ -177,6 +197,13 @@ nlohmann::json ToJson(const store::EventRecord& event) {
           {"user_id", event.user_id},
           {"client_id", event.client_id},
           {"detail", std::move(detail)}};
+}
+
+nlohmann::json ToJson(const store::ConsentRecord& consent) {
+  return {{"user_id", consent.user_id},
+          {"client_id", consent.client_id},
+          {"scope", consent.scope},
+          {"granted_at", FormatTime(consent.granted_at)}};
 }
 
 nlohmann::json ToJson(const NotificationReport& report) {

@@ -37,6 +37,8 @@ Result<std::vector<SessionView>> ListSessions(store::Store& store, std::string_v
 struct RevokeTarget {
   std::optional<std::string> sid;
   std::optional<std::string> username;
+  // Also end the offline_access grants: of the session, or every one the user gave.
+  bool include_offline = false;
 };
 
 // Ends the target's sessions with cause "admin" through the session authority, so every
@@ -45,6 +47,14 @@ struct RevokeTarget {
 Result<std::vector<session::SessionEnding>> Revoke(store::Store& store,
                                                    session::SessionAuthority& sessions,
                                                    const RevokeTarget& target);
+
+// The consents (offline_access) `username` gave, by client. kNotFound for an unknown username.
+Result<std::vector<store::ConsentRecord>> ListConsents(store::Store& store,
+                                                       std::string_view username);
+// Withdraws `username`'s consent for `client_id` and ends the offline grants it allowed; false
+// when there was no consent (the grants are ended all the same).
+Result<bool> RevokeConsent(store::Store& store, std::string_view username,
+                           std::string_view client_id);
 
 // Logout notifications and how the whole outbox stands: what `logout status` shows.
 struct NotificationReport {
@@ -77,6 +87,7 @@ nlohmann::json ToJson(const session::SessionEnding& ending);
 nlohmann::json ToJson(const store::LogoutNotificationRecord& notification);
 nlohmann::json ToJson(const store::NotificationCounts& counts);
 nlohmann::json ToJson(const store::EventRecord& event);
+nlohmann::json ToJson(const store::ConsentRecord& consent);
 nlohmann::json ToJson(const NotificationReport& report);
 nlohmann::json ToJson(const EventPage& page);
 

@@ -39,6 +39,7 @@ Commands:
   user add|list         manage users
   keys rotate           start signing with new keys; old keys stay published until their tokens expire
   session list|revoke   list IdP sessions; end them (every participant is notified)
+  consent list|revoke   offline access users allowed applications; withdraw it
   logout status         back-channel logout notifications and their delivery
   events                the sign-out event log
 
@@ -347,7 +348,10 @@ int SessionCommand(const std::string& action, const std::vector<std::string>& ar
     o.add_options()("sid", po::value<std::string>()->value_name("SID"),
                     "end this session; every participant is notified")(
         "user", po::value<std::string>()->value_name("USERNAME"),
-        "end every active session of this user")("json", "print JSON");
+        "end every active session of this user")(
+        "include-offline",
+        "also end offline_access grants (of the session, or every one the user gave)")(
+        "json", "print JSON");
   } else {
     throw UsageError{"unknown session action '" + action + "' (list, revoke)"};
   }
@@ -378,7 +382,9 @@ int SessionCommand(const std::string& action, const std::vector<std::string>& ar
   SystemRandom random;
   session::EventLog events(clock);
   session::SessionAuthority sessions(**store, clock, random, events, SessionPolicyFor(*config));
-  auto endings = admin::Revoke(**store, sessions, {Optional(vm, "sid"), Optional(vm, "user")});
+  auto endings =
+      admin::Revoke(**store, sessions,
+                    {Optional(vm, "sid"), Optional(vm, "user"), vm.count("include-offline") > 0});
   if (!endings.ok()) return ReportFailure(endings.error());
   auto ended = nlohmann::json::array();
   for (const auto& e : *endings) ended.push_back(admin::ToJson(e));
@@ -445,6 +451,41 @@ int EventsCommand(const std::vector<std::string>& args) {
   return 0;
 }
 
+int ConsentCommand(const std::string& action, const std::vector<std::string>& args) {
+  po::options_description o("consent options");
+  o.add_options()("user", po::value<std::string>()->value_name("USERNAME")->required(),
+                  "the user who gave the consent");
+  if (action == "list") {
+    o.add_options()("json", "print JSON");
+  } else if (action == "revoke") {
+    o.add_options()("client", po::value<std::string>()->value_name("CLIENT_ID")->required(),
+                    "the application; its offline grants from this user end too");
+  } else {
+    throw UsageError{"unknown consent action '" + action + "' (list, revoke)"};
+  }
+  po::variables_map vm;
+  if (!Parse(args, "consent " + action, o, vm)) return 0;
+  auto config = ConfigFor(vm);
+  if (!config.ok()) return ReportFailure(config.error());
+  auto store = OpenPrivateStore(*config);
+  if (!store.ok()) return ReportFailure(store.error());
+  const auto& user = vm["user"].as<std::string>();
+  if (action == "list") {
+    auto consents = admin::ListConsents(**store, user);
+    if (!consents.ok()) return ReportFailure(consents.error());
+    auto rows = nlohmann::json::array();
+    for (const auto& c : *consents) rows.push_back(admin::ToJson(c));
+    Print(vm, {{"consents", rows}}, rows, {"client_id", "scope", "granted_at"});
+    return 0;
+  }
+  const auto& client = vm["client"].as<std::string>();
+  auto removed = admin::RevokeConsent(**store, user, client);
+  if (!removed.ok()) return ReportFailure(removed.error());
+  std::cout << (*removed ? "revoked the consent of " : "no consent of ") << user << " for "
+            << client << "; its offline grants are ended\n";
+  return 0;
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv) {
@@ -461,13 +502,14 @@ int RunCli(int argc, char** argv) {
     if (command == "serve") return Serve(rest(1));
     if (command == "events") return EventsCommand(rest(1));
     if (command == "client" || command == "user" || command == "keys" || command == "session" ||
-        command == "logout") {
+        command == "logout" || command == "consent") {
       if (args.size() < 2 || args[1].rfind("-", 0) == 0)
         throw UsageError{command + " needs an action; see `gatehouse --help`"};
       if (command == "client") return ClientCommand(args[1], rest(2));
       if (command == "user") return UserCommand(args[1], rest(2));
       if (command == "session") return SessionCommand(args[1], rest(2));
       if (command == "logout") return LogoutCommand(args[1], rest(2));
+      if (command == "consent") return ConsentCommand(args[1], rest(2));
       return KeysCommand(args[1], rest(2));
     }
     throw UsageError{"unknown command '" + command + "'"};

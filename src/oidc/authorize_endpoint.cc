@@ -3,7 +3,9 @@
 #include "core/log.h"
 #include "oidc/authorization_response.h"
 #include "oidc/authorize_request.h"
+#include "oidc/consent_endpoint.h"
 #include "oidc/pkce.h"
+#include "oidc/scope.h"
 #include "oidc/session_state.h"
 #include "oidc/token_state.h"
 #include "web/html.h"
@@ -75,6 +77,24 @@ http::Response AuthorizeEndpoint::Handle(const http::Request& request) const {
       return response;
     }
     case LoginDecision::kProceed:
+      break;
+  }
+  bool remembered = false;
+  if (HasScope(authorize->scope, kScopeOfflineAccess)) {
+    auto consent = context_.store.FindConsent((*session)->user_id, authorize->client_id);
+    if (!consent.ok()) return fail(OAuthError(consent.error()));
+    remembered = *consent && HasScope((*consent)->scope, kScopeOfflineAccess);
+  }
+  switch (DecideConsent(*authorize, remembered)) {
+    case ConsentDecision::kConsentRequired:
+      return fail(
+          {OAuthErrorCode::kConsentRequired, "offline_access needs the end-user's consent"});
+    case ConsentDecision::kAsk: {
+      auto response = http::Response::Redirect(std::string(kConsentPath) + "?" + params->Encode());
+      response.NoStore();
+      return response;
+    }
+    case ConsentDecision::kProceed:
       break;
   }
 

@@ -8,8 +8,10 @@
 
 namespace gh::oidc {
 
-// prompt=consent and prompt=select_account are satisfied without a page: every registered client
-// is first-party and consented to by its registration, and a browser holds one IdP session.
+// Registered clients are first-party: signing in needs no consent page. offline_access does
+// (OpenID Connect Core §11): without a remembered consent, or with prompt=consent, the browser
+// goes to the consent page first (see ConsentEndpoint). prompt=select_account is satisfied as
+// is: a browser holds one IdP session.
 class AuthorizeEndpoint {
  public:
   explicit AuthorizeEndpoint(const ProviderContext& context) : context_(context) {}

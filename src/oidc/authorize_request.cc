@@ -12,6 +12,8 @@
 namespace gh::oidc {
 namespace {
 
+constexpr std::string_view kPromptConsent = "consent";
+
 constexpr std::string_view kResponseTypeCode = "code";
 // Larger max_age values mean the same (no session is this old) and would overflow the clock's
 // nanosecond arithmetic.
@@ -61,7 +63,7 @@ Result<Prompt, OAuthError> ParsePrompt(const Params& params) {
       prompt.none = true;
     else if (value == "login")
       prompt.login = true;
-    else if (value == "consent")
+    else if (value == kPromptConsent)
       prompt.consent = true;
     else if (value == "select_account")
       prompt.select_account = true;
@@ -145,6 +147,27 @@ LoginDecision DecideLogin(const AuthorizeRequest& request,
                 (request.max_age && now - *session_auth_time > *request.max_age);
   if (!needed) return LoginDecision::kProceed;
   return request.prompt.none ? LoginDecision::kLoginRequired : LoginDecision::kShowLogin;
+}
+
+ConsentDecision DecideConsent(const AuthorizeRequest& request, bool remembered) {
+  if (!HasScope(request.scope, kScopeOfflineAccess)) return ConsentDecision::kProceed;
+  if (remembered && !request.prompt.consent) return ConsentDecision::kProceed;
+  return request.prompt.none ? ConsentDecision::kConsentRequired : ConsentDecision::kAsk;
+}
+
+std::string ResumeAfterConsentPath(const Params& params, bool granted) {
+  Params resumed;
+  for (const auto& [name, value] : params.items()) {
+    if (name == "max_age") continue;
+    if (name != "prompt" && (name != "scope" || granted)) {
+      resumed.Add(name, value);
+      continue;
+    }
+    auto values = SplitScope(value);
+    std::erase(values, name == "prompt" ? kPromptConsent : kScopeOfflineAccess);
+    if (!values.empty()) resumed.Add(name, JoinScope(values));
+  }
+  return std::string(kAuthorizePath) + "?" + resumed.Encode();
 }
 
 std::string ResumeAfterLoginPath(const Params& params) {

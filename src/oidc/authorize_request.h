@@ -84,4 +84,19 @@ LoginDecision DecideLogin(const AuthorizeRequest& request,
 // max_age=0 can never be met by a session, however fresh.
 std::string ResumeAfterLoginPath(const Params& params);
 
+// OpenID Connect Core §11: offline_access lets a client act while the user is away, so it is
+// granted only with the end-user's consent — one remembered from before (`remembered`), unless
+// prompt=consent asks for it afresh.
+enum class ConsentDecision {
+  kProceed,          // nothing to ask: offline_access not requested, or already consented to
+  kAsk,              // show the consent page
+  kConsentRequired,  // prompt=none forbids asking: error consent_required (Core §3.1.2.6)
+};
+ConsentDecision DecideConsent(const AuthorizeRequest& request, bool remembered);
+
+// The authorization request to continue with once the end-user has answered the consent page:
+// prompt=consent and max_age are done with, and without consent offline_access is dropped (the
+// sign-in goes on, with no offline grant).
+std::string ResumeAfterConsentPath(const Params& params, bool granted);
+
 }  // namespace gh::oidc

@@ -206,5 +206,30 @@ TEST(AuthorizeRequest, ResumePathDropsMaxAgeSoAFreshLoginSatisfiesIt) {
   EXPECT_EQ(ResumeAfterLoginPath(params), "/authorize?client_id=app&state=s");
 }
 
+// OpenID Connect Core §11: offline_access only with the end-user's consent.
+TEST(AuthorizeRequest, ConsentDecision) {
+  auto offline = [](std::string prompt) {
+    auto r = Request(prompt);
+    r.scope = "openid offline_access";
+    return r;
+  };
+  EXPECT_EQ(DecideConsent(Request(), false), ConsentDecision::kProceed);
+  EXPECT_EQ(DecideConsent(offline(""), false), ConsentDecision::kAsk);
+  EXPECT_EQ(DecideConsent(offline(""), true), ConsentDecision::kProceed);
+  EXPECT_EQ(DecideConsent(offline("consent"), true), ConsentDecision::kAsk);
+  EXPECT_EQ(DecideConsent(offline("none"), false), ConsentDecision::kConsentRequired);
+  EXPECT_EQ(DecideConsent(offline("none"), true), ConsentDecision::kProceed);
+}
+
+TEST(AuthorizeRequest, ResumeAfterConsentDropsPromptConsentAndOfflineWhenRefused) {
+  Params params{{"client_id", "app"},
+                {"scope", "openid offline_access email"},
+                {"prompt", "consent"},
+                {"max_age", "0"}};
+  EXPECT_EQ(ResumeAfterConsentPath(params, true),
+            "/authorize?client_id=app&scope=openid%20offline_access%20email");
+  EXPECT_EQ(ResumeAfterConsentPath(params, false), "/authorize?client_id=app&scope=openid%20email");
+}
+
 }  // namespace
 }  // namespace gh::oidc

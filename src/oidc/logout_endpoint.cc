@@ -169,7 +169,7 @@ http::Response LogoutEndpoint::Confirm(const http::Request& request) const {
   }
   if (auto logout_id = form->Get(web::kLogoutIdField))
     return ConfirmContext(request, *form, *logout_id);
-  return SignOutUser(request, form->Get("scope") == "all");
+  return SignOutUser(request, form->Get("scope") == "all", form->Get("offline") == "1");
 }
 
 http::Response LogoutEndpoint::ConfirmContext(const http::Request& request, const Params& form,
@@ -211,7 +211,8 @@ http::Response LogoutEndpoint::ConfirmContext(const http::Request& request, cons
   return SignedOut(request, endings, {logout_id}, continue_to, "", clear_cookies);
 }
 
-http::Response LogoutEndpoint::SignOutUser(const http::Request& request, bool everywhere) const {
+http::Response LogoutEndpoint::SignOutUser(const http::Request& request, bool everywhere,
+                                           bool end_offline) const {
   auto session =
       context_.sessions.Resolve(request.Cookie(session::kSessionCookieName).value_or(""));
   if (!session.ok()) return Unavailable();
@@ -221,11 +222,12 @@ http::Response LogoutEndpoint::SignOutUser(const http::Request& request, bool ev
 
   std::vector<session::SessionEnding> endings;
   if (everywhere) {
-    auto all = context_.sessions.EndAllOfUser(current.user_id, session::EndCause::kUserLogoutAll);
+    auto all = context_.sessions.EndAllOfUser(current.user_id, session::EndCause::kUserLogoutAll,
+                                              end_offline);
     if (!all.ok()) return Unavailable();
     endings = std::move(*all);
   } else {
-    auto one = context_.sessions.End(current.sid, session::EndCause::kUserLogout);
+    auto one = context_.sessions.End(current.sid, session::EndCause::kUserLogout, end_offline);
     if (!one.ok()) return Unavailable();
     endings.push_back(std::move(*one));
   }

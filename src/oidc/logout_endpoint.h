@@ -39,7 +39,7 @@ class LogoutEndpoint {
                                  const std::optional<std::string>& ui_locales, bool used) const;
   http::Response ConfirmContext(const http::Request& request, const Params& form,
                                 const std::string& logout_id) const;
-  http::Response SignOutUser(const http::Request& request, bool everywhere) const;
+  http::Response SignOutUser(const http::Request& request, bool everywhere, bool end_offline) const;
   // The signed-out page for `endings`, polling `logout_ids`; clears this browser's cookies when
   // `clear_cookies`.
   http::Response SignedOut(const http::Request& request,

@@ -28,6 +28,8 @@ const char* ToString(OAuthErrorCode code) {
       return "temporarily_unavailable";
     case OAuthErrorCode::kLoginRequired:
       return "login_required";
+    case OAuthErrorCode::kConsentRequired:
+      return "consent_required";
     case OAuthErrorCode::kRequestNotSupported:
       return "request_not_supported";
     case OAuthErrorCode::kRequestUriNotSupported:

@@ -23,6 +23,7 @@ enum class OAuthErrorCode {
   kServerError,
   kTemporarilyUnavailable,
   kLoginRequired,
+  kConsentRequired,
   kRequestNotSupported,
   kRequestUriNotSupported,
   kRegistrationNotSupported,

@@ -18,6 +18,7 @@ Provider::Provider(ProviderSettings settings, store::Store& store, keys::KeyRing
       introspection_(context_),
       logout_(context_),
       session_check_(context_),
+      consent_(context_),
       cors_(store, clock) {}
 
 void Provider::Register(http::Router& router) {
@@ -46,6 +47,8 @@ void Provider::Register(http::Router& router) {
     route(method, kEndSessionPath,
           [this](const http::Request& r) { return logout_.EndSession(r); });
   }
+  route("GET", kConsentPath, [this](const http::Request& r) { return consent_.Show(r); });
+  route("POST", kConsentPath, [this](const http::Request& r) { return consent_.Submit(r); });
   route("POST", kRevocationPath, [this](const http::Request& r) { return revocation_.Handle(r); });
   route("POST", kIntrospectionPath,
         [this](const http::Request& r) { return introspection_.Handle(r); });

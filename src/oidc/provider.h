@@ -7,6 +7,7 @@
 #include "http/router.h"
 #include "keys/key_ring.h"
 #include "oidc/authorize_endpoint.h"
+#include "oidc/consent_endpoint.h"
 #include "oidc/cors.h"
 #include "oidc/discovery_endpoint.h"
 #include "oidc/logout_endpoint.h"
@@ -42,6 +43,7 @@ class Provider {
   IntrospectionEndpoint introspection_;
   LogoutEndpoint logout_;
   SessionCheckEndpoint session_check_;
+  ConsentEndpoint consent_;
   Cors cors_;
 };
 

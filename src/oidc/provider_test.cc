@@ -378,6 +378,7 @@ TEST_F(ProviderTest, CodeOfASessionPastItsLifetimeIsNotRedeemed) {
 
 TEST_F(ProviderTest, RefreshAfterSignOutIsRefusedButAnOfflineGrantLivesOn) {
   auto online = Body(Redeem(Code()));
+  ASSERT_TRUE(store_->PutConsent({"u-alice", "app", "offline_access", clock_.Now()}).ok());
   Params offline_params;
   const Params online_params = AppAuthorize();
   for (const auto& [name, value] : online_params.items())
@@ -403,6 +404,67 @@ TEST_F(ProviderTest, RefreshOfASessionPastItsLifetimeIsRefused) {
   ExpectOAuthError(PostAsApp("/token", {{"grant_type", "refresh_token"},
                                         {"refresh_token", online["refresh_token"]}}),
                    400, "invalid_grant");
+}
+
+// OpenID Connect Core §11: offline_access is not granted without asking.
+TEST_F(ProviderTest, OfflineAccessAsksForConsentRemembersItAndHonoursPromptConsent) {
+  cookie_ = Login();
+  Params offline;
+  const Params base = AppAuthorize();
+  for (const auto& [name, value] : base.items())
+    offline.Add(name, name == "scope" ? "openid offline_access" : value);
+  auto asked = Get("/authorize?" + offline.Encode(), cookie_);
+  ASSERT_EQ(asked.status, 302);
+  auto to_consent = asked.headers.Get("Location").value_or("");
+  ASSERT_EQ(to_consent.rfind("/consent?", 0), 0u) << to_consent;
+
+  // prompt=none cannot ask: consent_required goes back to the client.
+  Params silent = offline;
+  silent.Add("prompt", "none");
+  EXPECT_EQ(LocationParams(Get("/authorize?" + silent.Encode(), cookie_)).Get("error"),
+            "consent_required");
+
+  // The page asks; "Don't allow" continues without offline_access.
+  http::Request page;
+  page.method = "GET";
+  page.target = to_consent;
+  page.headers.Add("Cookie", std::string(session::kSessionCookieName) + "=" + cookie_ +
+                                 "; gh_csrf=ccccccccccccccccccccccccccccccccccccccccccc");
+  auto shown = router_.Dispatch(page);
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  EXPECT_NE(shown.body.find("Allow offline access?"), std::string::npos);
+  http::Response unused;
+  auto answer = [&](const char* decision) {
+    http::Request post = page;
+    post.method = "POST";
+    post.target = "/consent";
+    post.headers.Add("Content-Type", "application/x-www-form-urlencoded");
+    post.body = Params{
+        {"csrf_token", csrf_.Issue(page, unused)},
+        {"request", offline.Encode()},
+        {"decision",
+         decision}}.Encode();
+    return router_.Dispatch(post);
+  };
+  auto denied = answer("deny");
+  ASSERT_EQ(denied.status, 303);
+  auto resumed = denied.headers.Get("Location").value_or("");
+  EXPECT_EQ(resumed.find("offline_access"), std::string::npos) << resumed;
+  EXPECT_FALSE(store_->FindConsent("u-alice", "app")->has_value());
+
+  auto allowed = answer("allow");
+  ASSERT_EQ(allowed.status, 303);
+  EXPECT_TRUE(store_->FindConsent("u-alice", "app")->has_value());
+  auto code = Get(allowed.headers.Get("Location").value_or(""), cookie_);
+  ASSERT_EQ(code.status, 302);
+  EXPECT_TRUE(LocationParams(code).Get("code").has_value());
+  // Remembered: the next request goes straight through, unless prompt=consent asks again.
+  EXPECT_TRUE(LocationParams(Get("/authorize?" + offline.Encode(), cookie_)).Get("code"));
+  Params again = offline;
+  again.Add("prompt", "consent");
+  EXPECT_EQ(
+      Get("/authorize?" + again.Encode(), cookie_).headers.Get("Location")->rfind("/consent?", 0),
+      0u);
 }
 
 TEST_F(ProviderTest, WrongVerifierIsInvalidGrant) {

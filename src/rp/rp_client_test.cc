@@ -516,7 +516,7 @@ INSTANTIATE_TEST_SUITE_P(
                           c["exp"] = ToUnixSeconds(now) - 61;
                         }),
                         "expired"},
-        LogoutTokenCase{"NoExp", Mutated([](json& c, TimePoint) { c.erase("exp"); }), "numeric exp"},
+        LogoutTokenCase{"NoExp", Mutated([](json& c, TimePoint) { c.erase("exp"); }), "integer exp"},
         LogoutTokenCase{"IssuedTooLongAgo", Mutated([](json& c, TimePoint now) {
                           c["iat"] = ToUnixSeconds(now) - 361;
                           c["exp"] = ToUnixSeconds(now) + 60;

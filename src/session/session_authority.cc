@@ -99,7 +99,8 @@ Result<void> SessionAuthority::AddParticipant(store::Store& tx, std::string_view
   return tx.AddParticipant(p);
 }
 
-Result<SessionEnding> SessionAuthority::End(std::string_view sid, EndCause cause) {
+Result<SessionEnding> SessionAuthority::End(std::string_view sid, EndCause cause,
+                                            bool end_offline) {
   SessionEnding ending;
   std::vector<Event> committed_events;
   auto now = clock_.Now();
@@ -111,7 +112,8 @@ Result<SessionEnding> SessionAuthority::End(std::string_view sid, EndCause cause
     if (!ending.ended_now) return Ok();
     ending.session.ended_at = now;
     ending.session.end_cause = ToString(cause);
-    GH_ASSIGN_OR_RETURN(int revoked, tx.RevokeSessionCredentials(sid, policy_.keep_offline_tokens));
+    GH_ASSIGN_OR_RETURN(
+        int revoked, tx.RevokeSessionCredentials(sid, policy_.keep_offline_tokens && !end_offline));
 
     GH_ASSIGN_OR_RETURN(auto participants, tx.ListParticipants(sid));
     GH_ASSIGN_OR_RETURN(auto clients, tx.ListParticipantClients(sid));
@@ -162,13 +164,15 @@ Result<SessionEnding> SessionAuthority::End(std::string_view sid, EndCause cause
 }
 
 Result<std::vector<SessionEnding>> SessionAuthority::EndAllOfUser(std::string_view user_id,
-                                                                  EndCause cause) {
+                                                                  EndCause cause,
+                                                                  bool end_offline) {
   GH_ASSIGN_OR_RETURN(auto sessions, store_.ListSessions(user_id, /*include_ended=*/false));
   std::vector<SessionEnding> endings;
   for (const auto& s : sessions) {
-    GH_ASSIGN_OR_RETURN(auto ending, End(s.sid, cause));
+    GH_ASSIGN_OR_RETURN(auto ending, End(s.sid, cause, end_offline));
     endings.push_back(std::move(ending));
   }
+  if (end_offline) GH_RETURN_IF_ERROR(store_.RevokeOfflineGrants(user_id, std::nullopt));
   return endings;
 }
 

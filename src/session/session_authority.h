@@ -89,9 +89,13 @@ class SessionAuthority {
   // (see SessionPolicy::keep_offline_tokens) and its unredeemed authorization codes, writes one
   // outbox row per participant registered for back-channel logout, and records the event. Ending an
   // ended session changes nothing and returns ended_now=false. kNotFound for an unknown sid.
-  Result<SessionEnding> End(std::string_view sid, EndCause cause);
-  // Ends every active session of `user_id`.
-  Result<std::vector<SessionEnding>> EndAllOfUser(std::string_view user_id, EndCause cause);
+  // With `end_offline`, the session's offline_access refresh tokens are revoked too, whatever
+  // the policy says.
+  Result<SessionEnding> End(std::string_view sid, EndCause cause, bool end_offline = false);
+  // Ends every active session of `user_id`; with `end_offline`, also every offline_access grant
+  // the user gave (from sessions ended long ago too), the explicit "everything, everywhere".
+  Result<std::vector<SessionEnding>> EndAllOfUser(std::string_view user_id, EndCause cause,
+                                                  bool end_offline = false);
   // Ends up to `limit` sessions past their idle or absolute lifetime; returns how many.
   Result<int> EndExpired(int limit);
 

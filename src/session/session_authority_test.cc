@@ -199,6 +199,31 @@ TEST_F(SessionAuthorityTest, EndNotifiesEveryBackchannelParticipantInTheSameTran
   EXPECT_EQ((*store_->FindSessionBySid(sid))->end_cause, "rp_logout");
 }
 
+TEST_F(SessionAuthorityTest, EndingEverythingWithOfflineEndsOfflineGrantsOfEndedSessionsToo) {
+  auto old = authority_.Start("user-1");
+  store::TokenRecord offline;
+  offline.token_hash = "offline";
+  offline.kind = store::TokenKind::kRefresh;
+  offline.grant_id = "g-old";
+  offline.client_id = "mail";
+  offline.user_id = "user-1";
+  offline.sid = old->session.sid;
+  offline.scope = "openid offline_access";
+  offline.expires_at = clock_.Now() + hours(24);
+  ASSERT_TRUE(store_->PutToken(offline).ok());
+  ASSERT_TRUE(authority_.End(old->session.sid, EndCause::kUserLogout).ok());
+  EXPECT_FALSE((*store_->FindToken("offline"))->revoked) << "offline grants outlive sign-out";
+
+  auto current = authority_.Start("user-1");
+  ASSERT_TRUE(authority_.EndAllOfUser("user-1", EndCause::kAdmin).ok());
+  EXPECT_FALSE((*store_->FindToken("offline"))->revoked);
+  auto again = authority_.Start("user-1");
+  ASSERT_TRUE(authority_.EndAllOfUser("user-1", EndCause::kAdmin, /*end_offline=*/true).ok());
+  EXPECT_TRUE((*store_->FindToken("offline"))->revoked);
+  EXPECT_FALSE((*store_->FindSessionBySid(again->session.sid))->active());
+  (void)current;
+}
+
 TEST_F(SessionAuthorityTest, EndIsIdempotent) {
   AddClient("mail", true);
   auto started = authority_.Start("user-1");

@@ -99,6 +99,15 @@ struct TokenRecord {
   bool revoked = false;
 };
 
+// What an end-user agreed a client may have beyond signing them in (OpenID Connect Core §11:
+// offline_access), remembered so they are asked once, until they or an admin revoke it.
+struct ConsentRecord {
+  std::string user_id;
+  std::string client_id;
+  std::string scope;  // the consented scopes, space-separated
+  TimePoint granted_at;
+};
+
 struct SigningKeyRecord {
   std::string kid;
   std::string alg;  // "RS256" or "ES256"

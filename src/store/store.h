@@ -86,8 +86,24 @@ class GrantStore {
   // not, so none can be exchanged after the session ends; refresh tokens whose scope has
   // offline_access are kept when `keep_offline`. Returns how many tokens and codes it removed.
   virtual Result<int> RevokeSessionCredentials(std::string_view sid, bool keep_offline) = 0;
+  // Revokes every token of the offline_access grants of `user_id` (of `client_id` only, when
+  // given): refresh tokens and the access tokens issued with them. How many were newly revoked.
+  virtual Result<int> RevokeOfflineGrants(std::string_view user_id,
+                                          std::optional<std::string_view> client_id) = 0;
   // Removes codes and tokens that expired before `cutoff`.
   virtual Result<int> PurgeExpired(TimePoint cutoff) = 0;
+};
+
+class ConsentStore {
+ public:
+  virtual ~ConsentStore() = default;
+  // Records (replacing any earlier one) what `consent.user_id` granted `consent.client_id`.
+  virtual Result<void> PutConsent(const ConsentRecord& consent) = 0;
+  virtual Result<std::optional<ConsentRecord>> FindConsent(std::string_view user_id,
+                                                           std::string_view client_id) = 0;
+  virtual Result<std::vector<ConsentRecord>> ListConsents(std::string_view user_id) = 0;
+  // false if there was none.
+  virtual Result<bool> RemoveConsent(std::string_view user_id, std::string_view client_id) = 0;
 };
 
 class KeyStore {
@@ -160,6 +176,7 @@ class Store : public ClientStore,
               public UserStore,
               public SessionStore,
               public GrantStore,
+              public ConsentStore,
               public KeyStore,
               public OutboxStore,
               public LogoutContextStore,

@@ -580,6 +580,47 @@ TEST_P(StoreConformance, RevokeSessionCredentialsDeletesTheSessionsCodes) {
   EXPECT_TRUE(Must(store().ConsumeCode("other-session")).has_value());
 }
 
+TEST_P(StoreConformance, RevokeOfflineGrantsEndsEveryTokenOfTheUsersOfflineGrants) {
+  auto mine = [](TokenRecord t, std::string user, std::string client) {
+    t.user_id = std::move(user);
+    t.client_id = std::move(client);
+    return t;
+  };
+  Must(store().PutToken(
+      mine(Token("off-r", TokenKind::kRefresh, "g1", "s1", "openid offline_access"), "u1", "app")));
+  Must(store().PutToken(
+      mine(Token("off-a", TokenKind::kAccess, "g1", "s1", "openid"), "u1", "app")));
+  Must(store().PutToken(
+      mine(Token("other-app", TokenKind::kRefresh, "g2", "s2", "offline_access"), "u1", "wiki")));
+  Must(store().PutToken(
+      mine(Token("online", TokenKind::kRefresh, "g3", "s1", "openid"), "u1", "app")));
+  Must(store().PutToken(
+      mine(Token("other-user", TokenKind::kRefresh, "g4", "s3", "offline_access"), "u2", "app")));
+
+  EXPECT_EQ(Must(store().RevokeOfflineGrants("u1", std::string_view("app"))), 2);
+  EXPECT_TRUE(Must(store().FindToken("off-a"))->revoked);
+  EXPECT_FALSE(Must(store().FindToken("other-app"))->revoked);
+  EXPECT_EQ(Must(store().RevokeOfflineGrants("u1", std::nullopt)), 1);
+  EXPECT_TRUE(Must(store().FindToken("other-app"))->revoked);
+  EXPECT_FALSE(Must(store().FindToken("online"))->revoked);
+  EXPECT_FALSE(Must(store().FindToken("other-user"))->revoked);
+}
+
+TEST_P(StoreConformance, ConsentIsRememberedPerUserAndClientUntilRemoved) {
+  Must(store().PutConsent({"u1", "app", "offline_access", At(10)}));
+  Must(store().PutConsent({"u1", "wiki", "offline_access", At(11)}));
+  Must(store().PutConsent({"u1", "app", "offline_access profile", At(12)}));
+  auto found = Must(store().FindConsent("u1", "app"));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->scope, "offline_access profile");
+  EXPECT_EQ(found->granted_at, At(12));
+  EXPECT_FALSE(Must(store().FindConsent("u2", "app")).has_value());
+  EXPECT_EQ(Must(store().ListConsents("u1")).size(), 2u);
+  EXPECT_TRUE(Must(store().RemoveConsent("u1", "app")));
+  EXPECT_FALSE(Must(store().RemoveConsent("u1", "app")));
+  EXPECT_FALSE(Must(store().FindConsent("u1", "app")).has_value());
+}
+
 TEST_P(StoreConformance, PurgeExpiredRemovesCodesAndTokensExpiredBeforeCutoff) {
   AuthorizationCodeRecord old_code = Code("old-code");
   old_code.expires_at = At(99);

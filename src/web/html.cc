@@ -45,6 +45,11 @@ std::string Page(std::string_view title, std::string_view body_html) {
 
 std::string PageStyleSource() { return crypto::CspHashSource(kStyle); }
 
+std::string HiddenField(std::string_view name, std::string_view value) {
+  return "<input type=\"hidden\" name=\"" + EscapeHtml(name) + "\" value=\"" + EscapeHtml(value) +
+         "\">";
+}
+
 std::string ErrorPage(std::string_view title, std::string_view message) {
   return Page(title, "<h1>" + EscapeHtml(title) + "</h1><p>" + EscapeHtml(message) + "</p>");
 }

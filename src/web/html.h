@@ -13,6 +13,9 @@ std::string Page(std::string_view title, std::string_view body_html);
 // pages that send a policy without 'unsafe-inline'.
 std::string PageStyleSource();
 
+// <input type="hidden"> carrying `value`, both escaped.
+std::string HiddenField(std::string_view name, std::string_view value);
+
 // A page that tells a person what went wrong, e.g. an unregistered redirect_uri.
 std::string ErrorPage(std::string_view title, std::string_view message);
 

@@ -129,11 +129,6 @@ http::Response PolicedPage(std::string_view title, std::string_view body, std::s
   return response;
 }
 
-std::string HiddenField(std::string_view name, std::string_view value) {
-  return "<input type=\"hidden\" name=\"" + EscapeHtml(name) + "\" value=\"" + EscapeHtml(value) +
-         "\">";
-}
-
 // The status shown before the script runs (and without scripts).
 std::string InitialStatus(const SignedOutApp& app) {
   using BC = SignedOutApp::BackChannel;
@@ -250,14 +245,19 @@ http::Response SignedOutPage(const SignedOut& signed_out) {
 }
 
 std::string SignOutForms(std::string_view csrf_token) {
-  auto form = [&](std::string_view scope, std::string_view label, std::string_view css) {
+  auto form = [&](std::string_view scope, std::string_view label, std::string_view css,
+                  std::string_view extra) {
     return "<form method=\"post\" action=\"" + std::string(kLogoutConfirmPath) + "\">" +
            HiddenField(kCsrfFieldName, csrf_token) + HiddenField("scope", scope) +
-           "<button type=\"submit\"" + std::string(css) + ">" + std::string(label) +
-           "</button></form>";
+           std::string(extra) + "<button type=\"submit\"" + std::string(css) + ">" +
+           std::string(label) + "</button></form>";
   };
-  return form("session", "Sign out", "") +
-         form("all", "Sign out of all my sessions", " class=\"secondary\"");
+  // Offline access survives a sign-out by design (Back-Channel Logout 1.0 §2.7); ending it too
+  // is the person's explicit choice.
+  return form("session", "Sign out", "", "") +
+         form("all", "Sign out of all my sessions", " class=\"secondary\"",
+              "<label><input type=\"checkbox\" name=\"offline\" value=\"1\"> Also end the "
+              "offline access I gave applications</label>");
 }
 
 }  // namespace gh::web

@@ -13,8 +13,8 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  CookieJar, REDIRECT_URI, SECRET, USER, authorizationRequest, basicAuth, fetchMetadata, post,
-  signIn, startGatehouse,
+  CookieJar, REDIRECT_URI, SECRET, USER, authorizationRequest, basicAuth, browse, fetchMetadata,
+  followAuthorization, post, signIn, startGatehouse,
 } from './harness.mjs';
 
 const run = promisify(execFile);
@@ -413,5 +413,53 @@ describe('command line', () => {
       assert.match(stdout, new RegExp(`Usage: gatehouse ${command} ${action}`));
       assert.ok(stdout.includes(option), `${command} ${action} --help lists ${option}`);
     }
+  });
+});
+
+describe('offline access', () => {
+  let gh;
+  let meta;
+  before(async () => {
+    gh = await startGatehouse({ users: [USER], clients: [{ id: CLIENT, secret: SECRET }] });
+    meta = await fetchMetadata(gh.issuer);
+  });
+  after(() => gh?.stop());
+
+  async function authorizeWithConsent(jar, params, consent) {
+    const { url, verifier } = authorizeUrl(meta, params);
+    const first = await browse(url, jar);
+    assert.equal(new URL(first.headers.get('location'), gh.issuer).pathname, '/consent',
+      'offline_access asks first');
+    return { callback: await followAuthorization(url, { jar, consent }), verifier };
+  }
+
+  it('asks before granting offline_access, and an admin can end the grant explicitly', async () => {
+    const jar = new CookieJar();
+    // Sign in first (no offline access), then ask for it.
+    const plain = authorizeUrl(meta);
+    await signIn(plain.url, USER.username, USER.password, jar);
+    const refused = await authorizeWithConsent(jar, { scope: 'openid offline_access' }, 'deny');
+    const without = await redeem(meta, refused.callback, refused.verifier);
+    assert.equal(without.json.scope, 'openid', 'refused: no offline_access');
+
+    const allowed = await authorizeWithConsent(jar, { scope: 'openid offline_access', prompt: 'consent' }, 'allow');
+    const offline = await redeem(meta, allowed.callback, allowed.verifier);
+    assert.equal(offline.json.scope, 'openid offline_access');
+
+    const refresh = (token) => post(meta.token_endpoint, { grant_type: 'refresh_token', refresh_token: token },
+      { authorization: basicAuth(CLIENT, SECRET) });
+    await gh.cli(['session', 'revoke', '--user', USER.username]);
+    const survived = await refresh(offline.json.refresh_token);
+    assert.equal(survived.status, 200, 'a plain revoke keeps the offline grant (Back-Channel §2.7)');
+
+    await gh.cli(['session', 'revoke', '--user', USER.username, '--include-offline']);
+    const ended = await refresh(survived.json.refresh_token);
+    assert.equal(ended.json?.error, 'invalid_grant', 'an explicit revoke ends it');
+
+    // The consent itself is remembered until withdrawn.
+    const listed = JSON.parse(await gh.cli(['consent', 'list', '--user', USER.username, '--json']));
+    assert.deepEqual(listed.consents.map((c) => c.client_id), [CLIENT]);
+    await gh.cli(['consent', 'revoke', '--user', USER.username, '--client', CLIENT]);
+    assert.deepEqual(JSON.parse(await gh.cli(['consent', 'list', '--user', USER.username, '--json'])).consents, []);
   });
 });

@@ -236,9 +236,12 @@ function hiddenField(html, name) {
 /**
  * Follows an authorization request like a browser until the IdP redirects away from itself, and
  * returns that URL (the RP's redirect_uri with code or error). With `credentials` it fills in the
- * sign-in form once; without, meeting the form is an error.
+ * sign-in form once; without, meeting the form is an error. A consent page (offline_access) is
+ * answered with `consent`: 'allow' or 'deny'.
  */
-export async function followAuthorization(authorizationUrl, { jar = new CookieJar(), credentials } = {}) {
+export async function followAuthorization(authorizationUrl, {
+  jar = new CookieJar(), credentials, consent = 'allow',
+} = {}) {
   let url = new URL(authorizationUrl);
   const idp = url.origin;
   let signedIn = false;
@@ -258,6 +261,17 @@ export async function followAuthorization(authorizationUrl, { jar = new CookieJa
       });
       signedIn = true;
       if (res.status !== 303) assert.fail(`POST /login: ${res.status} ${await res.text()}`);
+    } else if (res.status === 200 && url.pathname === '/consent') {
+      const html = await res.text();
+      res = await browse(new URL('/consent', idp), jar, {
+        method: 'POST',
+        form: {
+          csrf_token: hiddenField(html, 'csrf_token'),
+          request: hiddenField(html, 'request'),
+          decision: consent,
+        },
+      });
+      if (res.status !== 303) assert.fail(`POST /consent: ${res.status} ${await res.text()}`);
     }
     const location = res.headers.get('location');
     if (res.status < 300 || res.status >= 400 || !location)

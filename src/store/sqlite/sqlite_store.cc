@@ -194,6 +194,15 @@ CREATE INDEX logout_notifications_settled ON logout_notifications (created_at)
   WHERE status != 'pending';
 CREATE INDEX events_by_time ON events (at);
 
+CREATE TABLE consents (
+  user_id TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  granted_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, client_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX tokens_by_user ON tokens (user_id) WHERE user_id IS NOT NULL;
+
 CREATE TABLE server_secrets (
   name TEXT NOT NULL PRIMARY KEY,
   value TEXT NOT NULL,
@@ -1112,6 +1121,66 @@ Result<int> SqliteStore::RevokeSessionCredentials(std::string_view sid, bool kee
                 sid, keep_offline));
     return codes + tokens;
   });
+}
+
+Result<int> SqliteStore::RevokeOfflineGrants(std::string_view user_id,
+                                             std::optional<std::string_view> client_id) {
+  Lease db = Borrow();
+  // The grants are found by their offline refresh tokens; every token of such a grant goes.
+  return Execute(db.get(),
+                 "UPDATE tokens SET revoked = 1 WHERE revoked = 0 AND grant_id IN ("
+                 "SELECT grant_id FROM tokens WHERE user_id = ?1 AND kind = 'refresh' "
+                 "AND (?2 IS NULL OR client_id = ?2) "
+                 "AND instr(' ' || scope || ' ', ' offline_access ') > 0)",
+                 user_id, client_id ? std::optional<std::string>(*client_id) : std::nullopt);
+}
+
+// Consents
+
+namespace {
+
+constexpr char kConsentColumns[] = "user_id, client_id, scope, granted_at";
+
+ConsentRecord ReadConsent(const Statement& s) {
+  return ConsentRecord{s.Text(0), s.Text(1), s.Text(2), s.Time(3)};
+}
+
+}  // namespace
+
+Result<void> SqliteStore::PutConsent(const ConsentRecord& c) {
+  Lease db = Borrow();
+  GH_RETURN_IF_ERROR(Execute(db.get(),
+                             Cat("INSERT INTO consents (", kConsentColumns,
+                                 ") VALUES (?, ?, ?, ?) ON CONFLICT (user_id, client_id) DO "
+                                 "UPDATE SET scope = excluded.scope, granted_at = "
+                                 "excluded.granted_at"),
+                             c.user_id, c.client_id, c.scope, c.granted_at));
+  return Ok();
+}
+
+Result<std::optional<ConsentRecord>> SqliteStore::FindConsent(std::string_view user_id,
+                                                              std::string_view client_id) {
+  Lease db = Borrow();
+  return QueryOne(
+      db.get(),
+      Cat("SELECT ", kConsentColumns, " FROM consents WHERE user_id = ? AND client_id = ?"),
+      ReadConsent, user_id, client_id);
+}
+
+Result<std::vector<ConsentRecord>> SqliteStore::ListConsents(std::string_view user_id) {
+  Lease db = Borrow();
+  return QueryAll(
+      db.get(),
+      Cat("SELECT ", kConsentColumns, " FROM consents WHERE user_id = ? ORDER BY client_id"),
+      ReadConsent, user_id);
+}
+
+Result<bool> SqliteStore::RemoveConsent(std::string_view user_id, std::string_view client_id) {
+  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(int removed,
+                      Execute(db.get(), "DELETE FROM consents WHERE user_id = ? AND client_id = ?",
+                              user_id, client_id));
+  return removed > 0;
 }
 
 Result<int> SqliteStore::PurgeExpired(TimePoint cutoff) {

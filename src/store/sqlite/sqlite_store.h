@@ -61,7 +61,15 @@ class SqliteStore final : public Store {
   Result<bool> RevokeToken(std::string_view token_hash) override;
   Result<int> RevokeGrant(std::string_view grant_id) override;
   Result<int> RevokeSessionCredentials(std::string_view sid, bool keep_offline) override;
+  Result<int> RevokeOfflineGrants(std::string_view user_id,
+                                  std::optional<std::string_view> client_id) override;
   Result<int> PurgeExpired(TimePoint cutoff) override;
+
+  Result<void> PutConsent(const ConsentRecord& consent) override;
+  Result<std::optional<ConsentRecord>> FindConsent(std::string_view user_id,
+                                                   std::string_view client_id) override;
+  Result<std::vector<ConsentRecord>> ListConsents(std::string_view user_id) override;
+  Result<bool> RemoveConsent(std::string_view user_id, std::string_view client_id) override;
 
   Result<void> PutKey(const SigningKeyRecord& key) override;
   Result<std::vector<SigningKeyRecord>> ListKeys() override;
