@@ -151,6 +151,7 @@ TEST_F(LogoutEndpointTest, SignedOutPageRunsFrontChannelAndReportsBackChannel) {
   EXPECT_NE(csp.find("frame-src https://app.example;"), std::string::npos) << csp;
   EXPECT_NE(csp.find("script-src 'sha256-"), std::string::npos) << csp;
   EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << csp;
+  EXPECT_EQ(r.headers.Get("Referrer-Policy"), "no-referrer");
   EXPECT_EQ(r.body.find("id=\"continue\""), std::string::npos);  // nothing to continue to
 
   auto status_path = Capture(r.body, "data-poll=\"([^\"]*)\"");

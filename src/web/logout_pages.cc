@@ -125,6 +125,8 @@ http::Response PolicedPage(std::string_view title, std::string_view body, std::s
   response.headers.Set("Content-Security-Policy", "default-src 'none'; style-src " +
                                                       PageStyleSource() + "; " + policy +
                                                       "; base-uri 'none'; frame-ancestors 'none'");
+  // The front-channel URLs carry sids: the apps they load must not learn them from a Referer.
+  response.headers.Set("Referrer-Policy", "no-referrer");
   response.NoStore();
   return response;
 }
