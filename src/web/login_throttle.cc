@@ -26,6 +26,14 @@ std::string LoginThrottle::SourceKey(std::string_view address) {
   std::string text(address);
   std::array<unsigned char, 16> v6{};
   if (inet_pton(AF_INET6, text.c_str(), v6.data()) == 1) {
+    // A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d; each is its own source.
+    static constexpr std::array<unsigned char, 12> kMapped = {0, 0, 0, 0, 0,    0,
+                                                              0, 0, 0, 0, 0xff, 0xff};
+    if (std::equal(kMapped.begin(), kMapped.end(), v6.begin())) {
+      char out[INET_ADDRSTRLEN];
+      inet_ntop(AF_INET, v6.data() + 12, out, sizeof out);
+      return "source:" + std::string(out);
+    }
     std::fill(v6.begin() + 8, v6.end(), 0);  // one subscriber is usually given a whole /64
     char out[INET6_ADDRSTRLEN];
     inet_ntop(AF_INET6, v6.data(), out, sizeof out);

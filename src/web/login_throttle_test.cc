@@ -54,6 +54,10 @@ TEST_F(LoginThrottleTest, Ipv6SourcesCountByTheirSlash64) {
   EXPECT_NE(LoginThrottle::SourceKey("2001:db8:1:2::1"),
             LoginThrottle::SourceKey("2001:db8:1:3::1"));
   EXPECT_NE(LoginThrottle::SourceKey("192.0.2.1"), LoginThrottle::SourceKey("192.0.2.2"));
+  // IPv4 clients of a dual-stack listener are not one /64.
+  EXPECT_NE(LoginThrottle::SourceKey("::ffff:192.0.2.1"),
+            LoginThrottle::SourceKey("::ffff:192.0.2.2"));
+  EXPECT_EQ(LoginThrottle::SourceKey("::ffff:192.0.2.1"), LoginThrottle::SourceKey("192.0.2.1"));
 }
 
 TEST_F(LoginThrottleTest, TracksABoundedNumberOfKeys) {
