@@ -56,6 +56,16 @@ Field Bool(std::string name, Member member) {
           }};
 }
 
+// An optional string, set by giving it.
+template <class Member>
+Field OptionalString(std::string name, Member member) {
+  return {std::move(name), Kind::kString,
+          [member](Config& c, const std::string& v) -> Result<void> {
+            member(c) = v;
+            return Ok();
+          }};
+}
+
 Result<void> ApplyListen(Config& c, const std::string& v) {
   auto colon = v.rfind(':');
   if (colon == std::string::npos || colon == 0)
@@ -122,16 +132,10 @@ const std::vector<Field>& Fields() {
       Int(
           "server.maintenance_interval_seconds",
           [](Config& c) -> int& { return c.server.maintenance_interval_seconds; }, 1, 3600),
-      {"server.tls_certificate", Kind::kString,
-       [](Config& c, const std::string& v) -> Result<void> {
-         c.server.tls_certificate = v;
-         return Ok();
-       }},
-      {"server.tls_private_key", Kind::kString,
-       [](Config& c, const std::string& v) -> Result<void> {
-         c.server.tls_private_key = v;
-         return Ok();
-       }},
+      OptionalString(
+          "server.tls_certificate", [](Config & c) -> auto& { return c.server.tls_certificate; }),
+      OptionalString(
+          "server.tls_private_key", [](Config & c) -> auto& { return c.server.tls_private_key; }),
       Int(
           "session.idle_timeout_seconds",
           [](Config& c) -> int& { return c.session.idle_timeout_seconds; }, 60, 365 * 86400),
@@ -173,16 +177,11 @@ const std::vector<Field>& Fields() {
       Int(
           "retention.history_seconds",
           [](Config& c) -> int& { return c.retention.history_seconds; }, 1, 3650 * 86400),
-      {"keys.encryption_key", Kind::kString,
-       [](Config& c, const std::string& v) -> Result<void> {
-         c.keys.encryption_key = v;
-         return Ok();
-       }},
-      {"keys.encryption_key_file", Kind::kString,
-       [](Config& c, const std::string& v) -> Result<void> {
-         c.keys.encryption_key_file = v;
-         return Ok();
-       }},
+      OptionalString(
+          "keys.encryption_key", [](Config & c) -> auto& { return c.keys.encryption_key; }),
+      OptionalString(
+          "keys.encryption_key_file",
+          [](Config & c) -> auto& { return c.keys.encryption_key_file; }),
       {"admin.token_sha256", Kind::kString, ApplyAdminTokenSha256},
       {"log.format", Kind::kString,
        [](Config& c, const std::string& v) -> Result<void> {

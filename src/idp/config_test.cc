@@ -53,6 +53,22 @@ TEST(Config, EnvironmentOverridesFile) {
   EXPECT_EQ(c->data_dir, "/tmp/x");
 }
 
+TEST(Config, ReadsTheHardeningSettings) {
+  auto c = ParseConfig(
+      "[server]\nmax_connections = 64\n[retention]\nhistory_seconds = 3600\n"
+      "[keys]\nencryption_key_file = \"/etc/gatehouse/keys.key\"\n",
+      {{"GATEHOUSE_KEYS_ENCRYPTION_KEY", "k"}});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->server.max_connections, 64);
+  EXPECT_EQ(c->retention.history_seconds, 3600);
+  EXPECT_EQ(c->keys.encryption_key_file, "/etc/gatehouse/keys.key");
+  EXPECT_EQ(c->keys.encryption_key, "k");
+  auto defaults = ParseConfig("", {});
+  EXPECT_EQ(defaults->server.max_connections, 1000);
+  EXPECT_EQ(defaults->retention.history_seconds, 30 * 86400);
+  EXPECT_FALSE(defaults->keys.encryption_key.has_value());
+}
+
 void ExpectErrorNaming(const Result<Config>& c, const std::string& field) {
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().message.find(field), std::string::npos) << c.error().message;
