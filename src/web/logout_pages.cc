@@ -23,7 +23,8 @@ constexpr std::string_view kSignedOutScript = R"js((function () {
   };
   var RANK = {delivered: 0, failed: 1, pending: 2};
   var rows = [].slice.call(d.querySelectorAll('li[data-client]'));
-  var listed = {};
+  // Keyed by client_id, which may be any string ("constructor" too): no prototype.
+  var listed = Object.create(null);
   rows.forEach(function (li) { listed[li.getAttribute('data-client')] = true; });
   // The applications past the named few, counted by back-channel status.
   var more = d.querySelector('li[data-more]');
@@ -47,7 +48,7 @@ constexpr std::string_view kSignedOutScript = R"js((function () {
     }));
   }
   function summarize(answers) {
-    var worst = {}, n = {delivered: 0, pending: 0, failed: 0};
+    var worst = Object.create(null), n = {delivered: 0, pending: 0, failed: 0};
     answers.forEach(function (a) {
       Object.keys(a.clients || {}).forEach(function (id) {
         var s = a.clients[id];
