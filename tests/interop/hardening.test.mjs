@@ -230,6 +230,20 @@ describe('abuse and bad input', () => {
     assert.equal(forged.status, 403);
   });
 
+  it('names the CSRF cookie __Host- and marks it Secure behind a TLS-terminating proxy', async () => {
+    const proxied = await startGatehouse({ env: { GATEHOUSE_ISSUER: 'https://id.example' } });
+    try {
+      const page = await fetch(`${proxied.issuer}/login`); // plain HTTP, as from the proxy
+      const cookie = page.headers.getSetCookie().find((c) => c.includes('gh_csrf='));
+      assert.match(cookie, /^__Host-gh_csrf=[A-Za-z0-9_-]{43};/);
+      assert.match(cookie, /; Secure/);
+      assert.match(cookie, /; Path=\//);
+      assert.doesNotMatch(cookie, /Domain=/i);
+    } finally {
+      await proxied.stop();
+    }
+  });
+
   it('tells only the token\'s own client and its resource server about a token', async () => {
     const { url, verifier } = authorizeUrl(meta);
     const tokens = await redeem(meta, await signIn(url, USER.username, USER.password), verifier);
