@@ -81,7 +81,7 @@ Result<std::vector<session::SessionEnding>> Revoke(store::Store& store,
   }
   // Offline grants outlive their sessions: a user's may come from sessions ended long ago.
   if (user_id && target.include_offline)
-    GH_RETURN_IF_ERROR(store.RevokeOfflineGrants(*user_id, std::nullopt));
+    GH_RETURN_IF_ERROR(sessions.EndOfflineGrants(*user_id));
   return endings;
 }
 

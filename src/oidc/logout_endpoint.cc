@@ -169,7 +169,7 @@ http::Response LogoutEndpoint::Confirm(const http::Request& request) const {
   }
   if (auto logout_id = form->Get(web::kLogoutIdField))
     return ConfirmContext(request, *form, *logout_id);
-  return SignOutUser(request, form->Get("scope") == "all", form->Get("offline") == "1");
+  return SignOutUser(request, form->Get("scope") == "all", form->Get(web::kEndOfflineField) == "1");
 }
 
 http::Response LogoutEndpoint::ConfirmContext(const http::Request& request, const Params& form,
@@ -199,9 +199,14 @@ http::Response LogoutEndpoint::ConfirmContext(const http::Request& request, cons
   std::vector<session::SessionEnding> endings;
   if (!ctx.sid.empty()) {
     auto cause = ctx.client_id ? session::EndCause::kRpLogout : session::EndCause::kUserLogout;
-    auto ending = context_.sessions.End(ctx.sid, cause);
+    bool end_offline = form.Get(web::kEndOfflineField) == "1";
+    auto ending = context_.sessions.End(ctx.sid, cause, end_offline);
     if (!ending.ok() && ending.error().code != ErrorCode::kNotFound) return Unavailable();
-    if (ending.ok()) endings.push_back(std::move(*ending));
+    if (ending.ok()) {
+      if (end_offline && !context_.sessions.EndOfflineGrants(ending->session.user_id).ok())
+        return Unavailable();
+      endings.push_back(std::move(*ending));
+    }
   }
   Log(LogLevel::kInfo, "logout.confirmed",
       {{"sid", ctx.sid}, {"client_id", ctx.client_id.value_or("")}});

@@ -341,6 +341,32 @@ TEST_F(LogoutEndpointTest, ConfirmationNeedsCsrfAndWorksOnce) {
   EXPECT_EQ(replay.body.find("id=\"continue\""), std::string::npos);
 }
 
+TEST_F(LogoutEndpointTest, ConfirmationCanEndOfflineGrantsToo) {
+  store::TokenRecord offline;
+  offline.token_hash = "offline-hash";
+  offline.kind = store::TokenKind::kRefresh;
+  offline.grant_id = "g-offline";
+  offline.client_id = "app";
+  offline.user_id = "u-alice";
+  offline.sid = "an-old-session";
+  offline.scope = "openid offline_access";
+  offline.expires_at = clock_.Now() + Seconds(3600);
+  ASSERT_TRUE(store_->PutToken(offline).ok());
+
+  auto page = Logout({{"client_id", "app"}});
+  EXPECT_NE(page.body.find("name=\"offline\" value=\"1\""), std::string::npos);
+  auto logout_id = Capture(page.body, "name=\"logoutId\" value=\"([^\"]+)\"");
+  auto done = Send("POST", "/logout/confirm",
+                   Params{{"csrf_token", CsrfField()},
+                          {"logoutId", logout_id},
+                          {"action", "signout"},
+                          {"offline", "1"}}
+                       .Encode());
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_FALSE(Active(sid_));
+  EXPECT_TRUE((*store_->FindToken("offline-hash"))->revoked);
+}
+
 TEST_F(LogoutEndpointTest, ExpiredConfirmationChangesNothing) {
   auto page = Logout({});
   auto logout_id = Capture(page.body, "name=\"logoutId\" value=\"([^\"]+)\"");

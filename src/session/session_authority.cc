@@ -172,8 +172,12 @@ Result<std::vector<SessionEnding>> SessionAuthority::EndAllOfUser(std::string_vi
     GH_ASSIGN_OR_RETURN(auto ending, End(s.sid, cause, end_offline));
     endings.push_back(std::move(ending));
   }
-  if (end_offline) GH_RETURN_IF_ERROR(store_.RevokeOfflineGrants(user_id, std::nullopt));
+  if (end_offline) GH_RETURN_IF_ERROR(EndOfflineGrants(user_id));
   return endings;
+}
+
+Result<int> SessionAuthority::EndOfflineGrants(std::string_view user_id) {
+  return store_.RevokeOfflineGrants(user_id, std::nullopt);
 }
 
 Result<int> SessionAuthority::EndExpired(int limit) {

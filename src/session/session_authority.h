@@ -96,6 +96,9 @@ class SessionAuthority {
   // the user gave (from sessions ended long ago too), the explicit "everything, everywhere".
   Result<std::vector<SessionEnding>> EndAllOfUser(std::string_view user_id, EndCause cause,
                                                   bool end_offline = false);
+  // Ends every offline_access grant `user_id` gave (they outlive sessions, so also those of
+  // sessions that ended long ago); how many tokens were revoked.
+  Result<int> EndOfflineGrants(std::string_view user_id);
   // Ends up to `limit` sessions past their idle or absolute lifetime; returns how many.
   Result<int> EndExpired(int limit);
 

@@ -163,6 +163,17 @@ const char* BackChannelName(SignedOutApp::BackChannel bc) {
 
 }  // namespace
 
+namespace {
+
+// Offline access survives a sign-out by design (Back-Channel Logout 1.0 §2.7); ending it too is
+// the person's explicit choice, offered wherever they sign out.
+std::string OfflineCheckbox() {
+  return "<label><input type=\"checkbox\" name=\"" + std::string(kEndOfflineField) +
+         "\" value=\"1\"> Also end the offline access I gave applications</label>";
+}
+
+}  // namespace
+
 http::Response ConfirmationPage(const LogoutConfirmation& confirmation) {
   std::string body = "<h1>Sign out?</h1><p>";
   body += confirmation.client_name
@@ -174,6 +185,7 @@ http::Response ConfirmationPage(const LogoutConfirmation& confirmation) {
   body += "<form method=\"post\" action=\"" + std::string(kLogoutConfirmPath) + "\">";
   body += HiddenField(kCsrfFieldName, confirmation.csrf_token);
   body += HiddenField(kLogoutIdField, confirmation.logout_id);
+  body += OfflineCheckbox();
   body +=
       "<button type=\"submit\" name=\"action\" value=\"signout\" autofocus>Sign out</button>"
       "<button type=\"submit\" name=\"action\" value=\"stay\" class=\"secondary\">Stay signed "
@@ -255,12 +267,8 @@ std::string SignOutForms(std::string_view csrf_token) {
            std::string(extra) + "<button type=\"submit\"" + std::string(css) + ">" +
            std::string(label) + "</button></form>";
   };
-  // Offline access survives a sign-out by design (Back-Channel Logout 1.0 §2.7); ending it too
-  // is the person's explicit choice.
   return form("session", "Sign out", "", "") +
-         form("all", "Sign out of all my sessions", " class=\"secondary\"",
-              "<label><input type=\"checkbox\" name=\"offline\" value=\"1\"> Also end the "
-              "offline access I gave applications</label>");
+         form("all", "Sign out of all my sessions", " class=\"secondary\"", OfflineCheckbox());
 }
 
 }  // namespace gh::web

@@ -17,6 +17,8 @@ namespace gh::web {
 inline constexpr std::string_view kLogoutConfirmPath = "/logout/confirm";
 inline constexpr std::string_view kLogoutStatusPath = "/logout/status";
 inline constexpr std::string_view kLogoutIdField = "logoutId";
+// "1" when the person also ends the offline_access grants they gave.
+inline constexpr std::string_view kEndOfflineField = "offline";
 
 // The question asked before a sign-out that a relying party could not prove the person wants.
 struct LogoutConfirmation {
