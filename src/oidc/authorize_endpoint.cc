@@ -4,6 +4,7 @@
 #include "oidc/authorization_response.h"
 #include "oidc/authorize_request.h"
 #include "oidc/consent_endpoint.h"
+#include "oidc/id_token_hint.h"
 #include "oidc/pkce.h"
 #include "oidc/scope.h"
 #include "oidc/session_state.h"
@@ -64,8 +65,18 @@ http::Response AuthorizeEndpoint::Handle(const http::Request& request) const {
   if (!authorize.ok()) return fail(authorize.error());
   auto now = context_.clock.Now();
   std::optional<TimePoint> auth_time;
-  if (*session) auth_time = (*session)->auth_time;
-  switch (DecideLogin(*authorize, auth_time, now)) {
+  bool hint_names_another_user = false;
+  if (*session) {
+    auth_time = (*session)->auth_time;
+    // A hint that cannot be verified (foreign, garbled, signed by a key since unpublished)
+    // names nobody this session can vouch for.
+    if (authorize->id_token_hint) {
+      auto hint = VerifyIdTokenHint(*authorize->id_token_hint, context_.settings.issuer,
+                                    context_.keys.VerificationKeys());
+      hint_names_another_user = !hint || hint->sub != (*session)->user_id;
+    }
+  }
+  switch (DecideLogin(*authorize, auth_time, now, hint_names_another_user)) {
     case LoginDecision::kLoginRequired:
       return fail({OAuthErrorCode::kLoginRequired, "the end-user is not signed in"});
     case LoginDecision::kShowLogin: {

@@ -138,12 +138,14 @@ Result<AuthorizeRequest, OAuthError> ParseAuthorizeRequest(const Params& params,
   GH_ASSIGN_OR_RETURN(request.prompt, ParsePrompt(params));
   GH_ASSIGN_OR_RETURN(request.max_age, ParseMaxAge(params));
   request.nonce = params.Get("nonce");
+  request.id_token_hint = params.Get("id_token_hint");
   return request;
 }
 
 LoginDecision DecideLogin(const AuthorizeRequest& request,
-                          std::optional<TimePoint> session_auth_time, TimePoint now) {
-  bool needed = !session_auth_time || request.prompt.login ||
+                          std::optional<TimePoint> session_auth_time, TimePoint now,
+                          bool hint_names_another_user) {
+  bool needed = !session_auth_time || request.prompt.login || hint_names_another_user ||
                 (request.max_age && now - *session_auth_time > *request.max_age);
   if (!needed) return LoginDecision::kProceed;
   return request.prompt.none ? LoginDecision::kLoginRequired : LoginDecision::kShowLogin;
@@ -173,7 +175,7 @@ std::string ResumeAfterConsentPath(const Params& params, bool granted) {
 std::string ResumeAfterLoginPath(const Params& params) {
   Params resumed;
   for (const auto& [name, value] : params.items()) {
-    if (name == "max_age") continue;
+    if (name == "max_age" || name == "id_token_hint") continue;
     if (name != "prompt") {
       resumed.Add(name, value);
       continue;

@@ -44,6 +44,7 @@ struct AuthorizeRequest {
   std::optional<std::string> code_challenge;  // always S256 when present
   Prompt prompt;
   std::optional<Seconds> max_age;
+  std::optional<std::string> id_token_hint;  // verified by the endpoint, which has the keys
 };
 
 // The client_id and redirect_uri of a request, before anything else is trusted.
@@ -74,14 +75,18 @@ enum class LoginDecision {
   kLoginRequired,  // prompt=none forbids showing the login page: error login_required
 };
 
-// Login is needed without a session, with prompt=login, or when the session authenticated more
-// than max_age seconds ago.
+// Login is needed without a session, with prompt=login, when the session authenticated more
+// than max_age seconds ago, or when the request's id_token_hint names someone other than the
+// session's user (`hint_names_another_user`, Core §3.1.2.1: the OP must not answer for another
+// user — so a relying party's prompt=none recheck learns that its user is gone).
 LoginDecision DecideLogin(const AuthorizeRequest& request,
-                          std::optional<TimePoint> session_auth_time, TimePoint now);
+                          std::optional<TimePoint> session_auth_time, TimePoint now,
+                          bool hint_names_another_user = false);
 
 // The local URL that resumes `params` after a login: /authorize with the same parameters but
-// without prompt=login and max_age, which the login just satisfied. Keeping either would loop:
-// max_age=0 can never be met by a session, however fresh.
+// without prompt=login, max_age and id_token_hint, which the login just satisfied. Keeping any
+// would loop: max_age=0 can never be met by a session, however fresh, and whoever just signed in
+// is the answer to a hint that named someone else.
 std::string ResumeAfterLoginPath(const Params& params);
 
 // OpenID Connect Core §11: offline_access lets a client act while the user is away, so it is

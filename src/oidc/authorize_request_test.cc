@@ -202,8 +202,16 @@ TEST(AuthorizeRequest, ResumePathDropsOnlyPromptLogin) {
 }
 
 TEST(AuthorizeRequest, ResumePathDropsMaxAgeSoAFreshLoginSatisfiesIt) {
-  Params params{{"client_id", "app"}, {"max_age", "0"}, {"state", "s"}};
+  Params params{{"client_id", "app"}, {"max_age", "0"}, {"state", "s"}, {"id_token_hint", "h"}};
   EXPECT_EQ(ResumeAfterLoginPath(params), "/authorize?client_id=app&state=s");
+}
+
+TEST(AuthorizeRequest, AHintNamingAnotherUserNeedsALogin) {
+  auto now = FromUnixSeconds(1'000'000);
+  auto recent = now - Seconds(10);
+  EXPECT_EQ(DecideLogin(Request(), recent, now, /*hint_names_another_user=*/true),
+            LoginDecision::kShowLogin);
+  EXPECT_EQ(DecideLogin(Request("none"), recent, now, true), LoginDecision::kLoginRequired);
 }
 
 // OpenID Connect Core §11: offline_access only with the end-user's consent.

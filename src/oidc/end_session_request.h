@@ -11,17 +11,10 @@
 #include "core/params.h"
 #include "core/result.h"
 #include "crypto/signing_key.h"
+#include "oidc/id_token_hint.h"
 #include "store/records.h"
 
 namespace gh::oidc {
-
-// What a verified id_token_hint tells about the session it was issued in.
-struct IdTokenHint {
-  std::string sub;
-  std::optional<std::string> sid;
-  std::string client_id;               // azp, or the single audience
-  std::vector<std::string> audiences;  // aud, a string or an array in the token (Core §2)
-};
 
 struct EndSessionRequest {
   std::optional<IdTokenHint> hint;       // present only when the hint verified

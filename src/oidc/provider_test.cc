@@ -467,6 +467,29 @@ TEST_F(ProviderTest, OfflineAccessAsksForConsentRemembersItAndHonoursPromptConse
       0u);
 }
 
+// Core §3.1.2.1: a relying party's prompt=none recheck with its user's ID token must not be
+// answered for whoever else is signed in now.
+TEST_F(ProviderTest, PromptNoneWithAHintOfAnotherUserIsLoginRequired) {
+  cookie_ = Login();
+  auto hint_for = [&](const char* sub) {
+    nlohmann::json claims = {{"iss", kTestIssuer},
+                             {"sub", sub},
+                             {"aud", "app"},
+                             {"iat", ToUnixSeconds(clock_.Now())},
+                             {"exp", ToUnixSeconds(clock_.Now()) + 60}};
+    return *crypto::SignJwt(*keys_.Active(crypto::JwsAlg::kRS256), claims);
+  };
+  auto recheck = [&](const std::string& hint) {
+    Params params = AppAuthorize();
+    params.Add("prompt", "none");
+    params.Add("id_token_hint", hint);
+    return LocationParams(Get("/authorize?" + params.Encode(), cookie_));
+  };
+  EXPECT_TRUE(recheck(hint_for("u-alice")).Get("code").has_value());
+  EXPECT_EQ(recheck(hint_for("u-bob")).Get("error"), "login_required");
+  EXPECT_EQ(recheck("not-a-token").Get("error"), "login_required");
+}
+
 TEST_F(ProviderTest, WrongVerifierIsInvalidGrant) {
   ExpectOAuthError(Redeem(Code(), std::string(43, 'x')), 400, "invalid_grant");
 }

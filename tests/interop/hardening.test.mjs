@@ -106,6 +106,10 @@ describe('sign-out leaves nothing alive', () => {
     const [aliceSession] = (await sessions(gh, USER.username)).filter((s) => s.sid === aliceSid);
     assert.equal(aliceSession.end_cause, 'superseded');
     assert.equal(await checkSession(meta, aliceState), 'changed', 'alice\'s app learns she is gone');
+    // Its prompt=none recheck with alice's ID token is not answered for bob.
+    const recheck = await followAuthorization(
+      authorizeUrl(meta, { prompt: 'none', id_token_hint: aliceTokens.json.id_token }).url, { jar });
+    assert.equal(recheck.searchParams.get('error'), 'login_required');
     const refreshed = await post(meta.token_endpoint, {
       grant_type: 'refresh_token', refresh_token: aliceTokens.json.refresh_token,
     }, { authorization: basicAuth(CLIENT, SECRET) });
