@@ -112,9 +112,9 @@ export async function startApp(spec, issuer, { sessionFile, checkIntervalMs = 20
  * The IdP (with the demo user and the apps' registrations) and the apps, all stopped after the
  * test. `apps` maps a key to an appSpec; the result maps it to {…spec, …startApp()}.
  */
-export async function startDemo(t, apps, { idpEnv = {}, appOptions = {} } = {}) {
+export async function startDemo(t, apps, { idpEnv = {}, appOptions = {}, users = [DEMO_USER] } = {}) {
   const idp = await startGatehouse({
-    users: [DEMO_USER],
+    users,
     clients: Object.values(apps).map((a) => a.client),
     env: idpEnv,
   });

@@ -165,6 +165,35 @@ test('Mail notices a sign-out in Docs through session management alone', { timeo
   await screenshot(mailTab, '4-mail-signed-out');
 });
 
+test('the next person signing in on a shared computer signs the previous one out of every app', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const next = { username: 'next', password: 'the-next-persons-password', name: 'Next Person', email: 'next@example.com' };
+  const demo = await startDemo(t, await mailAndDocs([], ['back']), { users: [DEMO_USER, next] });
+  const { idp, mail, docs } = demo;
+  const mailTab = await freshPage(t, browser);
+  await signIn(mailTab, mail, idp);
+  await mailTab.goto(`${mail.url}/`);
+  const docsTab = await mailTab.context().newPage();
+  await openWithoutPassword(docsTab, docs, idp);
+
+  // The next person signs in at Gatehouse in the same browser.
+  await docsTab.goto(`${idp.issuer}/login`);
+  await docsTab.fill('#username', next.username);
+  await docsTab.fill('#password', next.password);
+  await Promise.all([docsTab.waitForURL(`${idp.issuer}/`), docsTab.click('main button[type=submit]')]);
+  assert.match(await docsTab.locator('main').textContent(), /signed in to Gatehouse as next/);
+
+  // Mail's session check says "changed" and its recheck is not answered for the next person.
+  await mailTab.bringToFront();
+  await eventually('Mail to show Sign in', async () =>
+    (await mailTab.locator('nav a.button:has-text("Sign in")').count()) === 1, CHECK_INTERVAL_MS + 8_000)
+    .catch((e) => assert.fail(`${e.message}\n${outputs(demo)}`));
+  // Docs was told by back channel: the previous person's Docs session is gone, and opening Docs
+  // now signs in the next person.
+  await docsTab.goto(sectionUrl(docs));
+  await docsTab.waitForURL(sectionUrl(docs));
+  assert.equal(await docsTab.locator('nav .user').textContent(), `Hello ${next.name}`);
+});
+
 test('an unregistered post-logout redirect never happens; a forged logout link asks first', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   const { idp, mail } = await startDemo(t, await mailAndDocs(['front'], ['back']));
   const stranger = await startStranger(t,
