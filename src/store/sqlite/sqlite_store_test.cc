@@ -74,6 +74,35 @@ class SqliteStoreTest : public ::testing::Test {
   std::string path_ = dir_.File("gatehouse.db");
 };
 
+// A version-2 database, as the previous release left it, keeps its clients' URIs when migration
+// 3 moves them into client_values. Made by undoing migration 3 on a fresh database.
+TEST_F(SqliteStoreTest, Migration3KeepsTheClientsUris) {
+  ClientRecord app;
+  app.id = "app";
+  app.name = "App";
+  app.redirect_uris = {"https://app.example/cb", "https://app.example/other"};
+  app.post_logout_redirect_uris = {"https://app.example/bye"};
+  ASSERT_TRUE(OpenStore()->PutClient(app).ok());
+  Column(path_, R"sql(
+    CREATE TABLE client_uris (
+      client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+      kind TEXT NOT NULL CHECK (kind IN ('redirect', 'post_logout_redirect')),
+      position INTEGER NOT NULL, uri TEXT NOT NULL,
+      PRIMARY KEY (client_id, kind, position)) STRICT, WITHOUT ROWID;
+    INSERT INTO client_uris SELECT client_id, kind, position, value FROM client_values;
+    DROP TABLE client_values; DROP TABLE server_secrets; DROP TABLE consents;
+    DROP INDEX sessions_ended; DROP INDEX logout_notifications_settled; DROP INDEX events_by_time;
+    DROP INDEX tokens_by_user;
+    DELETE FROM schema_migrations WHERE version = 3;
+    SELECT 1;)sql");
+
+  auto found = OpenStore()->FindClient("app");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->redirect_uris, app.redirect_uris);
+  EXPECT_EQ((*found)->post_logout_redirect_uris, app.post_logout_redirect_uris);
+  EXPECT_TRUE(Column(path_, "SELECT name FROM sqlite_master WHERE name = 'client_uris'").empty());
+}
+
 TEST_F(SqliteStoreTest, MigrationsAreRecordedAndNotRerunOnReopen) {
   ASSERT_TRUE(OpenStore()->PutUser(Alice()).ok());
   const auto applied =
