@@ -76,6 +76,8 @@ void AdminApi::Register(http::Router& router) {
   router.Add("POST", "/admin/sessions/revoke", Guarded(&AdminApi::RevokeSessions));
   router.Add("GET", "/admin/logout-notifications", Guarded(&AdminApi::ListNotifications));
   router.Add("GET", "/admin/events", Guarded(&AdminApi::ListEvents));
+  router.Add("GET", "/admin/consents", Guarded(&AdminApi::ListConsents));
+  router.Add("POST", "/admin/consents/revoke", Guarded(&AdminApi::RevokeConsent));
 }
 
 http::Handler AdminApi::Guarded(http::Response (AdminApi::*handler)(const http::Request&)
@@ -156,6 +158,32 @@ http::Response AdminApi::ListEvents(const http::Request& request) const {
   auto page = admin::ListEvents(store_, *after, *limit);
   if (!page.ok()) return FailureResponse(page.error());
   return JsonResponse(200, ToJson(*page));
+}
+
+http::Response AdminApi::ListConsents(const http::Request& request) const {
+  auto query = request.Query();
+  if (!query.ok()) return FailureResponse(query.error());
+  auto user = query->Get("user");
+  if (!user) return ErrorResponse(400, "invalid_request", "user is required");
+  auto consents = admin::ListConsents(store_, *user);
+  if (!consents.ok()) return FailureResponse(consents.error());
+  auto list = nlohmann::json::array();
+  for (const auto& c : *consents) list.push_back(ToJson(c));
+  return JsonResponse(200, {{"consents", std::move(list)}});
+}
+
+http::Response AdminApi::RevokeConsent(const http::Request& request) const {
+  auto form = request.Form();
+  if (!form.ok()) return FailureResponse(form.error());
+  auto user = form->Get("user");
+  auto client = form->Get("client_id");
+  if (!user || !client)
+    return ErrorResponse(400, "invalid_request", "user and client_id are required");
+  auto removed = admin::RevokeConsent(store_, *user, *client);
+  if (!removed.ok()) return FailureResponse(removed.error());
+  Log(LogLevel::kInfo, "admin.consent_revoked",
+      {{"username", *user}, {"client_id", *client}, {"remote", request.remote_address}});
+  return JsonResponse(200, {{"revoked", *removed}});
 }
 
 http::Response AdminApi::Metrics(const http::Request&) const {

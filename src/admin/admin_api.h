@@ -43,6 +43,10 @@ class AdminApi {
   http::Response ListNotifications(const http::Request& request) const;
   // GET /admin/events?after=ID&limit=N
   http::Response ListEvents(const http::Request& request) const;
+  // GET /admin/consents?user=USERNAME
+  http::Response ListConsents(const http::Request& request) const;
+  // POST /admin/consents/revoke, form user=USERNAME&client_id=ID: also ends the offline grants
+  http::Response RevokeConsent(const http::Request& request) const;
   // GET /metrics
   http::Response Metrics(const http::Request& request) const;
 

@@ -257,6 +257,32 @@ TEST_F(AdminApiTest, InvalidUtf8IsABadRequestNotAServerError) {
   }
 }
 
+TEST_F(AdminApiTest, ListsAndRevokesConsentsEndingTheirOfflineGrants) {
+  AddUser("alice");
+  ASSERT_TRUE(store_->PutConsent({"id-alice", "mail", "offline_access", clock_.Now()}).ok());
+  store::TokenRecord offline;
+  offline.token_hash = "offline";
+  offline.kind = store::TokenKind::kRefresh;
+  offline.grant_id = "g";
+  offline.client_id = "mail";
+  offline.user_id = "id-alice";
+  offline.scope = "offline_access";
+  offline.expires_at = clock_.Now() + Seconds(3600);
+  ASSERT_TRUE(store_->PutToken(offline).ok());
+
+  auto listed = Send("GET", "/admin/consents?user=alice");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(Body(listed)["consents"][0]["client_id"], "mail");
+  EXPECT_EQ(Send("GET", "/admin/consents").status, 400);
+  EXPECT_EQ(Send("GET", "/admin/consents?user=nobody").status, 404);
+
+  auto revoked = Send("POST", "/admin/consents/revoke", "user=alice&client_id=mail");
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  EXPECT_EQ(Body(revoked)["revoked"], true);
+  EXPECT_TRUE(Body(Send("GET", "/admin/consents?user=alice"))["consents"].empty());
+  EXPECT_TRUE((*store_->FindToken("offline"))->revoked);
+}
+
 TEST_F(AdminApiTest, ListsLogoutNotificationsWithTotals) {
   AddClient("mail", true);
   AddClient("wiki", true);

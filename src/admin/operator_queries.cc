@@ -80,8 +80,7 @@ Result<std::vector<session::SessionEnding>> Revoke(store::Store& store,
     endings.push_back(std::move(ending));
   }
   // Offline grants outlive their sessions: a user's may come from sessions ended long ago.
-  if (user_id && target.include_offline)
-    GH_RETURN_IF_ERROR(sessions.EndOfflineGrants(*user_id));
+  if (user_id && target.include_offline) GH_RETURN_IF_ERROR(sessions.EndOfflineGrants(*user_id));
   return endings;
 }
 
