@@ -1,0 +1,228 @@
+#include "store/sqlite/schema.h"
+
+#include <iterator>
+#include <string>
+
+#include "store/sqlite/statement.h"
+
+namespace gh::store::sqlite {
+namespace {
+
+// A schema change, applied once in version order. Released steps are never edited: append one.
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// Times are Unix seconds. Client URI lists live in a child table (one row per entry, `position`
+// keeping registration order) so each URI is stored byte for byte without an encoding.
+// References between aggregates (sessions -> users, tokens -> clients, ...) are deliberately not
+// foreign keys: the Store contract defines no error for a dangling reference, and a removed
+// client's tokens stay until they expire and are purged.
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE clients (
+  id TEXT NOT NULL PRIMARY KEY,
+  name TEXT NOT NULL,
+  secret_hash TEXT,
+  frontchannel_logout_uri TEXT,
+  frontchannel_logout_session_required INTEGER NOT NULL,
+  backchannel_logout_uri TEXT,
+  backchannel_logout_session_required INTEGER NOT NULL,
+  id_token_signed_response_alg TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE client_uris (
+  client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('redirect', 'post_logout_redirect')),
+  position INTEGER NOT NULL,
+  uri TEXT NOT NULL,
+  PRIMARY KEY (client_id, kind, position)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE users (
+  id TEXT NOT NULL PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  name TEXT NOT NULL,
+  email TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE sessions (
+  sid TEXT NOT NULL PRIMARY KEY,
+  key_hash TEXT NOT NULL UNIQUE,
+  user_id TEXT NOT NULL,
+  auth_time INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  end_cause TEXT NOT NULL
+) STRICT;
+CREATE INDEX sessions_by_user ON sessions (user_id, created_at);
+CREATE INDEX sessions_active_by_last_seen ON sessions (last_seen_at) WHERE ended_at IS NULL;
+CREATE INDEX sessions_active_by_auth_time ON sessions (auth_time) WHERE ended_at IS NULL;
+
+CREATE TABLE participants (
+  sid TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  first_seen_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  PRIMARY KEY (sid, client_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE authorization_codes (
+  code_hash TEXT NOT NULL PRIMARY KEY,
+  grant_id TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  redirect_uri TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  sid TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  nonce TEXT,
+  code_challenge TEXT,
+  code_challenge_method TEXT NOT NULL,
+  auth_time INTEGER NOT NULL,
+  issued_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  consumed INTEGER NOT NULL
+) STRICT;
+CREATE INDEX authorization_codes_by_expiry ON authorization_codes (expires_at);
+
+CREATE TABLE tokens (
+  token_hash TEXT NOT NULL PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
+  grant_id TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  user_id TEXT,
+  sid TEXT,
+  scope TEXT NOT NULL,
+  issued_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  revoked INTEGER NOT NULL
+) STRICT;
+CREATE INDEX tokens_by_grant ON tokens (grant_id);
+CREATE INDEX tokens_by_sid ON tokens (sid);
+CREATE INDEX tokens_by_expiry ON tokens (expires_at);
+
+CREATE TABLE signing_keys (
+  kid TEXT NOT NULL PRIMARY KEY,
+  alg TEXT NOT NULL,
+  private_key_pem TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  retired_at INTEGER,
+  unpublish_at INTEGER
+) STRICT;
+
+CREATE TABLE logout_notifications (
+  id INTEGER PRIMARY KEY,
+  sid TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL,
+  last_error TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  lease_until INTEGER,
+  delivered_at INTEGER
+) STRICT;
+CREATE INDEX logout_notifications_due ON logout_notifications (status, next_attempt_at);
+CREATE INDEX logout_notifications_by_sid ON logout_notifications (sid);
+)sql"},
+    {2, R"sql(
+ALTER TABLE sessions ADD COLUMN browser_state TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE logout_contexts (
+  id_hash TEXT NOT NULL PRIMARY KEY,
+  sid TEXT NOT NULL,
+  client_id TEXT,
+  post_logout_redirect_uri TEXT,
+  state TEXT,
+  ui_locales TEXT,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER
+) STRICT, WITHOUT ROWID;
+CREATE INDEX logout_contexts_by_expiry ON logout_contexts (expires_at);
+
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  sid TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  detail TEXT NOT NULL
+) STRICT;
+)sql"},
+    // Client lists gain two kinds (which a CHECK constraint cannot be altered to allow), so the
+    // table is rebuilt under a name that fits values that are not all URIs.
+    {3, R"sql(
+CREATE TABLE client_values (
+  client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL
+    CHECK (kind IN ('redirect', 'post_logout_redirect', 'web_origin', 'resource_server_for')),
+  position INTEGER NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (client_id, kind, position)
+) STRICT, WITHOUT ROWID;
+INSERT INTO client_values (client_id, kind, position, value)
+  SELECT client_id, kind, position, uri FROM client_uris;
+DROP TABLE client_uris;
+
+-- Retention: what the upkeep purges is found by index, not by scanning the history.
+CREATE INDEX sessions_ended ON sessions (ended_at) WHERE ended_at IS NOT NULL;
+CREATE INDEX logout_notifications_settled ON logout_notifications (created_at)
+  WHERE status != 'pending';
+CREATE INDEX events_by_time ON events (at);
+
+CREATE TABLE consents (
+  user_id TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  granted_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, client_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX tokens_by_user ON tokens (user_id) WHERE user_id IS NOT NULL;
+
+CREATE TABLE server_secrets (
+  name TEXT NOT NULL PRIMARY KEY,
+  value TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+)sql"},
+};
+
+}  // namespace
+
+Result<void> Migrate(sqlite3* db) {
+  return Transact(db, TxMode::kWrite, [&]() -> Result<void> {
+    GH_RETURN_IF_ERROR(ExecScript(db,
+                                  "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                  "version INTEGER PRIMARY KEY, applied_at INTEGER)"));
+    GH_ASSIGN_OR_RETURN(auto current,
+                        QueryOne(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                                 [](const Statement& s) { return s.Int(0); }));
+    const int latest = kMigrations[std::size(kMigrations) - 1].version;
+    if (*current > latest) {
+      return Error::FailedPrecondition(Cat("database schema version ", std::to_string(*current),
+                                           " is newer than this build (", std::to_string(latest),
+                                           ")"));
+    }
+    for (const Migration& m : kMigrations) {
+      if (m.version <= *current) continue;
+      GH_RETURN_IF_ERROR(ExecScript(db, m.sql));
+      GH_RETURN_IF_ERROR(Execute(db,
+                                 "INSERT INTO schema_migrations (version, applied_at) "
+                                 "VALUES (?, CAST(strftime('%s', 'now') AS INTEGER))",
+                                 m.version));
+    }
+    return Ok();
+  });
+}
+
+}  // namespace gh::store::sqlite
