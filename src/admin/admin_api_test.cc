@@ -10,6 +10,7 @@
 #include "core/random.h"
 #include "crypto/digest.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/records.h"
 #include "support/temp_dir.h"
 
 namespace gh::admin {
@@ -260,15 +261,10 @@ TEST_F(AdminApiTest, InvalidUtf8IsABadRequestNotAServerError) {
 TEST_F(AdminApiTest, ListsAndRevokesConsentsEndingTheirOfflineGrants) {
   AddUser("alice");
   ASSERT_TRUE(store_->PutConsent({"id-alice", "mail", "offline_access", clock_.Now()}).ok());
-  store::TokenRecord offline;
-  offline.token_hash = "offline";
-  offline.kind = store::TokenKind::kRefresh;
-  offline.grant_id = "g";
-  offline.client_id = "mail";
-  offline.user_id = "id-alice";
-  offline.scope = "offline_access";
-  offline.expires_at = clock_.Now() + Seconds(3600);
-  ASSERT_TRUE(store_->PutToken(offline).ok());
+  ASSERT_TRUE(store_
+                  ->PutToken(testing::OfflineRefreshToken(
+                      "offline", "id-alice", "mail", std::nullopt, clock_.Now() + Seconds(3600)))
+                  .ok());
 
   auto listed = Send("GET", "/admin/consents?user=alice");
   ASSERT_EQ(listed.status, 200) << listed.body;

@@ -11,6 +11,7 @@
 #include "crypto/jws.h"
 #include "oidc/provider_fixture.h"
 #include "oidc/session_state.h"
+#include "support/records.h"
 
 namespace gh::oidc {
 namespace {
@@ -342,16 +343,11 @@ TEST_F(LogoutEndpointTest, ConfirmationNeedsCsrfAndWorksOnce) {
 }
 
 TEST_F(LogoutEndpointTest, ConfirmationCanEndOfflineGrantsToo) {
-  store::TokenRecord offline;
-  offline.token_hash = "offline-hash";
-  offline.kind = store::TokenKind::kRefresh;
-  offline.grant_id = "g-offline";
-  offline.client_id = "app";
-  offline.user_id = "u-alice";
-  offline.sid = "an-old-session";
-  offline.scope = "openid offline_access";
-  offline.expires_at = clock_.Now() + Seconds(3600);
-  ASSERT_TRUE(store_->PutToken(offline).ok());
+  ASSERT_TRUE(
+      store_
+          ->PutToken(testing::OfflineRefreshToken("offline-hash", "u-alice", "app",
+                                                  "an-old-session", clock_.Now() + Seconds(3600)))
+          .ok());
 
   auto page = Logout({{"client_id", "app"}});
   EXPECT_NE(page.body.find("name=\"offline\" value=\"1\""), std::string::npos);

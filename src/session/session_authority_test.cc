@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/random.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/records.h"
 #include "support/temp_dir.h"
 
 namespace gh::session {
@@ -201,16 +202,10 @@ TEST_F(SessionAuthorityTest, EndNotifiesEveryBackchannelParticipantInTheSameTran
 
 TEST_F(SessionAuthorityTest, EndingEverythingWithOfflineEndsOfflineGrantsOfEndedSessionsToo) {
   auto old = authority_.Start("user-1");
-  store::TokenRecord offline;
-  offline.token_hash = "offline";
-  offline.kind = store::TokenKind::kRefresh;
-  offline.grant_id = "g-old";
-  offline.client_id = "mail";
-  offline.user_id = "user-1";
-  offline.sid = old->session.sid;
-  offline.scope = "openid offline_access";
-  offline.expires_at = clock_.Now() + hours(24);
-  ASSERT_TRUE(store_->PutToken(offline).ok());
+  ASSERT_TRUE(store_
+                  ->PutToken(testing::OfflineRefreshToken(
+                      "offline", "user-1", "mail", old->session.sid, clock_.Now() + hours(24)))
+                  .ok());
   ASSERT_TRUE(authority_.End(old->session.sid, EndCause::kUserLogout).ok());
   EXPECT_FALSE((*store_->FindToken("offline"))->revoked) << "offline grants outlive sign-out";
 
