@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/log.h"
+#include "oidc/oidc_participants.h"
 #include "session/session_authority.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/temp_dir.h"
@@ -33,6 +34,8 @@ void BM_EndSession(benchmark::State& state) {
   SystemRandom random;
   EventLog events(clock);
   SessionAuthority sessions(*store, clock, random, events, SessionPolicy{});
+  gh::oidc::OidcParticipants oidc("https://id.example");
+  sessions.AddProtocol(oidc);
   for (int i = 0; i < participants; ++i) {
     store::ClientRecord client;
     client.id = "rp" + std::to_string(i);

@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/random.h"
 #include "crypto/digest.h"
+#include "oidc/oidc_participants.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/records.h"
 #include "support/temp_dir.h"
@@ -29,6 +30,7 @@ class AdminApiTest : public ::testing::Test {
         events_(clock_),
         sessions_(*store_, clock_, random_, events_, session::SessionPolicy{}),
         api_({std::move(token_sha256)}, *store_, sessions_, events_) {
+    sessions_.AddProtocol(oidc_participants_);
     api_.Register(router_);
   }
 
@@ -85,6 +87,7 @@ class AdminApiTest : public ::testing::Test {
   SystemRandom random_;
   session::EventLog events_;
   session::SessionAuthority sessions_;
+  oidc::OidcParticipants oidc_participants_{"https://id.example"};
   AdminApi api_;
   http::Router router_;
 };

@@ -21,6 +21,7 @@
 #include "idp/data_dir.h"
 #include "keys/key_ring.h"
 #include "oidc/backchannel_sender.h"
+#include "oidc/oidc_participants.h"
 #include "oidc/provider.h"
 #include "session/logout_dispatcher.h"
 #include "session/session_authority.h"
@@ -70,6 +71,16 @@ void RaiseDescriptorLimit() {
     Log(LogLevel::kWarn, "idp.nofile_not_raised", {{"error", std::strerror(errno)}});
 }
 
+ParticipantProtocols::ParticipantProtocols(const std::string& issuer) {
+  protocols_.push_back(std::make_unique<oidc::OidcParticipants>(issuer));
+}
+
+ParticipantProtocols::~ParticipantProtocols() = default;
+
+void ParticipantProtocols::RegisterWith(session::SessionAuthority& sessions) {
+  for (auto& protocol : protocols_) sessions.AddProtocol(*protocol);
+}
+
 struct App::Parts {
   SystemClock clock;
   SystemRandom random;
@@ -79,6 +90,7 @@ struct App::Parts {
   std::unique_ptr<crypto::PasswordHasher> hasher;
   std::unique_ptr<session::EventLog> events;
   std::unique_ptr<session::SessionAuthority> sessions;
+  std::unique_ptr<ParticipantProtocols> protocols;
   std::unique_ptr<session::LogoutDispatcher> dispatcher;
   // Declared after the dispatcher so it is destroyed first: its destructor completes the
   // deliveries still in flight, and their callbacks report into the (stopped) dispatcher.
@@ -126,8 +138,8 @@ struct App::Parts {
       }
       if (auto r = store->PurgeExpired(clock.Now() - kPurgeGrace); !r.ok())
         Log(LogLevel::kWarn, "store.purge_failed", {{"error", r.error().message}});
-      if (auto r = store->PurgeLogoutContexts(clock.Now()); !r.ok())
-        Log(LogLevel::kWarn, "store.purge_failed", {{"error", r.error().message}});
+      for (auto r : {store->PurgeLogoutContexts(clock.Now()), store->PurgeMessages(clock.Now())})
+        if (!r.ok()) Log(LogLevel::kWarn, "store.purge_failed", {{"error", r.error().message}});
       PurgeHistory(clock.Now() - history_retention);
       lock.lock();
     }
@@ -170,6 +182,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   parts->issuer = config.issuer.empty() ? DeriveIssuer(config.server.host, parts->server->port())
                                         : config.issuer;
   bool secure_cookies = parts->issuer.rfind("https://", 0) == 0;
+  parts->protocols = std::make_unique<ParticipantProtocols>(parts->issuer);
+  parts->protocols->RegisterWith(*parts->sessions);
   // Shared by every node through the store, so a form rendered by one is accepted by another.
   GH_ASSIGN_OR_RETURN(auto csrf_secret, parts->store->ServerSecret("csrf", parts->random.Token(32),
                                                                    parts->clock.Now()));
@@ -207,7 +221,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   parts->dispatcher = std::make_unique<session::LogoutDispatcher>(
       *parts->store, parts->clock, parts->random, *parts->events, retry, kMaxDeliveriesInFlight,
       kDeliveryThreads);
-  parts->dispatcher->AddSender(std::string(oidc::kBackchannelChannel), *parts->backchannel);
+  parts->dispatcher->AddSender(session::Channel::kOidcBackChannel, *parts->backchannel);
   parts->sessions->SetOutboxListener(
       [dispatcher = parts->dispatcher.get()] { dispatcher->Wake(); });
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 #include "idp/config.h"
@@ -16,6 +17,18 @@ namespace gh::idp {
 // commands both build their SessionAuthority with it, so a CLI revoke ends sessions by the same
 // rules as the server.
 session::SessionPolicy SessionPolicyFor(const Config& config);
+
+// The sign-in protocols whose participants a sign-out notifies. The server and the CLI register
+// the same ones, so `session revoke` notifies every application a sign-out in the server would.
+class ParticipantProtocols {
+ public:
+  explicit ParticipantProtocols(const std::string& issuer);
+  ~ParticipantProtocols();
+  void RegisterWith(session::SessionAuthority& sessions);
+
+ private:
+  std::vector<std::unique_ptr<session::ParticipantProtocol>> protocols_;
+};
 
 // How long a retired signing key stays in the JWKS: twice the longest token lifetime, so every
 // token it signed can still be verified.

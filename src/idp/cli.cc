@@ -382,6 +382,8 @@ int SessionCommand(const std::string& action, const std::vector<std::string>& ar
   SystemRandom random;
   session::EventLog events(clock);
   session::SessionAuthority sessions(**store, clock, random, events, SessionPolicyFor(*config));
+  ParticipantProtocols protocols(config->issuer);
+  protocols.RegisterWith(sessions);
   auto endings =
       admin::Revoke(**store, sessions,
                     {Optional(vm, "sid"), Optional(vm, "user"), vm.count("include-offline") > 0});

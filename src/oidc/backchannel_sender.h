@@ -1,4 +1,4 @@
-// BackchannelSender: delivers one outbox row of channel "backchannel" as OpenID Connect
+// BackchannelSender: delivers one outbox row of Channel::kOidcBackChannel as OpenID Connect
 // Back-Channel Logout 1.0 §2.5 prescribes — a freshly signed Logout Token POSTed to the RP's
 // backchannel_logout_uri — and tells the LogoutDispatcher whether the RP took it, may take it
 // later, or never will.
@@ -19,9 +19,6 @@
 #include "store/store.h"
 
 namespace gh::oidc {
-
-// The outbox channel BackchannelSender serves (SessionAuthority::End writes these rows).
-inline constexpr std::string_view kBackchannelChannel = "backchannel";
 
 struct BackchannelSenderOptions {
   std::string issuer;

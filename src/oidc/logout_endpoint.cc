@@ -9,7 +9,6 @@
 #include "core/log.h"
 #include "oidc/discovery.h"
 #include "oidc/end_session_request.h"
-#include "oidc/frontchannel_logout.h"
 #include "oidc/session_state.h"
 #include "oidc/token_state.h"
 #include "web/html.h"
@@ -271,18 +270,16 @@ http::Response LogoutEndpoint::SignedOut(const http::Request& request,
       if (added) {
         web::SignedOutApp app;
         app.client_id = client_id;
-        app.name = p.client ? p.client->name : client_id;
+        app.name = p.display_name();
         view.apps.push_back(std::move(app));
       }
       auto& app = view.apps[index->second];
-      if (p.client) {
-        // Front-Channel Logout 1.0 §2: one iframe per session, carrying that session's sid.
-        if (auto url =
-                FrontChannelLogoutUrl(*p.client, context_.settings.issuer, ending.session.sid)) {
-          app.frontchannel_urls.push_back(*url);
-          auto origin = UriOrigin(*url);
-          if (origin && frame_origins.insert(*origin).second) view.frame_origins.push_back(*origin);
-        }
+      // Front-Channel Logout 1.0 §2: one iframe per session, carrying that session's sid.
+      if (p.logout && p.logout->frontchannel_url) {
+        const auto& url = *p.logout->frontchannel_url;
+        app.frontchannel_urls.push_back(url);
+        auto origin = UriOrigin(url);
+        if (origin && frame_origins.insert(*origin).second) view.frame_origins.push_back(*origin);
       }
       // End() only enqueued the notification; the page polls for its delivery.
       if (p.notification_id) app.backchannel = web::SignedOutApp::BackChannel::kPending;
@@ -322,7 +319,7 @@ http::Response LogoutEndpoint::Status(const http::Request& request) const {
     if (!rows.ok()) return http::Response::Json(503, R"({"error":"temporarily_unavailable"})");
     std::map<std::string, store::NotificationStatus> worst;
     for (const auto& n : *rows) {
-      if (n.channel != "backchannel") continue;
+      if (!session::ParseChannel(n.channel)) continue;
       auto [it, added] = worst.emplace(n.client_id, n.status);
       if (!added && Severity(n.status) > Severity(it->second)) it->second = n.status;
     }

@@ -12,6 +12,7 @@
 #include "core/random.h"
 #include "http/router.h"
 #include "keys/key_ring.h"
+#include "oidc/oidc_participants.h"
 #include "oidc/provider.h"
 #include "session/event_log.h"
 #include "session/session_authority.h"
@@ -32,7 +33,9 @@ class ProviderFixture : public ::testing::Test {
         sessions_(*store_, clock_, random_, events_, session::SessionPolicy{}),
         csrf_(random_, kTestCsrfSecret, /*secure=*/false),
         provider_(ProviderSettings{.issuer = kTestIssuer}, *store_, keys_, sessions_, clock_,
-                  random_, csrf_) {}
+                  random_, csrf_) {
+    sessions_.AddProtocol(oidc_participants_);
+  }
 
   void SetUp() override {
     ASSERT_TRUE(keys_.Reload().ok());
@@ -54,6 +57,7 @@ class ProviderFixture : public ::testing::Test {
   keys::KeyRing keys_;
   session::EventLog events_;
   session::SessionAuthority sessions_;
+  OidcParticipants oidc_participants_{kTestIssuer};
   web::Csrf csrf_;
   Provider provider_;
   http::Router router_;

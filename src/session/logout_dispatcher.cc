@@ -71,8 +71,8 @@ LogoutDispatcher::LogoutDispatcher(store::Store& store, Clock& clock, Random& ra
 
 LogoutDispatcher::~LogoutDispatcher() { Stop(); }
 
-void LogoutDispatcher::AddSender(std::string channel, NotificationSender& sender) {
-  senders_[std::move(channel)] = &sender;
+void LogoutDispatcher::AddSender(Channel channel, NotificationSender& sender) {
+  senders_[std::string(ChannelName(channel))] = &sender;
 }
 
 void LogoutDispatcher::Start() {

@@ -19,6 +19,7 @@
 #include "core/clock.h"
 #include "core/random.h"
 #include "session/event_log.h"
+#include "session/participant_protocol.h"
 #include "store/store.h"
 
 namespace gh::session {
@@ -34,8 +35,8 @@ struct DeliveryOutcome {
   std::string detail;  // e.g. "HTTP 503" or "connect: refused"
 };
 
-// Sends one notification over one channel (e.g. OIDC back-channel). Implementations may do CPU
-// work (signing) in Send but must not block on the network: `done` is called later, from any
+// Sends one notification over one channel (e.g. OIDC back-channel, SAML SOAP). Implementations may
+// do CPU work (signing) in Send but must not block on the network: `done` is called later, from any
 // thread, exactly once.
 class NotificationSender {
  public:
@@ -62,7 +63,7 @@ class LogoutDispatcher {
   ~LogoutDispatcher();
 
   // Routes notifications of `channel` to `sender`. Call before Start().
-  void AddSender(std::string channel, NotificationSender& sender);
+  void AddSender(Channel channel, NotificationSender& sender);
 
   // Runs delivery on background threads until Stop().
   void Start();

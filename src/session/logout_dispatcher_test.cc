@@ -61,7 +61,7 @@ class LogoutDispatcherTest : public ::testing::Test {
       : store_(*store::SqliteStore::Open(dir_.File("db.sqlite"))),
         events_(clock_),
         dispatcher_(*store_, clock_, random_, events_, Policy()) {
-    dispatcher_.AddSender("backchannel", sender_);
+    dispatcher_.AddSender(Channel::kOidcBackChannel, sender_);
   }
 
   static RetryPolicy Policy() {
@@ -74,7 +74,8 @@ class LogoutDispatcherTest : public ::testing::Test {
     return p;
   }
 
-  std::int64_t Enqueue(const std::string& client_id, const std::string& channel = "backchannel") {
+  std::int64_t Enqueue(const std::string& client_id,
+                       std::string_view channel = ChannelName(Channel::kOidcBackChannel)) {
     store::LogoutNotificationRecord n;
     n.sid = "sid-1";
     n.user_id = "user-1";
@@ -220,7 +221,7 @@ class BarrierSender : public NotificationSender {
 TEST_F(LogoutDispatcherTest, FansOutConcurrently) {
   BarrierSender barrier(100);
   LogoutDispatcher dispatcher(*store_, clock_, random_, events_, Policy());
-  dispatcher.AddSender("backchannel", barrier);
+  dispatcher.AddSender(Channel::kOidcBackChannel, barrier);
   for (int i = 0; i < 100; ++i) Enqueue("client-" + std::to_string(i));
   EXPECT_EQ(*dispatcher.DeliverDueNow(), 100);
   EXPECT_EQ(store_->CountNotifications()->delivered, 100);
@@ -230,12 +231,13 @@ TEST_F(LogoutDispatcherTest, BackgroundLoopDeliversWhenWoken) {
   SystemClock real_clock;
   EventLog events(real_clock);
   LogoutDispatcher dispatcher(*store_, real_clock, random_, events, Policy());
-  dispatcher.AddSender("backchannel", sender_);
+  dispatcher.AddSender(Channel::kOidcBackChannel, sender_);
   dispatcher.Start();
   store::LogoutNotificationRecord n;
   n.sid = "sid-1";
   n.user_id = "user-1";
   n.client_id = "mail";
+  n.channel = ChannelName(Channel::kOidcBackChannel);
   n.created_at = real_clock.Now();
   n.next_attempt_at = real_clock.Now();
   auto id = store_->EnqueueNotifications(n, std::span(&n.client_id, 1))->front();
@@ -263,7 +265,7 @@ TEST_F(LogoutDispatcherTest, SendsFromThreadsThatYieldToRequestHandling) {
   SystemClock real_clock;
   EventLog events(real_clock);
   LogoutDispatcher dispatcher(*store_, real_clock, random_, events, Policy());
-  dispatcher.AddSender("backchannel", recorder);
+  dispatcher.AddSender(Channel::kOidcBackChannel, recorder);
   dispatcher.Start();
   Enqueue("mail");
   dispatcher.Wake();

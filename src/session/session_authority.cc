@@ -1,7 +1,7 @@
 #include "session/session_authority.h"
 
+#include <map>
 #include <nlohmann/json.hpp>
-#include <unordered_map>
 
 #include "crypto/digest.h"
 
@@ -28,6 +28,26 @@ const char* ToString(EndCause cause) {
 SessionAuthority::SessionAuthority(store::Store& store, Clock& clock, Random& random,
                                    EventLog& events, SessionPolicy policy)
     : store_(store), clock_(clock), random_(random), events_(events), policy_(policy) {}
+
+std::string_view ChannelName(Channel channel) {
+  switch (channel) {
+    case Channel::kOidcBackChannel:
+      return "backchannel";
+    case Channel::kSamlSoap:
+      return "saml_soap";
+  }
+  return "";
+}
+
+std::optional<Channel> ParseChannel(std::string_view name) {
+  for (auto channel : {Channel::kOidcBackChannel, Channel::kSamlSoap})
+    if (ChannelName(channel) == name) return channel;
+  return std::nullopt;
+}
+
+void SessionAuthority::AddProtocol(ParticipantProtocol& protocol) {
+  protocols_.push_back(&protocol);
+}
 
 Result<SessionAuthority::Started> SessionAuthority::Start(std::string_view user_id) {
   Started started;
@@ -84,8 +104,8 @@ Result<std::optional<store::SessionRecord>> SessionAuthority::Resolve(
 }
 
 Result<void> SessionAuthority::AddParticipant(store::Store& tx, std::string_view sid,
-                                              std::string_view client_id,
-                                              std::string_view protocol) {
+                                              std::string_view client_id, std::string_view protocol,
+                                              std::optional<store::SamlSubject> saml) {
   GH_ASSIGN_OR_RETURN(auto session, tx.FindSessionBySid(sid));
   if (!session || !session->active() || Expired(*session))
     return Error::FailedPrecondition("the session has ended");
@@ -96,6 +116,7 @@ Result<void> SessionAuthority::AddParticipant(store::Store& tx, std::string_view
   p.protocol = std::string(protocol);
   p.first_seen_at = now;
   p.last_seen_at = now;
+  p.saml = std::move(saml);
   return tx.AddParticipant(p);
 }
 
@@ -116,35 +137,11 @@ Result<SessionEnding> SessionAuthority::End(std::string_view sid, EndCause cause
         int revoked, tx.RevokeSessionCredentials(sid, policy_.keep_offline_tokens && !end_offline));
 
     GH_ASSIGN_OR_RETURN(auto participants, tx.ListParticipants(sid));
-    GH_ASSIGN_OR_RETURN(auto clients, tx.ListParticipantClients(sid));
-    std::unordered_map<std::string, store::ClientRecord> client_by_id;
-    for (auto& client : clients) {
-      std::string id = client.id;
-      client_by_id.emplace(std::move(id), std::move(client));
-    }
     ending.participants.reserve(participants.size());
-    std::vector<std::string> notified_clients;
-    std::vector<std::size_t> notified;  // the participant each notification is for
-    for (auto& p : participants) {
-      EndedParticipant ended{std::move(p), std::nullopt, std::nullopt};
-      // A session has one participant row per client, so each registration is taken once.
-      if (auto node = client_by_id.extract(ended.participant.client_id))
-        ended.client = std::move(node.mapped());
-      if (ended.client && ended.client->backchannel_logout_uri) {
-        notified_clients.push_back(ended.participant.client_id);
-        notified.push_back(ending.participants.size());
-      }
-      ending.participants.push_back(std::move(ended));
-    }
-    store::LogoutNotificationRecord each;
-    each.sid = std::string(sid);
-    each.user_id = session->user_id;
-    each.channel = "backchannel";
-    each.created_at = now;
-    each.next_attempt_at = now;
-    GH_ASSIGN_OR_RETURN(auto ids, tx.EnqueueNotifications(each, notified_clients));
-    for (std::size_t i = 0; i < ids.size(); ++i)
-      ending.participants[notified[i]].notification_id = ids[i];
+    for (auto& p : participants)
+      ending.participants.push_back({std::move(p), std::nullopt, std::nullopt});
+    GH_RETURN_IF_ERROR(DescribeParticipants(tx, ending));
+    GH_RETURN_IF_ERROR(EnqueueNotifications(tx, ending, now));
 
     nlohmann::json detail = {{"cause", ToString(cause)},
                              {"participants", ending.participants.size()},
@@ -161,6 +158,50 @@ Result<SessionEnding> SessionAuthority::End(std::string_view sid, EndCause cause
                               [](const auto& p) { return p.notification_id.has_value(); });
   if (enqueued && outbox_listener_) outbox_listener_();
   return ending;
+}
+
+Result<void> SessionAuthority::DescribeParticipants(store::Store& tx, SessionEnding& ending) {
+  for (auto* protocol : protocols_) {
+    std::vector<store::ParticipantRecord> mine;
+    std::vector<std::size_t> positions;
+    for (std::size_t i = 0; i < ending.participants.size(); ++i) {
+      if (ending.participants[i].participant.protocol != protocol->name()) continue;
+      mine.push_back(ending.participants[i].participant);
+      positions.push_back(i);
+    }
+    if (mine.empty()) continue;
+    GH_ASSIGN_OR_RETURN(auto described, protocol->Describe(tx, ending.session, mine));
+    if (described.size() != mine.size())
+      return Error::Internal("a protocol described the wrong number of participants");
+    for (std::size_t i = 0; i < positions.size(); ++i)
+      ending.participants[positions[i]].logout = std::move(described[i]);
+  }
+  return Ok();
+}
+
+Result<void> SessionAuthority::EnqueueNotifications(store::Store& tx, SessionEnding& ending,
+                                                    TimePoint now) {
+  // One round trip per channel, however many participants use it.
+  std::map<Channel, std::pair<std::vector<std::string>, std::vector<std::size_t>>> by_channel;
+  for (std::size_t i = 0; i < ending.participants.size(); ++i) {
+    const auto& p = ending.participants[i];
+    if (!p.logout || !p.logout->back_channel) continue;
+    auto& [client_ids, positions] = by_channel[*p.logout->back_channel];
+    client_ids.push_back(p.participant.client_id);
+    positions.push_back(i);
+  }
+  for (const auto& [channel, targets] : by_channel) {
+    store::LogoutNotificationRecord each;
+    each.sid = ending.session.sid;
+    each.user_id = ending.session.user_id;
+    each.channel = std::string(ChannelName(channel));
+    each.created_at = now;
+    each.next_attempt_at = now;
+    GH_ASSIGN_OR_RETURN(auto ids, tx.EnqueueNotifications(each, targets.first));
+    for (std::size_t i = 0; i < ids.size(); ++i)
+      ending.participants[targets.second[i]].notification_id = ids[i];
+  }
+  return Ok();
 }
 
 Result<std::vector<SessionEnding>> SessionAuthority::EndAllOfUser(std::string_view user_id,

@@ -1,6 +1,7 @@
 // SessionAuthority: the one place that starts, finds and ends IdP sessions, and records which
 // clients take part in each. Every way a session ends — RP-initiated logout, the user's sign-out,
-// an admin, expiry — goes through End(), which notifies every participant. Protocol-agnostic.
+// an admin, expiry — goes through End(), which notifies every participant. Protocol-neutral: each
+// sign-in protocol describes its own participants through a ParticipantProtocol.
 #pragma once
 
 #include <functional>
@@ -13,6 +14,7 @@
 #include "core/random.h"
 #include "core/result.h"
 #include "session/event_log.h"
+#include "session/participant_protocol.h"
 #include "store/store.h"
 
 namespace gh::session {
@@ -41,8 +43,11 @@ const char* ToString(EndCause cause);
 // One participant of an ended session and what was arranged to tell it.
 struct EndedParticipant {
   store::ParticipantRecord participant;
-  std::optional<store::ClientRecord> client;    // nullopt if the client was removed since
+  // How its protocol signs it out; nullopt when its registration was removed since, or its
+  // protocol is not served here.
+  std::optional<ParticipantLogout> logout;
   std::optional<std::int64_t> notification_id;  // the outbox row, for server-to-server channels
+  std::string display_name() const { return logout ? logout->display_name : participant.client_id; }
 };
 
 // What End() did.
@@ -56,6 +61,9 @@ class SessionAuthority {
  public:
   SessionAuthority(store::Store& store, Clock& clock, Random& random, EventLog& events,
                    SessionPolicy policy);
+
+  // Lets End() notify the participants of `protocol` (which must outlive this). Call at start-up.
+  void AddProtocol(ParticipantProtocol& protocol);
 
   // Called after End() commits new outbox rows, so delivery can start at once.
   void SetOutboxListener(std::function<void()> listener) { outbox_listener_ = std::move(listener); }
@@ -78,16 +86,18 @@ class SessionAuthority {
   // its absolute lifetime. Refreshes last_seen_at.
   Result<std::optional<store::SessionRecord>> Resolve(std::string_view cookie_value);
 
-  // Records that `client_id` is receiving tokens in session `sid`, through `tx`: the transaction
-  // that also stores those tokens. kFailedPrecondition when the session has ended or expired.
-  // Inside one transaction with the issuance, a sign-out either comes first and no token is
-  // issued, or comes after and finds both the participant and its tokens — never neither.
+  // Records that `client_id` is receiving tokens (or an assertion, naming `saml`) in session
+  // `sid`, through `tx`: the transaction that also stores them. kFailedPrecondition when the
+  // session has ended or expired. Inside one transaction with the issuance, a sign-out either
+  // comes first and nothing is issued, or comes after and finds both the participant and what it
+  // was issued — never neither.
   Result<void> AddParticipant(store::Store& tx, std::string_view sid, std::string_view client_id,
-                              std::string_view protocol);
+                              std::string_view protocol,
+                              std::optional<store::SamlSubject> saml = std::nullopt);
 
   // Ends session `sid` in one store transaction: marks it ended with `cause`, revokes its tokens
   // (see SessionPolicy::keep_offline_tokens) and its unredeemed authorization codes, writes one
-  // outbox row per participant registered for back-channel logout, and records the event. Ending an
+  // outbox row per participant its protocol gives a back channel, and records the event. Ending an
   // ended session changes nothing and returns ended_now=false. kNotFound for an unknown sid.
   // With `end_offline`, the session's offline_access refresh tokens are revoked too, whatever
   // the policy says.
@@ -112,11 +122,17 @@ class SessionAuthority {
   const SessionPolicy& policy() const { return policy_; }
 
  private:
+  // Asks each participant's protocol how to sign it out (SessionEnding::participants[].logout).
+  Result<void> DescribeParticipants(store::Store& tx, SessionEnding& ending);
+  // Writes an outbox row for each participant with a back channel.
+  Result<void> EnqueueNotifications(store::Store& tx, SessionEnding& ending, TimePoint now);
+
   store::Store& store_;
   Clock& clock_;
   Random& random_;
   EventLog& events_;
   SessionPolicy policy_;
+  std::vector<ParticipantProtocol*> protocols_;
   std::function<void()> outbox_listener_;
 };
 

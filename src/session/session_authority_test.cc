@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/random.h"
+#include "oidc/oidc_participants.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/records.h"
 #include "support/temp_dir.h"
@@ -23,6 +24,7 @@ class SessionAuthorityTest : public ::testing::Test {
       : store_(*store::SqliteStore::Open(dir_.File("db.sqlite"))),
         events_(clock_),
         authority_(*store_, clock_, random_, events_, SessionPolicy{minutes(30), hours(8)}) {
+    authority_.AddProtocol(oidc_participants_);
     authority_.SetOutboxListener([this] { ++outbox_wakeups_; });
   }
 
@@ -59,6 +61,7 @@ class SessionAuthorityTest : public ::testing::Test {
   SystemRandom random_;
   EventLog events_;
   SessionAuthority authority_;
+  oidc::OidcParticipants oidc_participants_{"https://id.example"};
   int outbox_wakeups_ = 0;
 };
 

@@ -41,6 +41,22 @@ struct UserRecord {
   TimePoint created_at;
 };
 
+// A SAML 2.0 service provider registered from its metadata, with the settings a deployment
+// chooses for it. The metadata is kept as registered; saml/ reads its endpoints and keys from it.
+struct SamlServiceProviderRecord {
+  std::string entity_id;
+  std::string name;  // shown to people; defaults to the entityID
+  std::string metadata_xml;
+  std::string name_id_format;                    // the NameID Format URI assertions carry
+  std::vector<std::string> released_attributes;  // user attribute names sent in assertions
+  // Whether AuthnRequests and LogoutRequests must be signed. Registration defaults it to true
+  // when the metadata has a signing key; accepting unsigned ones is an explicit choice.
+  bool require_signed_requests = true;
+  bool allow_idp_initiated = false;  // IdP-initiated SSO from a link
+  std::string slo_binding;           // preferred front-channel SLO binding URI; empty: any
+  TimePoint created_at;
+};
+
 // An IdP browser session. The cookie carries a secret key; the store knows its hash. `sid` is a
 // separate, non-secret identifier put into tokens and logout messages.
 struct SessionRecord {
@@ -58,13 +74,26 @@ struct SessionRecord {
   bool active() const { return !ended_at.has_value(); }
 };
 
-// A client that received tokens in a session: whom sign-out must notify.
+// The subject a SAML service provider was sent in its assertion, exactly: its Single Logout
+// messages must name it the same way, qualifiers included (SAML Core §3.7.1, §8.3).
+struct SamlSubject {
+  std::string name_id;
+  std::string format;             // the NameID Format URI
+  std::string name_qualifier;     // empty when absent
+  std::string sp_name_qualifier;  // empty when absent
+  std::string session_index;      // the AuthnStatement's SessionIndex, unique per participant
+  friend bool operator==(const SamlSubject&, const SamlSubject&) = default;
+};
+
+// An application that was signed in within a session: whom sign-out must notify. `client_id`
+// is the OIDC client id or the SAML service provider's entityID.
 struct ParticipantRecord {
   std::string sid;
   std::string client_id;
   std::string protocol = "oidc";  // "oidc" or "saml"
   TimePoint first_seen_at;
   TimePoint last_seen_at;
+  std::optional<SamlSubject> saml;  // for protocol "saml"
 };
 
 struct AuthorizationCodeRecord {
@@ -138,7 +167,7 @@ struct LogoutNotificationRecord {
   std::string sid;
   std::string user_id;
   std::string client_id;
-  std::string channel = "backchannel";
+  std::string channel;  // session::ChannelName: how it is delivered
   NotificationStatus status = NotificationStatus::kPending;
   int attempts = 0;
   std::string last_error;
@@ -163,6 +192,17 @@ struct LogoutContextRecord {
   std::optional<std::string> post_logout_redirect_uri;  // already validated against client_id
   std::optional<std::string> state;
   std::optional<std::string> ui_locales;
+  // When a SAML service provider's LogoutRequest started the sign-out over a browser binding:
+  // whom to answer, and how (SAML Profiles §4.4.4.2).
+  struct SamlInitiator {
+    std::string entity_id;
+    std::string request_id;    // the answer's InResponseTo
+    std::string binding;       // the binding URI the request came over, and the answer goes back
+    std::string response_url;  // the SP's ResponseLocation (else Location) for that binding
+    std::optional<std::string> relay_state;  // echoed byte for byte
+    friend bool operator==(const SamlInitiator&, const SamlInitiator&) = default;
+  };
+  std::optional<SamlInitiator> saml_initiator;
   TimePoint created_at;
   TimePoint expires_at;
   std::optional<TimePoint> used_at;  // set once the sign-out it describes was carried out

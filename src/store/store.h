@@ -172,6 +172,26 @@ class ServerSecretStore {
                                            TimePoint now) = 0;
 };
 
+// SAML 2.0 state: registered service providers and the message ids already accepted.
+class SamlStore {
+ public:
+  virtual ~SamlStore() = default;
+  virtual Result<void> PutServiceProvider(const SamlServiceProviderRecord& sp) = 0;  // or exists
+  virtual Result<std::optional<SamlServiceProviderRecord>> FindServiceProvider(
+      std::string_view entity_id) = 0;
+  virtual Result<std::vector<SamlServiceProviderRecord>> ListServiceProviders() = 0;
+  virtual Result<bool> RemoveServiceProvider(std::string_view entity_id) = 0;  // false if none
+  // Records that message `id` from `issuer` was accepted, to be remembered until `expires_at`.
+  // false when it already was: a replay.
+  virtual Result<bool> RememberMessage(std::string_view issuer, std::string_view id,
+                                       TimePoint expires_at) = 0;
+  // Forgets messages remembered until before `cutoff`; how many.
+  virtual Result<int> PurgeMessages(TimePoint cutoff) = 0;
+  // The SAML participant that `entity_id` knows by `session_index`, in whatever session.
+  virtual Result<std::optional<ParticipantRecord>> FindSamlParticipant(
+      std::string_view entity_id, std::string_view session_index) = 0;
+};
+
 class Store : public ClientStore,
               public UserStore,
               public SessionStore,
@@ -181,7 +201,8 @@ class Store : public ClientStore,
               public OutboxStore,
               public LogoutContextStore,
               public EventStore,
-              public ServerSecretStore {
+              public ServerSecretStore,
+              public SamlStore {
  public:
   // Runs `body` against a view of the store inside one transaction: committed when `body`
   // succeeds, rolled back when it fails. Do not call other store methods on `this` inside body.

@@ -63,7 +63,12 @@ auto Fields(const SessionRecord& s) {
 }
 auto Fields(const ParticipantRecord& p) {
   return std::tuple(p.sid, p.client_id, p.protocol, ToUnixSeconds(p.first_seen_at),
-                    ToUnixSeconds(p.last_seen_at));
+                    ToUnixSeconds(p.last_seen_at), p.saml);
+}
+auto Fields(const SamlServiceProviderRecord& sp) {
+  return std::tuple(sp.entity_id, sp.name, sp.metadata_xml, sp.name_id_format,
+                    sp.released_attributes, sp.require_signed_requests, sp.allow_idp_initiated,
+                    sp.slo_binding, ToUnixSeconds(sp.created_at));
 }
 auto Fields(const AuthorizationCodeRecord& c) {
   return std::tuple(c.code_hash, c.grant_id, c.client_id, c.redirect_uri, c.user_id, c.sid, c.scope,
@@ -429,10 +434,14 @@ TEST_P(StoreConformance, AddParticipantIsIdempotentAndRefreshesLastSeen) {
   again.last_seen_at = At(50);
   Must(store().AddParticipant(again));
   ParticipantRecord other{.sid = "s1",
-                          .client_id = "wiki",
+                          .client_id = "https://wiki.example/sp",
                           .protocol = "saml",
                           .first_seen_at = At(20),
-                          .last_seen_at = At(20)};
+                          .last_seen_at = At(20),
+                          .saml = SamlSubject{"alice@example.com",
+                                              "urn:oasis:names:tc:SAML:1.1:nameid-format:"
+                                              "emailAddress",
+                                              "https://id.example", "", "_si1"}};
   Must(store().AddParticipant(other));
   Must(store().AddParticipant({.sid = "s2",
                                .client_id = "app",
@@ -447,6 +456,54 @@ TEST_P(StoreConformance, AddParticipantIsIdempotentAndRefreshesLastSeen) {
   merged.last_seen_at = At(50);
   EXPECT_EQ(AllFields(listed), AllFields(std::vector{merged, other}));
   EXPECT_TRUE(Must(store().ListParticipants("s3")).empty());
+}
+
+TEST_P(StoreConformance, SamlParticipantIsFoundByItsSessionIndexAtItsServiceProvider) {
+  SamlSubject subject{"alice", "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+                      "https://id.example", "https://sp.example", "_idx-1"};
+  Must(store().AddParticipant({.sid = "s1",
+                               .client_id = "https://sp.example",
+                               .protocol = "saml",
+                               .first_seen_at = At(1),
+                               .last_seen_at = At(1),
+                               .saml = subject}));
+  auto found = Must(store().FindSamlParticipant("https://sp.example", "_idx-1"));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->sid, "s1");
+  EXPECT_EQ(found->saml, subject);
+  EXPECT_FALSE(Must(store().FindSamlParticipant("https://other.example", "_idx-1")).has_value());
+  EXPECT_FALSE(Must(store().FindSamlParticipant("https://sp.example", "_idx-2")).has_value());
+}
+
+TEST_P(StoreConformance, ServiceProvidersRoundTripAndAreRemoved) {
+  SamlServiceProviderRecord sp;
+  sp.entity_id = "https://sp.example/metadata";
+  sp.name = "Wiki";
+  sp.metadata_xml = "<md:EntityDescriptor entityID=\"https://sp.example/metadata\"/>";
+  sp.name_id_format = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
+  sp.released_attributes = {"email", "name"};
+  sp.require_signed_requests = false;
+  sp.allow_idp_initiated = true;
+  sp.slo_binding = "urn:oasis:names:tc:SAML:2.0:bindings:SOAP";
+  sp.created_at = At(3);
+  Must(store().PutServiceProvider(sp));
+  EXPECT_EQ(ErrorOf(store().PutServiceProvider(sp)), ErrorCode::kAlreadyExists);
+  auto found = Must(store().FindServiceProvider(sp.entity_id));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(Fields(*found), Fields(sp));
+  EXPECT_EQ(AllFields(Must(store().ListServiceProviders())), AllFields(std::vector{sp}));
+  EXPECT_TRUE(Must(store().RemoveServiceProvider(sp.entity_id)));
+  EXPECT_FALSE(Must(store().RemoveServiceProvider(sp.entity_id)));
+  EXPECT_FALSE(Must(store().FindServiceProvider(sp.entity_id)).has_value());
+}
+
+TEST_P(StoreConformance, RememberedMessagesAreReplaysUntilPurged) {
+  EXPECT_TRUE(Must(store().RememberMessage("https://sp.example", "_m1", At(100))));
+  EXPECT_FALSE(Must(store().RememberMessage("https://sp.example", "_m1", At(200))));
+  EXPECT_TRUE(Must(store().RememberMessage("https://other.example", "_m1", At(100))));
+  EXPECT_EQ(Must(store().PurgeMessages(At(50))), 0);
+  EXPECT_EQ(Must(store().PurgeMessages(At(150))), 2);
+  EXPECT_TRUE(Must(store().RememberMessage("https://sp.example", "_m1", At(300))));
 }
 
 TEST_P(StoreConformance, ListParticipantClientsReturnsTheRegistrationsOfOneSession) {
@@ -929,6 +986,9 @@ LogoutContextRecord Context(std::string id_hash) {
   c.post_logout_redirect_uri = "https://mail.example/bye?x=1";
   c.state = "st";
   c.ui_locales = "de en";
+  c.saml_initiator = LogoutContextRecord::SamlInitiator{
+      "https://sp.example", "_req1", "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect",
+      "https://sp.example/slo", " a&b=c "};
   c.created_at = At(0);
   c.expires_at = At(600);
   return c;
@@ -949,12 +1009,14 @@ TEST_P(StoreConformance, LogoutContextRoundTripsAndIsUsedOnce) {
   EXPECT_EQ(found->post_logout_redirect_uri, "https://mail.example/bye?x=1");
   EXPECT_EQ(found->state, "st");
   EXPECT_EQ(found->ui_locales, "de en");
+  EXPECT_EQ(found->saml_initiator, Context("ctx").saml_initiator);
   EXPECT_EQ(ToUnixSeconds(found->expires_at), ToUnixSeconds(At(600)));
   EXPECT_FALSE(found->used_at.has_value());
   auto found_bare = Must(store().FindLogoutContext("bare"));
   ASSERT_TRUE(found_bare.has_value());
   EXPECT_FALSE(found_bare->client_id.has_value());
   EXPECT_FALSE(found_bare->state.has_value());
+  EXPECT_FALSE(found_bare->saml_initiator.has_value());
 
   EXPECT_TRUE(Must(store().UseLogoutContext("ctx", At(5))));
   EXPECT_FALSE(Must(store().UseLogoutContext("ctx", At(6))));

@@ -195,6 +195,37 @@ CREATE TABLE server_secrets (
   created_at INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
 )sql"},
+    {4, R"sql(
+ALTER TABLE participants ADD COLUMN saml_name_id TEXT;
+ALTER TABLE participants ADD COLUMN saml_name_id_format TEXT;
+ALTER TABLE participants ADD COLUMN saml_name_qualifier TEXT;
+ALTER TABLE participants ADD COLUMN saml_sp_name_qualifier TEXT;
+ALTER TABLE participants ADD COLUMN saml_session_index TEXT;
+CREATE INDEX participants_by_saml_session_index ON participants (client_id, saml_session_index)
+  WHERE saml_session_index IS NOT NULL;
+
+ALTER TABLE logout_contexts ADD COLUMN saml_initiator TEXT;
+
+CREATE TABLE saml_service_providers (
+  entity_id TEXT NOT NULL PRIMARY KEY,
+  name TEXT NOT NULL,
+  metadata_xml TEXT NOT NULL,
+  name_id_format TEXT NOT NULL,
+  released_attributes TEXT NOT NULL,
+  require_signed_requests INTEGER NOT NULL,
+  allow_idp_initiated INTEGER NOT NULL,
+  slo_binding TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE saml_messages (
+  issuer TEXT NOT NULL,
+  id TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (issuer, id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX saml_messages_by_expiry ON saml_messages (expires_at);
+)sql"},
 };
 
 }  // namespace

@@ -163,7 +163,33 @@ SessionRecord ReadSession(const Statement& s) {
 
 constexpr char kLogoutContextColumns[] =
     "id_hash, sid, client_id, post_logout_redirect_uri, state, ui_locales, created_at, "
-    "expires_at, used_at";
+    "expires_at, used_at, saml_initiator";
+
+// The SAML initiator is one value of the context, kept as a JSON object in one column.
+std::optional<std::string> SamlInitiatorText(
+    const std::optional<LogoutContextRecord::SamlInitiator>& i) {
+  if (!i) return std::nullopt;
+  nlohmann::json j = {{"entity_id", i->entity_id},
+                      {"request_id", i->request_id},
+                      {"binding", i->binding},
+                      {"response_url", i->response_url}};
+  if (i->relay_state) j["relay_state"] = *i->relay_state;
+  return j.dump();
+}
+
+std::optional<LogoutContextRecord::SamlInitiator> ReadSamlInitiator(
+    const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  auto j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return std::nullopt;
+  LogoutContextRecord::SamlInitiator i;
+  i.entity_id = j.value("entity_id", "");
+  i.request_id = j.value("request_id", "");
+  i.binding = j.value("binding", "");
+  i.response_url = j.value("response_url", "");
+  if (j.contains("relay_state")) i.relay_state = j.value("relay_state", "");
+  return i;
+}
 
 LogoutContextRecord ReadLogoutContext(const Statement& s) {
   LogoutContextRecord r;
@@ -176,7 +202,45 @@ LogoutContextRecord ReadLogoutContext(const Statement& s) {
   r.created_at = s.Time(6);
   r.expires_at = s.Time(7);
   r.used_at = s.OptionalTime(8);
+  r.saml_initiator = ReadSamlInitiator(s.OptionalText(9));
   return r;
+}
+
+constexpr char kServiceProviderColumns[] =
+    "entity_id, name, metadata_xml, name_id_format, released_attributes, "
+    "require_signed_requests, allow_idp_initiated, slo_binding, created_at";
+
+// Attribute names are whitespace-free tokens, so one space-separated column holds the list.
+std::string JoinWords(const std::vector<std::string>& words) {
+  std::string joined;
+  for (const auto& w : words) joined += (joined.empty() ? "" : " ") + w;
+  return joined;
+}
+
+std::vector<std::string> SplitWords(std::string_view text) {
+  std::vector<std::string> words;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find(' ', start);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > start) words.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return words;
+}
+
+SamlServiceProviderRecord ReadServiceProvider(const Statement& s) {
+  SamlServiceProviderRecord sp;
+  sp.entity_id = s.Text(0);
+  sp.name = s.Text(1);
+  sp.metadata_xml = s.Text(2);
+  sp.name_id_format = s.Text(3);
+  sp.released_attributes = SplitWords(s.Text(4));
+  sp.require_signed_requests = s.Bool(5);
+  sp.allow_idp_initiated = s.Bool(6);
+  sp.slo_binding = s.Text(7);
+  sp.created_at = s.Time(8);
+  return sp;
 }
 
 constexpr char kEventColumns[] = "id, at, type, sid, user_id, client_id, detail";
@@ -193,7 +257,16 @@ EventRecord ReadEvent(const Statement& s) {
   return e;
 }
 
-constexpr char kParticipantColumns[] = "sid, client_id, protocol, first_seen_at, last_seen_at";
+// One member of an optional value, as an optional column.
+template <class T>
+std::optional<std::string> Field(const std::optional<T>& value, std::string T::*member) {
+  if (!value) return std::nullopt;
+  return (*value).*member;
+}
+
+constexpr char kParticipantColumns[] =
+    "sid, client_id, protocol, first_seen_at, last_seen_at, saml_name_id, saml_name_id_format, "
+    "saml_name_qualifier, saml_sp_name_qualifier, saml_session_index";
 
 ParticipantRecord ReadParticipant(const Statement& s) {
   ParticipantRecord p;
@@ -202,6 +275,8 @@ ParticipantRecord ReadParticipant(const Statement& s) {
   p.protocol = s.Text(2);
   p.first_seen_at = s.Time(3);
   p.last_seen_at = s.Time(4);
+  if (auto name_id = s.OptionalText(5))
+    p.saml = SamlSubject{*name_id, s.Text(6), s.Text(7), s.Text(8), s.Text(9)};
   return p;
 }
 
@@ -542,12 +617,15 @@ Result<std::vector<SessionRecord>> SqliteStore::FindExpiredSessions(TimePoint id
 Result<void> SqliteStore::AddParticipant(const ParticipantRecord& p) {
   Lease db = Borrow();
   // MAX keeps last_seen_at from moving backwards when concurrent requests land out of order.
-  GH_RETURN_IF_ERROR(
-      Execute(db.get(),
-              Cat("INSERT INTO participants (", kParticipantColumns,
-                  ") VALUES (?, ?, ?, ?, ?) ON CONFLICT (sid, client_id) DO UPDATE SET "
-                  "last_seen_at = MAX(last_seen_at, excluded.last_seen_at)"),
-              p.sid, p.client_id, p.protocol, p.first_seen_at, p.last_seen_at));
+  GH_RETURN_IF_ERROR(Execute(
+      db.get(),
+      Cat("INSERT INTO participants (", kParticipantColumns,
+          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sid, client_id) DO UPDATE "
+          "SET last_seen_at = MAX(last_seen_at, excluded.last_seen_at)"),
+      p.sid, p.client_id, p.protocol, p.first_seen_at, p.last_seen_at,
+      Field(p.saml, &SamlSubject::name_id), Field(p.saml, &SamlSubject::format),
+      Field(p.saml, &SamlSubject::name_qualifier), Field(p.saml, &SamlSubject::sp_name_qualifier),
+      Field(p.saml, &SamlSubject::session_index)));
   return Ok();
 }
 
@@ -873,9 +951,10 @@ Result<void> SqliteStore::PutLogoutContext(const LogoutContextRecord& c) {
   Lease db = Borrow();
   GH_RETURN_IF_ERROR(Execute(db.get(),
                              Cat("INSERT INTO logout_contexts (", kLogoutContextColumns,
-                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                              c.id_hash, c.sid, c.client_id, c.post_logout_redirect_uri, c.state,
-                             c.ui_locales, c.created_at, c.expires_at, c.used_at));
+                             c.ui_locales, c.created_at, c.expires_at, c.used_at,
+                             SamlInitiatorText(c.saml_initiator)));
   return Ok();
 }
 
@@ -912,6 +991,69 @@ Result<int> SqliteStore::PurgeEvents(TimePoint cutoff) {
 Result<int> SqliteStore::PurgeLogoutContexts(TimePoint cutoff) {
   Lease db = Borrow();
   return Execute(db.get(), "DELETE FROM logout_contexts WHERE expires_at < ?", cutoff);
+}
+
+// SAML
+
+Result<void> SqliteStore::PutServiceProvider(const SamlServiceProviderRecord& sp) {
+  Lease db = Borrow();
+  GH_RETURN_IF_ERROR(Execute(db.get(),
+                             Cat("INSERT INTO saml_service_providers (", kServiceProviderColumns,
+                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                             sp.entity_id, sp.name, sp.metadata_xml, sp.name_id_format,
+                             JoinWords(sp.released_attributes), sp.require_signed_requests,
+                             sp.allow_idp_initiated, sp.slo_binding, sp.created_at));
+  return Ok();
+}
+
+Result<std::optional<SamlServiceProviderRecord>> SqliteStore::FindServiceProvider(
+    std::string_view entity_id) {
+  Lease db = Borrow();
+  return QueryOne(
+      db.get(),
+      Cat("SELECT ", kServiceProviderColumns, " FROM saml_service_providers WHERE entity_id = ?"),
+      ReadServiceProvider, entity_id);
+}
+
+Result<std::vector<SamlServiceProviderRecord>> SqliteStore::ListServiceProviders() {
+  Lease db = Borrow();
+  return QueryAll(
+      db.get(),
+      Cat("SELECT ", kServiceProviderColumns, " FROM saml_service_providers ORDER BY entity_id"),
+      ReadServiceProvider);
+}
+
+Result<bool> SqliteStore::RemoveServiceProvider(std::string_view entity_id) {
+  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(
+      int removed,
+      Execute(db.get(), "DELETE FROM saml_service_providers WHERE entity_id = ?", entity_id));
+  return removed == 1;
+}
+
+Result<bool> SqliteStore::RememberMessage(std::string_view issuer, std::string_view id,
+                                          TimePoint expires_at) {
+  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(int inserted,
+                      Execute(db.get(),
+                              "INSERT INTO saml_messages (issuer, id, expires_at) VALUES (?, ?, ?) "
+                              "ON CONFLICT (issuer, id) DO NOTHING",
+                              issuer, id, expires_at));
+  return inserted == 1;
+}
+
+Result<int> SqliteStore::PurgeMessages(TimePoint cutoff) {
+  Lease db = Borrow();
+  return Execute(db.get(), "DELETE FROM saml_messages WHERE expires_at < ?", cutoff);
+}
+
+Result<std::optional<ParticipantRecord>> SqliteStore::FindSamlParticipant(
+    std::string_view entity_id, std::string_view session_index) {
+  Lease db = Borrow();
+  return QueryOne(db.get(),
+                  Cat("SELECT ", kParticipantColumns,
+                      " FROM participants WHERE client_id = ? AND saml_session_index = ?"),
+                  ReadParticipant, entity_id, session_index);
 }
 
 // Events

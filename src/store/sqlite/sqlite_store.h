@@ -98,6 +98,17 @@ class SqliteStore final : public Store {
   Result<std::int64_t> AppendEvent(const EventRecord& event) override;
   Result<std::vector<EventRecord>> ListEvents(std::int64_t after_id, int limit) override;
 
+  Result<void> PutServiceProvider(const SamlServiceProviderRecord& sp) override;
+  Result<std::optional<SamlServiceProviderRecord>> FindServiceProvider(
+      std::string_view entity_id) override;
+  Result<std::vector<SamlServiceProviderRecord>> ListServiceProviders() override;
+  Result<bool> RemoveServiceProvider(std::string_view entity_id) override;
+  Result<bool> RememberMessage(std::string_view issuer, std::string_view id,
+                               TimePoint expires_at) override;
+  Result<int> PurgeMessages(TimePoint cutoff) override;
+  Result<std::optional<ParticipantRecord>> FindSamlParticipant(
+      std::string_view entity_id, std::string_view session_index) override;
+
   // Inside a transaction view, nests as a savepoint.
   Result<std::string> ServerSecret(std::string_view name, std::string_view candidate,
                                    TimePoint now) override;
