@@ -7,8 +7,9 @@ mode=${1:-build}
 build_pkgs=(cmake ninja-build ccache g++ pkg-config
   libboost1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libssl-dev nlohmann-json3-dev libsqlite3-dev libargon2-dev libtomlplusplus-dev
-  libgtest-dev libgmock-dev)
-test_pkgs=(nodejs npm curl chromium fonts-liberation)  # chromium and a font: tests/browser
+  libgtest-dev libgmock-dev libxml2-dev libxmlsec1-dev zlib1g-dev)
+# chromium and a font: tests/browser; pysaml2, lasso and xmlsec1: independent SAML SPs in tests/saml
+test_pkgs=(nodejs npm curl chromium fonts-liberation python3-pysaml2 python3-lasso xmlsec1)
 bench_pkgs=(libbenchmark-dev wrk openssl nodejs curl)  # node drives bench/logout_fanout.sh
 fuzz_pkgs=(clang libclang-rt-14-dev)                   # libFuzzer and clang's sanitizers
 

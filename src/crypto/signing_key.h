@@ -31,6 +31,9 @@ class SigningKey {
   // JWS signature bytes over `input` (for ES256 the 64-byte R||S form of RFC 7518 §3.4).
   Result<std::string> Sign(std::string_view input) const;
 
+  // The OpenSSL EVP_PKEY, for code that hands the key to OpenSSL itself (certificates).
+  const void* native() const { return pkey_.get(); }
+
  private:
   SigningKey(JwsAlg alg, std::string kid, std::shared_ptr<void> pkey);
   JwsAlg alg_;

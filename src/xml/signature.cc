@@ -1,0 +1,157 @@
+#include "xml/signature.h"
+
+#include <libxml/tree.h>
+#include <libxml/valid.h>
+#include <xmlsec/crypto.h>
+#include <xmlsec/errors.h>
+#include <xmlsec/templates.h>
+#include <xmlsec/xmldsig.h>
+#include <xmlsec/xmlsec.h>
+#include <xmlsec/xmltree.h>
+
+#include <memory>
+#include <mutex>
+
+namespace gh::xml {
+namespace {
+
+const xmlChar* X(const std::string& s) { return reinterpret_cast<const xmlChar*>(s.c_str()); }
+
+// xmlsec's global state is set up once per process and never torn down: tear-down while another
+// thread signs would be a crash, and the process exits anyway.
+void InitOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    xmlSecInit();
+    xmlSecCryptoAppInit(nullptr);
+    xmlSecCryptoInit();
+    // xmlsec prints errors to stderr by default; failures are reported as values instead.
+    xmlSecErrorsDefaultCallbackEnableOutput(0);
+  });
+}
+
+struct CtxFree {
+  void operator()(xmlSecDSigCtx* ctx) const { xmlSecDSigCtxDestroy(ctx); }
+};
+using DSigCtx = std::unique_ptr<xmlSecDSigCtx, CtxFree>;
+
+xmlSecKeyPtr LoadKey(std::string_view pem, xmlSecKeyDataFormat format) {
+  return xmlSecCryptoAppKeyLoadMemory(reinterpret_cast<const xmlSecByte*>(pem.data()),
+                                      static_cast<xmlSecSize>(pem.size()), format, nullptr, nullptr,
+                                      nullptr);
+}
+
+// Declares `element`'s ID attribute as an XML ID so the reference `#id` resolves to it, and only
+// to it: no other attribute of the document is declared one.
+Result<std::string> RegisterId(XmlDocument& doc, Node* element) {
+  xmlAttrPtr attr = xmlHasProp(element, reinterpret_cast<const xmlChar*>("ID"));
+  auto id = Attribute(element, "ID");
+  if (!attr || !id || id->empty()) return Error::InvalidArgument("the signed element has no ID");
+  if (!xmlGetID(doc.get(), X(*id))) xmlAddID(nullptr, doc.get(), X(*id), attr);
+  return *id;
+}
+
+bool SameIdElsewhere(const Node* node, const Node* signed_element, const std::string& id) {
+  for (const Node* child : Elements(node)) {
+    if (child != signed_element) {
+      for (xmlAttrPtr a = child->properties; a; a = a->next) {
+        auto value = Attribute(child, reinterpret_cast<const char*>(a->name));
+        if (value == id) return true;
+      }
+    }
+    if (SameIdElsewhere(child, signed_element, id)) return true;
+  }
+  return false;
+}
+
+int CountSignatures(const Node* node) {
+  int count = 0;
+  for (const Node* child : Elements(node))
+    count += Is(child, kDsigNs, "Signature") + CountSignatures(child);
+  return count;
+}
+
+}  // namespace
+
+Result<void> SignEnveloped(XmlDocument& doc, Node* element, Node* insert_after,
+                           std::string_view private_key_pem, std::string_view certificate_pem) {
+  InitOnce();
+  GH_ASSIGN_OR_RETURN(std::string id, RegisterId(doc, element));
+  Node* signature = xmlSecTmplSignatureCreateNsPref(doc.get(), xmlSecTransformExclC14NId,
+                                                    xmlSecTransformRsaSha256Id, nullptr,
+                                                    reinterpret_cast<const xmlChar*>("ds"));
+  if (!signature) return Error::Internal("xmlsec: cannot create a signature template");
+  if (insert_after)
+    xmlAddNextSibling(insert_after, signature);
+  else if (element->children)
+    xmlAddPrevSibling(element->children, signature);
+  else
+    xmlAddChild(element, signature);
+  std::string uri = "#" + id;
+  Node* reference =
+      xmlSecTmplSignatureAddReference(signature, xmlSecTransformSha256Id, nullptr, X(uri), nullptr);
+  if (!reference || !xmlSecTmplReferenceAddTransform(reference, xmlSecTransformEnvelopedId) ||
+      !xmlSecTmplReferenceAddTransform(reference, xmlSecTransformExclC14NId))
+    return Error::Internal("xmlsec: cannot build the signature reference");
+  Node* key_info = xmlSecTmplSignatureEnsureKeyInfo(signature, nullptr);
+  if (!key_info || !xmlSecTmplKeyInfoAddX509Data(key_info))
+    return Error::Internal("xmlsec: cannot build KeyInfo");
+
+  DSigCtx ctx(xmlSecDSigCtxCreate(nullptr));
+  if (!ctx) return Error::Internal("xmlsec: cannot create a signature context");
+  ctx->signKey = LoadKey(private_key_pem, xmlSecKeyDataFormatPem);
+  if (!ctx->signKey) return Error::Internal("xmlsec: cannot load the signing key");
+  if (xmlSecCryptoAppKeyCertLoadMemory(
+          ctx->signKey, reinterpret_cast<const xmlSecByte*>(certificate_pem.data()),
+          static_cast<xmlSecSize>(certificate_pem.size()), xmlSecKeyDataFormatPem) < 0)
+    return Error::Internal("xmlsec: cannot load the signing certificate");
+  if (xmlSecDSigCtxSign(ctx.get(), signature) < 0) return Error::Internal("xmlsec: signing failed");
+  return Ok();
+}
+
+bool HasSignature(const Node* element) { return !Elements(element, kDsigNs, "Signature").empty(); }
+
+Result<void> VerifyEnveloped(XmlDocument& doc, Node* element,
+                             std::span<const std::string> certificates_pem) {
+  InitOnce();
+  auto refuse = [](std::string why) { return Error::Unauthenticated(std::move(why)); };
+  auto signatures = Elements(element, kDsigNs, "Signature");
+  if (signatures.size() != 1 || CountSignatures(doc.root()) != 1)
+    return refuse("the message must carry exactly one signature, on its root element");
+  auto id = RegisterId(doc, element);
+  if (!id.ok()) return refuse(id.error().message);
+  if (SameIdElsewhere(doc.root(), element, *id) ||
+      (doc.root() != element && Attribute(doc.root(), "ID") == *id))
+    return refuse("another element carries the signed element's ID");
+
+  for (const auto& pem : certificates_pem) {
+    DSigCtx ctx(xmlSecDSigCtxCreate(nullptr));
+    if (!ctx) return Error::Internal("xmlsec: cannot create a signature context");
+    // The key is the registered one; KeyInfo in the message is never consulted.
+    ctx->signKey = LoadKey(pem, xmlSecKeyDataFormatCertPem);
+    if (!ctx->signKey) return Error::InvalidArgument("a registered certificate cannot be read");
+    ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
+    for (auto transform : {xmlSecTransformExclC14NId, xmlSecTransformExclC14NWithCommentsId,
+                           xmlSecTransformEnvelopedId, xmlSecTransformSha256Id,
+                           xmlSecTransformSha384Id, xmlSecTransformSha512Id})
+      xmlSecDSigCtxEnableReferenceTransform(ctx.get(), transform);
+    for (auto transform :
+         {xmlSecTransformExclC14NId, xmlSecTransformRsaSha256Id, xmlSecTransformRsaSha384Id,
+          xmlSecTransformRsaSha512Id, xmlSecTransformEcdsaSha256Id})
+      xmlSecDSigCtxEnableSignatureTransform(ctx.get(), transform);
+    if (xmlSecDSigCtxVerify(ctx.get(), signatures[0]) < 0)
+      return refuse("the signature is malformed or uses an algorithm that is not accepted");
+    if (ctx->status != xmlSecDSigStatusSucceeded) continue;
+    // One reference, to this element: anything else signs something other than the message.
+    if (xmlSecPtrListGetSize(&ctx->signedInfoReferences) != 1) return refuse("not one reference");
+    auto* reference =
+        static_cast<xmlSecDSigReferenceCtxPtr>(xmlSecPtrListGetItem(&ctx->signedInfoReferences, 0));
+    if (!reference || !reference->uri ||
+        std::string_view(reinterpret_cast<const char*>(reference->uri)) != "#" + *id)
+      return refuse("the signature does not cover the message");
+    return Ok();
+  }
+  return refuse("the signature does not verify with the registered keys");
+}
+
+}  // namespace gh::xml

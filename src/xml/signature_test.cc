@@ -1,0 +1,136 @@
+#include "xml/signature.h"
+
+#include <gtest/gtest.h>
+
+#include "crypto/certificate.h"
+
+namespace gh::xml {
+namespace {
+
+struct KeyPair {
+  std::string private_pem;
+  std::string certificate_pem;
+};
+
+KeyPair NewKey(const std::string& kid) {
+  auto key = crypto::SigningKey::Generate(crypto::JwsAlg::kRS256, kid);
+  auto cert = crypto::SelfSignedCertificate(*key, "test", FromUnixSeconds(1'700'000'000));
+  return {key->PrivatePem(), cert->Pem()};
+}
+
+const KeyPair& Idp() {
+  static const KeyPair k = NewKey("idp");
+  return k;
+}
+
+constexpr char kMessage[] =
+    R"(<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" )"
+    R"(xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_m1" Version="2.0" )"
+    R"(IssueInstant="2026-12-05T10:00:00Z"><saml:Issuer>https://sp.example</saml:Issuer>)"
+    R"(<saml:NameID>alice</saml:NameID></samlp:LogoutRequest>)";
+
+std::string Signed(const KeyPair& key = Idp()) {
+  auto doc = XmlDocument::Parse(kMessage);
+  auto* root = doc->root();
+  auto* issuer = Elements(root, kSamlAssertionNs, "Issuer").at(0);
+  EXPECT_TRUE(SignEnveloped(*doc, root, issuer, key.private_pem, key.certificate_pem).ok());
+  return doc->Serialize();
+}
+
+Result<void> Verify(const std::string& xml, const KeyPair& key = Idp()) {
+  GH_ASSIGN_OR_RETURN(auto doc, XmlDocument::Parse(xml));
+  std::vector<std::string> certs{key.certificate_pem};
+  // The element a caller consumes: the root.
+  return VerifyEnveloped(doc, doc.root(), certs);
+}
+
+void Replace(std::string& s, const std::string& from, const std::string& to) {
+  auto at = s.find(from);
+  ASSERT_NE(at, std::string::npos) << from;
+  s.replace(at, from.size(), to);
+}
+
+TEST(XmlSignatureTest, SignedMessageVerifiesWithItsKeyOnly) {
+  std::string xml = Signed();
+  EXPECT_NE(xml.find("<ds:Signature"), std::string::npos);
+  // Placed right after Issuer, as the schema orders it.
+  EXPECT_LT(xml.find("</saml:Issuer><ds:Signature"), xml.find("<saml:NameID"));
+  EXPECT_TRUE(Verify(xml).ok());
+  EXPECT_EQ(Verify(xml, NewKey("other")).error().code, ErrorCode::kUnauthenticated);
+}
+
+TEST(XmlSignatureTest, AlteredContentFails) {
+  std::string xml = Signed();
+  Replace(xml, ">alice<", ">mallory<");
+  EXPECT_FALSE(Verify(xml).ok());
+}
+
+TEST(XmlSignatureTest, UnsignedMessageFails) { EXPECT_FALSE(Verify(kMessage).ok()); }
+
+// XML Signature Wrapping (Somorovsky et al. 2012): the verifier must check the element the
+// application consumes, and nothing else.
+TEST(XmlSignatureTest, WrappedOriginalInsideForgedRootFails) {
+  // XSW1-like: a forged root with a new ID wraps the signed original.
+  std::string original = Signed();
+  std::string forged =
+      R"(<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" )"
+      R"(xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_evil" Version="2.0" )"
+      R"(IssueInstant="2026-12-05T10:00:00Z"><saml:Issuer>https://sp.example</saml:Issuer>)"
+      R"(<samlp:Extensions>)" +
+      original +
+      R"(</samlp:Extensions>)"
+      R"(<saml:NameID>bob</saml:NameID></samlp:LogoutRequest>)";
+  EXPECT_FALSE(Verify(forged).ok());
+}
+
+TEST(XmlSignatureTest, ForgedRootReusingTheSignedIdFails) {
+  // XSW2-like: the forged root takes the original's ID; the original hides in Extensions.
+  std::string original = Signed();
+  std::string forged =
+      R"(<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" )"
+      R"(xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_m1" Version="2.0" )"
+      R"(IssueInstant="2026-12-05T10:00:00Z"><saml:Issuer>https://sp.example</saml:Issuer>)"
+      R"(<samlp:Extensions>)" +
+      original +
+      R"(</samlp:Extensions>)"
+      R"(<saml:NameID>bob</saml:NameID></samlp:LogoutRequest>)";
+  EXPECT_FALSE(Verify(forged).ok());
+}
+
+TEST(XmlSignatureTest, SignatureMovedIntoAChildFails) {
+  // XSW3-like: the signature is moved away from the root into a child element.
+  std::string xml = Signed();
+  auto start = xml.find("<ds:Signature");
+  auto end = xml.find("</ds:Signature>") + std::string("</ds:Signature>").size();
+  std::string signature = xml.substr(start, end - start);
+  xml.erase(start, end - start);
+  Replace(xml, "<saml:NameID>alice</saml:NameID>",
+          "<saml:NameID>alice</saml:NameID><samlp:Extensions>" + signature + "</samlp:Extensions>");
+  EXPECT_FALSE(Verify(xml).ok());
+}
+
+TEST(XmlSignatureTest, SecondUnsignedCopyWithTheSameIdFails) {
+  // XSW4-like: an extra element declares the signed ID, hoping the verifier resolves it instead.
+  std::string xml = Signed();
+  Replace(xml, "<saml:NameID>alice</saml:NameID>",
+          "<saml:NameID>alice</saml:NameID><samlp:Extensions><x ID=\"_m1\"/></samlp:Extensions>");
+  EXPECT_FALSE(Verify(xml).ok());
+}
+
+TEST(XmlSignatureTest, ReferenceToAnotherElementFails) {
+  std::string xml = Signed();
+  Replace(xml, "URI=\"#_m1\"", "URI=\"\"");
+  EXPECT_FALSE(Verify(xml).ok());
+}
+
+TEST(XmlSignatureTest, CommentInsideSignedTextStillVerifiesSoTextMustBeReadStrictly) {
+  // Exclusive c14n drops comments: the signature holds, which is why NameID is read with SoleText.
+  std::string xml = Signed();
+  Replace(xml, ">alice<", ">ali<!---->ce<");
+  EXPECT_TRUE(Verify(xml).ok());
+  auto doc = XmlDocument::Parse(xml);
+  EXPECT_EQ(SoleText(Elements(doc->root(), kSamlAssertionNs, "NameID").at(0)), std::nullopt);
+}
+
+}  // namespace
+}  // namespace gh::xml
