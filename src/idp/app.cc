@@ -23,6 +23,9 @@
 #include "oidc/backchannel_sender.h"
 #include "oidc/oidc_participants.h"
 #include "oidc/provider.h"
+#include "saml/saml_participants.h"
+#include "saml/saml_provider.h"
+#include "saml/soap_logout_sender.h"
 #include "session/logout_dispatcher.h"
 #include "session/session_authority.h"
 #include "store/sqlite/sqlite_store.h"
@@ -71,8 +74,25 @@ void RaiseDescriptorLimit() {
     Log(LogLevel::kWarn, "idp.nofile_not_raised", {{"error", std::strerror(errno)}});
 }
 
-ParticipantProtocols::ParticipantProtocols(const std::string& issuer) {
+struct ParticipantProtocols::Saml {
+  Saml(const std::string& issuer, store::Store& store, keys::KeyRing& keys)
+      : settings{issuer}, service_providers(store), signer(keys, HostOf(issuer)) {}
+  static std::string HostOf(const std::string& url) {
+    auto start = url.find("://");
+    start = start == std::string::npos ? 0 : start + 3;
+    return url.substr(start, url.find_first_of(":/", start) - start);
+  }
+  saml::SamlSettings settings;
+  saml::ServiceProviders service_providers;
+  saml::IdpSigner signer;
+};
+
+ParticipantProtocols::ParticipantProtocols(const std::string& issuer, store::Store& store,
+                                           keys::KeyRing& keys, Clock& clock, Random& random)
+    : saml_(std::make_unique<Saml>(issuer, store, keys)) {
   protocols_.push_back(std::make_unique<oidc::OidcParticipants>(issuer));
+  protocols_.push_back(std::make_unique<saml::SamlParticipants>(
+      saml_->settings, saml_->service_providers, saml_->signer, clock, random));
 }
 
 ParticipantProtocols::~ParticipantProtocols() = default;
@@ -96,10 +116,12 @@ struct App::Parts {
   // deliveries still in flight, and their callbacks report into the (stopped) dispatcher.
   std::unique_ptr<http::BeastHttpClient> http_client;
   std::unique_ptr<oidc::BackchannelSender> backchannel;
+  std::unique_ptr<saml::SoapLogoutSender> saml_soap;
   std::unique_ptr<web::Csrf> csrf;
   std::unique_ptr<web::LoginThrottle> throttle;
   std::unique_ptr<web::LoginPages> login;
   std::unique_ptr<oidc::Provider> provider;
+  std::unique_ptr<saml::SamlProvider> saml_provider;
   std::unique_ptr<admin::AdminApi> admin;
   http::Router router;
   std::unique_ptr<http::Server> server;
@@ -182,7 +204,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   parts->issuer = config.issuer.empty() ? DeriveIssuer(config.server.host, parts->server->port())
                                         : config.issuer;
   bool secure_cookies = parts->issuer.rfind("https://", 0) == 0;
-  parts->protocols = std::make_unique<ParticipantProtocols>(parts->issuer);
+  parts->protocols = std::make_unique<ParticipantProtocols>(
+      parts->issuer, *parts->store, *parts->keys, parts->clock, parts->random);
   parts->protocols->RegisterWith(*parts->sessions);
   // Shared by every node through the store, so a form rendered by one is accepted by another.
   GH_ASSIGN_OR_RETURN(auto csrf_secret, parts->store->ServerSecret("csrf", parts->random.Token(32),
@@ -222,10 +245,21 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
       *parts->store, parts->clock, parts->random, *parts->events, retry, kMaxDeliveriesInFlight,
       kDeliveryThreads);
   parts->dispatcher->AddSender(session::Channel::kOidcBackChannel, *parts->backchannel);
+  auto& saml = parts->protocols->saml();
+  parts->saml_soap = std::make_unique<saml::SoapLogoutSender>(
+      saml.settings, *parts->store, saml.service_providers, saml.signer, parts->clock,
+      parts->random, *parts->http_client);
+  parts->dispatcher->AddSender(session::Channel::kSamlSoap, *parts->saml_soap);
   parts->sessions->SetOutboxListener(
       [dispatcher = parts->dispatcher.get()] { dispatcher->Wake(); });
 
   parts->provider->Register(parts->router);
+  GH_ASSIGN_OR_RETURN(auto saml_secret, parts->store->ServerSecret("saml", parts->random.Token(32),
+                                                                   parts->clock.Now()));
+  parts->saml_provider = std::make_unique<saml::SamlProvider>(
+      saml::SamlContext{saml.settings, *parts->store, *parts->sessions, saml.service_providers,
+                        saml.signer, parts->clock, parts->random, saml_secret});
+  parts->saml_provider->Register(parts->router);
   parts->login->Register(parts->router);
   parts->admin = std::make_unique<admin::AdminApi>(admin::AdminSettings{config.admin.token_sha256},
                                                    *parts->store, *parts->sessions, *parts->events);

@@ -9,6 +9,7 @@
 
 #include "core/result.h"
 #include "idp/config.h"
+#include "keys/key_ring.h"
 #include "session/session_authority.h"
 
 namespace gh::idp {
@@ -22,11 +23,17 @@ session::SessionPolicy SessionPolicyFor(const Config& config);
 // the same ones, so `session revoke` notifies every application a sign-out in the server would.
 class ParticipantProtocols {
  public:
-  explicit ParticipantProtocols(const std::string& issuer);
+  ParticipantProtocols(const std::string& issuer, store::Store& store, keys::KeyRing& keys,
+                       Clock& clock, Random& random);
   ~ParticipantProtocols();
   void RegisterWith(session::SessionAuthority& sessions);
 
+  // The SAML parts the server's endpoints and outbox sender share with the protocol.
+  struct Saml;
+  Saml& saml() { return *saml_; }
+
  private:
+  std::unique_ptr<Saml> saml_;
   std::vector<std::unique_ptr<session::ParticipantProtocol>> protocols_;
 };
 

@@ -22,6 +22,8 @@
 #include "idp/data_dir.h"
 #include "keys/key_ring.h"
 #include "oidc/session_state.h"
+#include "saml/metadata.h"
+#include "saml/vocabulary.h"
 #include "session/event_log.h"
 #include "session/session_authority.h"
 #include "store/sqlite/sqlite_store.h"
@@ -40,6 +42,7 @@ Commands:
   keys rotate           start signing with new keys; old keys stay published until their tokens expire
   session list|revoke   list IdP sessions; end them (every participant is notified)
   consent list|revoke   offline access users allowed applications; withdraw it
+  saml sp add|list|remove  manage SAML 2.0 service providers (registered from their metadata)
   logout status         back-channel logout notifications and their delivery
   events                the sign-out event log
 
@@ -382,7 +385,11 @@ int SessionCommand(const std::string& action, const std::vector<std::string>& ar
   SystemRandom random;
   session::EventLog events(clock);
   session::SessionAuthority sessions(**store, clock, random, events, SessionPolicyFor(*config));
-  ParticipantProtocols protocols(config->issuer);
+  auto sealer = KeySealerFor(*config);
+  if (!sealer.ok()) return ReportFailure(sealer.error());
+  keys::KeyRing ring(**store, clock, KeyPublishAfterRetire(*config), *sealer ? &**sealer : nullptr);
+  if (auto r = ring.Reload(); !r.ok()) return ReportFailure(r.error());
+  ParticipantProtocols protocols(config->issuer, **store, ring, clock, random);
   protocols.RegisterWith(sessions);
   auto endings =
       admin::Revoke(**store, sessions,
@@ -488,6 +495,118 @@ int ConsentCommand(const std::string& action, const std::vector<std::string>& ar
   return 0;
 }
 
+// The NameID Format URI for a name people type.
+std::string NameIdFormatUri(const std::string& name) {
+  if (name == "persistent") return std::string(saml::kNameIdPersistent);
+  if (name == "transient") return std::string(saml::kNameIdTransient);
+  if (name == "email") return std::string(saml::kNameIdEmail);
+  if (name == "unspecified") return std::string(saml::kNameIdUnspecified);
+  throw UsageError{"--name-id-format must be persistent, transient, email or unspecified"};
+}
+
+std::string BindingUri(const std::string& name) {
+  if (name == "redirect") return std::string(saml::kBindingRedirect);
+  if (name == "post") return std::string(saml::kBindingPost);
+  if (name == "soap") return std::string(saml::kBindingSoap);
+  if (name.empty()) return "";
+  throw UsageError{"--slo-binding must be redirect, post or soap"};
+}
+
+int SamlCommand(const std::string& what, const std::vector<std::string>& args) {
+  if (what != "sp") throw UsageError{"unknown saml object '" + what + "' (sp)"};
+  if (args.empty() || args[0].rfind("-", 0) == 0)
+    throw UsageError{"saml sp needs an action (add, list, remove)"};
+  const std::string& action = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  po::options_description o("saml sp options");
+  if (action == "add") {
+    o.add_options()("metadata", po::value<std::string>()->value_name("FILE")->required(),
+                    "the SP's metadata (an EntityDescriptor with an SPSSODescriptor)")(
+        "name", po::value<std::string>(), "shown to people; defaults to the entityID")(
+        "name-id-format", po::value<std::string>()->default_value("persistent"),
+        "persistent, transient, email or unspecified")(
+        "attributes", po::value<std::string>()->default_value("email,name"),
+        "user attributes released in assertions: any of username,email,name,sub")(
+        "allow-unsigned-requests",
+        "accept AuthnRequests and LogoutRequests without a signature (not for production)")(
+        "idp-initiated", "allow sign-ins started from a Gatehouse link")(
+        "slo-binding", po::value<std::string>()->default_value(""),
+        "preferred Single Logout binding when the SP has several: redirect, post or soap");
+  } else if (action == "list") {
+    o.add_options()("json", "print JSON");
+  } else if (action == "remove") {
+    o.add_options()("entity-id", po::value<std::string>()->required(), "the SP's entityID");
+  } else {
+    throw UsageError{"unknown saml sp action '" + action + "' (add, list, remove)"};
+  }
+  po::variables_map vm;
+  if (!Parse(rest, "saml sp " + action, o, vm)) return 0;
+  auto config = ConfigFor(vm);
+  if (!config.ok()) return ReportFailure(config.error());
+  auto store = OpenPrivateStore(*config);
+  if (!store.ok()) return ReportFailure(store.error());
+
+  if (action == "list") {
+    auto sps = (*store)->ListServiceProviders();
+    if (!sps.ok()) return ReportFailure(sps.error());
+    auto rows = nlohmann::json::array();
+    for (const auto& sp : *sps)
+      rows.push_back({{"entity_id", sp.entity_id},
+                      {"name", sp.name},
+                      {"name_id_format", sp.name_id_format},
+                      {"attributes", sp.released_attributes},
+                      {"require_signed_requests", sp.require_signed_requests},
+                      {"allow_idp_initiated", sp.allow_idp_initiated},
+                      {"slo_binding", sp.slo_binding}});
+    Print(vm, {{"service_providers", rows}}, rows,
+          {"entity_id", "name", "name_id_format", "require_signed_requests"});
+    return 0;
+  }
+  if (action == "remove") {
+    const auto& entity_id = vm["entity-id"].as<std::string>();
+    auto removed = (*store)->RemoveServiceProvider(entity_id);
+    if (!removed.ok()) return ReportFailure(removed.error());
+    std::cout << (*removed ? "removed " : "no service provider ") << entity_id << "\n";
+    return *removed ? 0 : 1;
+  }
+  std::ifstream file(vm["metadata"].as<std::string>(), std::ios::binary);
+  if (!file) return ReportFailure(Error::InvalidArgument("cannot read the metadata file"));
+  std::string xml((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  auto metadata = saml::ParseSpMetadata(xml);
+  if (!metadata.ok()) return ReportFailure(metadata.error());
+  store::SamlServiceProviderRecord sp;
+  sp.entity_id = metadata->entity_id;
+  sp.name = vm.count("name") ? vm["name"].as<std::string>() : metadata->entity_id;
+  sp.metadata_xml = xml;
+  sp.name_id_format = NameIdFormatUri(vm["name-id-format"].as<std::string>());
+  std::string attributes = vm["attributes"].as<std::string>();
+  for (std::size_t start = 0; start < attributes.size();) {
+    auto end = attributes.find(',', start);
+    if (end == std::string::npos) end = attributes.size();
+    std::string name = attributes.substr(start, end - start);
+    if (name != "username" && name != "email" && name != "name" && name != "sub")
+      throw UsageError{"unknown attribute '" + name + "' (username, email, name, sub)"};
+    sp.released_attributes.push_back(name);
+    start = end + 1;
+  }
+  // Signed requests are required when the SP can sign (its metadata has a key); accepting
+  // unsigned ones is an explicit choice.
+  if (vm.count("allow-unsigned-requests"))
+    sp.require_signed_requests = false;
+  else if (metadata->signing_certificates.empty())
+    return ReportFailure(Error::InvalidArgument(
+        "the metadata has no signing key, so its requests cannot be verified; register it with "
+        "--allow-unsigned-requests to accept unsigned requests"));
+  sp.allow_idp_initiated = vm.count("idp-initiated") > 0;
+  sp.slo_binding = BindingUri(vm["slo-binding"].as<std::string>());
+  sp.created_at = SystemClock().Now();
+  if (auto put = (*store)->PutServiceProvider(sp); !put.ok()) return ReportFailure(put.error());
+  std::cout << "registered SAML service provider " << sp.entity_id << " ("
+            << metadata->assertion_consumer_services.size() << " ACS, "
+            << metadata->single_logout_services.size() << " SLO endpoints)\n";
+  return 0;
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv) {
@@ -503,6 +622,10 @@ int RunCli(int argc, char** argv) {
     };
     if (command == "serve") return Serve(rest(1));
     if (command == "events") return EventsCommand(rest(1));
+    if (command == "saml") {
+      if (args.size() < 2) throw UsageError{"saml needs an object; see `gatehouse --help`"};
+      return SamlCommand(args[1], rest(2));
+    }
     if (command == "client" || command == "user" || command == "keys" || command == "session" ||
         command == "logout" || command == "consent") {
       if (args.size() < 2 || args[1].rfind("-", 0) == 0)

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "crypto/certificate.h"
 #include "saml/vocabulary.h"
+#include "xml/signature.h"
 
 namespace gh::saml {
 namespace {
@@ -104,6 +106,28 @@ TEST(SamlMessagesTest, SoapEnvelopeHoldsOneMessage) {
   EXPECT_TRUE(ParseLogoutRequest(*element).ok());
   auto bare = xml::XmlDocument::Parse(kAzureLogoutRequest);
   EXPECT_FALSE(MessageElement(*bare, true).ok());
+}
+
+}  // namespace
+}  // namespace gh::saml
+
+namespace gh::saml {
+namespace {
+
+TEST(SamlMessagesTest, BuiltMessagesVerifyAfterSigningAndReparsing) {
+  auto key = *crypto::SigningKey::Generate(crypto::JwsAlg::kRS256, "idp");
+  auto cert = *crypto::SelfSignedCertificate(key, "idp", FromUnixSeconds(1'700'000'000));
+  auto now = FromUnixSeconds(1'796'000'000);
+  auto built = BuildLogoutResponse("_r2", "https://idp", "https://sp/slo", "_req", now,
+                                   kStatusSuccess, kStatusPartialLogout);
+  ASSERT_TRUE(
+      xml::SignEnveloped(built.doc, built.root, built.issuer, key.PrivatePem(), cert.Pem()).ok());
+  auto doc = xml::XmlDocument::Parse(WrapInSoapEnvelope(built.doc.Serialize()));
+  ASSERT_TRUE(doc.ok());
+  auto element = *MessageElement(*doc, true);
+  std::vector<std::string> pems{cert.Pem()};
+  auto verified = xml::VerifyEnveloped(*doc, element, pems);
+  EXPECT_TRUE(verified.ok()) << verified.error().message << "\n" << built.doc.Serialize();
 }
 
 }  // namespace

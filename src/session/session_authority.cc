@@ -120,8 +120,8 @@ Result<void> SessionAuthority::AddParticipant(store::Store& tx, std::string_view
   return tx.AddParticipant(p);
 }
 
-Result<SessionEnding> SessionAuthority::End(std::string_view sid, EndCause cause,
-                                            bool end_offline) {
+Result<SessionEnding> SessionAuthority::End(std::string_view sid, EndCause cause, bool end_offline,
+                                            std::string_view initiator) {
   SessionEnding ending;
   std::vector<Event> committed_events;
   auto now = clock_.Now();
@@ -141,7 +141,7 @@ Result<SessionEnding> SessionAuthority::End(std::string_view sid, EndCause cause
     for (auto& p : participants)
       ending.participants.push_back({std::move(p), std::nullopt, std::nullopt});
     GH_RETURN_IF_ERROR(DescribeParticipants(tx, ending));
-    GH_RETURN_IF_ERROR(EnqueueNotifications(tx, ending, now));
+    GH_RETURN_IF_ERROR(EnqueueNotifications(tx, ending, now, initiator));
 
     nlohmann::json detail = {{"cause", ToString(cause)},
                              {"participants", ending.participants.size()},
@@ -180,12 +180,12 @@ Result<void> SessionAuthority::DescribeParticipants(store::Store& tx, SessionEnd
 }
 
 Result<void> SessionAuthority::EnqueueNotifications(store::Store& tx, SessionEnding& ending,
-                                                    TimePoint now) {
+                                                    TimePoint now, std::string_view initiator) {
   // One round trip per channel, however many participants use it.
   std::map<Channel, std::pair<std::vector<std::string>, std::vector<std::size_t>>> by_channel;
   for (std::size_t i = 0; i < ending.participants.size(); ++i) {
     const auto& p = ending.participants[i];
-    if (!p.logout || !p.logout->back_channel) continue;
+    if (!p.logout || !p.logout->back_channel || p.participant.client_id == initiator) continue;
     auto& [client_ids, positions] = by_channel[*p.logout->back_channel];
     client_ids.push_back(p.participant.client_id);
     positions.push_back(i);

@@ -100,8 +100,10 @@ class SessionAuthority {
   // outbox row per participant its protocol gives a back channel, and records the event. Ending an
   // ended session changes nothing and returns ended_now=false. kNotFound for an unknown sid.
   // With `end_offline`, the session's offline_access refresh tokens are revoked too, whatever
-  // the policy says.
-  Result<SessionEnding> End(std::string_view sid, EndCause cause, bool end_offline = false);
+  // the policy says. `initiator`, when given, is the participant that asked for the sign-out and
+  // is answered by its own protocol: it gets no notification.
+  Result<SessionEnding> End(std::string_view sid, EndCause cause, bool end_offline = false,
+                            std::string_view initiator = {});
   // Ends every active session of `user_id`; with `end_offline`, also every offline_access grant
   // the user gave (from sessions ended long ago too), the explicit "everything, everywhere".
   Result<std::vector<SessionEnding>> EndAllOfUser(std::string_view user_id, EndCause cause,
@@ -125,7 +127,8 @@ class SessionAuthority {
   // Asks each participant's protocol how to sign it out (SessionEnding::participants[].logout).
   Result<void> DescribeParticipants(store::Store& tx, SessionEnding& ending);
   // Writes an outbox row for each participant with a back channel.
-  Result<void> EnqueueNotifications(store::Store& tx, SessionEnding& ending, TimePoint now);
+  Result<void> EnqueueNotifications(store::Store& tx, SessionEnding& ending, TimePoint now,
+                                    std::string_view initiator);
 
   store::Store& store_;
   Clock& clock_;

@@ -1,0 +1,32 @@
+#include "saml/idp_signer.h"
+
+#include "crypto/certificate.h"
+#include "xml/signature.h"
+
+namespace gh::saml {
+namespace {
+
+// The certificate's dates carry no meaning (SPs pin it); a fixed start keeps it reproducible.
+const TimePoint kCertificateStart = FromUnixSeconds(1'577'836'800);  // 2020-01-01
+
+}  // namespace
+
+Result<std::shared_ptr<const Credential>> IdpSigner::Current() {
+  auto key = keys_.Active(crypto::JwsAlg::kRS256);
+  std::lock_guard lock(mutex_);
+  if (auto it = by_kid_.find(key->kid()); it != by_kid_.end()) return it->second;
+  GH_ASSIGN_OR_RETURN(auto certificate,
+                      crypto::SelfSignedCertificate(*key, common_name_, kCertificateStart));
+  auto credential = std::make_shared<const Credential>(
+      Credential{key, key->PrivatePem(), certificate.Pem(), certificate.Base64Der()});
+  by_kid_[key->kid()] = credential;
+  return credential;
+}
+
+Result<void> IdpSigner::Sign(xml::XmlDocument& doc, xml::Node* element, xml::Node* issuer) {
+  GH_ASSIGN_OR_RETURN(auto credential, Current());
+  return xml::SignEnveloped(doc, element, issuer, credential->private_key_pem,
+                            credential->certificate_pem);
+}
+
+}  // namespace gh::saml

@@ -1,0 +1,39 @@
+// Reading a SAML message that arrived over a binding: which registered SP sent it and whether its
+// signature holds (SAML Profiles §4.1.4.1, §4.4.4; the checklist of saml-slo.md §1.11), and
+// whether it is fresh and addressed to us.
+#pragma once
+
+#include <functional>
+
+#include "saml/bindings.h"
+#include "saml/messages.h"
+#include "saml/service_providers.h"
+#include "xml/document.h"
+
+namespace gh::saml {
+
+struct VerifiedMessage {
+  InboundMessage inbound;
+  xml::XmlDocument doc;
+  xml::Node* element = nullptr;  // the protocol message, the very node that was verified
+  ServiceProvider sp;
+  bool signed_by_sp = false;
+};
+
+// Parses `inbound` and authenticates its Issuer. kInvalidArgument for malformed XML or a message
+// of the wrong shape; kUnauthenticated for an unregistered Issuer, a signature that does not
+// verify with the SP's registered keys, an XML signature inside a Redirect message, or no
+// signature from an SP whose requests must be signed.
+Result<VerifiedMessage> ReadInbound(InboundMessage inbound, ServiceProviders& sps);
+// The same for a message that must come from `expected` (an answer to a request we sent it).
+Result<VerifiedMessage> ReadInboundFrom(InboundMessage inbound, const ServiceProvider& expected);
+
+// Destination equals `endpoint` (required when the message is signed, Bindings §3.4.5.2/
+// §3.5.5.2), IssueInstant within `skew` of now and not older than `window`, and NotOnOrAfter not
+// passed. kInvalidArgument otherwise.
+Result<void> CheckAddressedAndFresh(const RequestHeader& header, bool is_signed,
+                                    std::string_view endpoint, TimePoint now, Seconds skew,
+                                    Seconds window,
+                                    std::optional<TimePoint> not_on_or_after = std::nullopt);
+
+}  // namespace gh::saml

@@ -1,0 +1,30 @@
+// SamlParticipants: tells the session authority how to sign out the SAML service providers of a
+// session — a LogoutRequest over SOAP from the durable outbox when the SP has a SOAP
+// SingleLogoutService, else a signed HTTP-Redirect LogoutRequest the signed-out page loads.
+#pragma once
+
+#include "saml/saml_context.h"
+#include "session/participant_protocol.h"
+
+namespace gh::saml {
+
+class SamlParticipants final : public session::ParticipantProtocol {
+ public:
+  SamlParticipants(const SamlSettings& settings, ServiceProviders& sps, IdpSigner& signer,
+                   Clock& clock, Random& random)
+      : settings_(settings), sps_(sps), signer_(signer), clock_(clock), random_(random) {}
+
+  std::string_view name() const override { return kSamlProtocol; }
+  Result<std::vector<std::optional<session::ParticipantLogout>>> Describe(
+      store::Store& tx, const store::SessionRecord& session,
+      std::span<const store::ParticipantRecord> participants) override;
+
+ private:
+  const SamlSettings& settings_;
+  ServiceProviders& sps_;
+  IdpSigner& signer_;
+  Clock& clock_;
+  Random& random_;
+};
+
+}  // namespace gh::saml

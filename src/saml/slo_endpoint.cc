@@ -1,0 +1,249 @@
+#include "saml/slo_endpoint.h"
+
+#include <map>
+#include <thread>
+
+#include "core/log.h"
+#include "crypto/digest.h"
+#include "saml/vocabulary.h"
+#include "web/auto_post.h"
+#include "web/html.h"
+#include "web/logout_pages.h"
+#include "web/session_cookies.h"
+
+namespace gh::saml {
+namespace {
+
+constexpr Seconds kLogoutContextTtl{600};
+// How long an answer waits for back-channel deliveries before it reports PartialLogout; the
+// deliveries go on (and are retried) either way.
+constexpr std::chrono::milliseconds kConfirmationWait{3000};
+constexpr std::chrono::milliseconds kConfirmationPoll{50};
+
+http::Response Notice(int status, std::string_view title, std::string_view message) {
+  auto response = http::Response::Html(status, web::ErrorPage(title, message));
+  response.NoStore();
+  return response;
+}
+
+http::Response SoapFault(int status, std::string_view message) {
+  std::string body =
+      R"(<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body><SOAP-ENV:Fault><faultcode>SOAP-ENV:Client</faultcode><faultstring>)";
+  for (char c : message) body += (c == '<' || c == '>' || c == '&') ? '?' : c;
+  body += "</faultstring></SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>";
+  auto response = http::Response::Text(status, std::move(body));
+  response.headers.Set("Content-Type", "text/xml; charset=utf-8");
+  return response;
+}
+
+bool NameIdMatches(const NameId& sent, const store::SamlSubject& issued) {
+  // The value exactly; format and qualifiers where the SP sent them (Entra sends the bare value).
+  return sent.value == issued.name_id &&
+         (sent.format == kNameIdUnspecified || sent.format == issued.format) &&
+         (sent.name_qualifier.empty() || sent.name_qualifier == issued.name_qualifier) &&
+         (sent.sp_name_qualifier.empty() || sent.sp_name_qualifier == issued.sp_name_qualifier);
+}
+
+}  // namespace
+
+http::Response SloEndpoint::Handle(const http::Request& request) const {
+  Result<InboundMessage> inbound = Error::InvalidArgument("unsupported method");
+  bool soap = false;
+  if (request.method == "GET") {
+    inbound = DecodeRedirect(request.RawQuery());
+  } else if (request.headers.Get("Content-Type").value_or("").rfind("text/xml", 0) == 0) {
+    soap = true;
+    inbound = DecodeSoap(request.body);
+  } else {
+    auto form = request.Form();
+    if (form.ok()) inbound = DecodePost(*form);
+  }
+  auto refuse = [&](int status, const std::string& why) {
+    Log(LogLevel::kWarn, "saml.slo_rejected", {{"error", why}, {"remote", request.remote_address}});
+    return soap ? SoapFault(status, why) : Notice(status, "Cannot sign out", why);
+  };
+  if (!inbound.ok())
+    return refuse(400, "The SAML message was malformed: " + inbound.error().message);
+  auto verified = ReadInbound(std::move(*inbound), context_.service_providers);
+  if (!verified.ok()) {
+    if (verified.error().code == ErrorCode::kUnavailable) return refuse(503, "Please try again.");
+    return refuse(verified.error().code == ErrorCode::kUnauthenticated ? 403 : 400,
+                  "The SAML message was refused: " + verified.error().message);
+  }
+  if (verified->inbound.is_request) return HandleRequest(request, std::move(*verified));
+  return HandleResponse(std::move(*verified));
+}
+
+http::Response SloEndpoint::HandleRequest(const http::Request& request,
+                                          VerifiedMessage message) const {
+  const bool soap = message.inbound.binding == kBindingSoap;
+  auto refuse = [&](int status, const std::string& why) {
+    Log(LogLevel::kWarn, "saml.slo_rejected",
+        {{"sp", message.sp.record.entity_id}, {"error", why}});
+    return soap ? SoapFault(status, why) : Notice(status, "Cannot sign out", why);
+  };
+  auto logout = ParseLogoutRequest(message.element);
+  if (!logout.ok()) return refuse(400, "The LogoutRequest was refused: " + logout.error().message);
+  const auto& s = context_.settings;
+  auto now = context_.clock.Now();
+  if (auto fresh = CheckAddressedAndFresh(logout->header, message.signed_by_sp, s.slo_url(), now,
+                                          s.clock_skew, s.message_window, logout->not_on_or_after);
+      !fresh.ok())
+    return refuse(400, "The LogoutRequest was refused: " + fresh.error().message);
+  auto remember_until = std::max(logout->header.issue_instant + s.message_window + s.clock_skew,
+                                 logout->not_on_or_after.value_or(now) + s.clock_skew);
+  auto first =
+      context_.store.RememberMessage(logout->header.issuer, logout->header.id, remember_until);
+  if (!first.ok()) return refuse(503, "Please try again.");
+  if (!*first)
+    return refuse(400, "The LogoutRequest was refused: its ID was already used (replay)");
+
+  // Where the answer goes: the SP's endpoint for the binding the request came by.
+  const Endpoint* endpoint = message.sp.metadata->SingleLogout(message.inbound.binding);
+  store::LogoutContextRecord::SamlInitiator initiator{
+      message.sp.record.entity_id, logout->header.id, message.inbound.binding,
+      endpoint ? endpoint->ResponseUrl() : "", message.inbound.relay_state};
+  if (!soap && !endpoint)
+    return refuse(400, "The service provider has no SingleLogoutService for this binding.");
+
+  // The session, by what the SP was sent — never by the cookie alone (Core §3.7.3.2).
+  std::optional<store::ParticipantRecord> participant;
+  for (const auto& index : logout->session_indexes) {
+    auto found = context_.store.FindSamlParticipant(message.sp.record.entity_id, index);
+    if (!found.ok()) return refuse(503, "Please try again.");
+    if (*found) participant = std::move(*found);
+    if (participant) break;
+  }
+  if (!participant && logout->session_indexes.empty() && !soap) {
+    auto current =
+        context_.sessions.Resolve(request.Cookie(session::kSessionCookieName).value_or(""));
+    if (!current.ok()) return refuse(503, "Please try again.");
+    if (*current) {
+      auto listed = context_.store.ListParticipants((*current)->sid);
+      if (!listed.ok()) return refuse(503, "Please try again.");
+      for (auto& p : *listed)
+        if (p.client_id == message.sp.record.entity_id && p.saml) participant = std::move(p);
+    }
+  }
+  if (!participant || !participant->saml || !NameIdMatches(logout->name_id, *participant->saml)) {
+    Log(LogLevel::kWarn, "saml.slo_unknown_principal", {{"sp", message.sp.record.entity_id}});
+    if (soap || !initiator.response_url.empty())
+      return Answer(initiator, kStatusRequester, kStatusUnknownPrincipal);
+    return refuse(400, "No session matches the LogoutRequest.");
+  }
+  auto ending = context_.sessions.End(participant->sid, session::EndCause::kRpLogout, false,
+                                      message.sp.record.entity_id);
+  if (!ending.ok() && ending.error().code != ErrorCode::kNotFound)
+    return refuse(503, "Please try again.");
+  Log(LogLevel::kInfo, "logout.saml_sp_initiated",
+      {{"sp", message.sp.record.entity_id},
+       {"sid", participant->sid},
+       {"binding", message.inbound.binding}});
+
+  if (soap) {
+    bool confirmed = AllConfirmed(participant->sid, message.sp.record.entity_id);
+    return Answer(initiator, kStatusSuccess, confirmed ? "" : kStatusPartialLogout);
+  }
+  // A browser is here: the answer waits at /saml/slo/finish, behind a single-use context.
+  std::string logout_id = context_.random.Token(32);
+  store::LogoutContextRecord record;
+  record.id_hash = crypto::Sha256Base64Url(logout_id);
+  record.sid = participant->sid;
+  record.client_id = message.sp.record.entity_id;
+  record.saml_initiator = initiator;
+  record.created_at = now;
+  record.expires_at = now + kLogoutContextTtl;
+  if (!context_.store.PutLogoutContext(record).ok()) return refuse(503, "Please try again.");
+  Params finish{{std::string(web::kLogoutIdField), logout_id}};
+  auto response =
+      http::Response::Redirect(std::string(kSloFinishPath) + "?" + finish.Encode(), 303);
+  response.NoStore();
+  auto current =
+      context_.sessions.Resolve(request.Cookie(session::kSessionCookieName).value_or(""));
+  if (current.ok() && !*current)
+    web::ClearSessionCookies(response, context_.settings.issuer.rfind("https://", 0) == 0);
+  return response;
+}
+
+http::Response SloEndpoint::Finish(const http::Request& request) const {
+  auto query = request.Query();
+  auto logout_id = query.ok() ? query->Get(web::kLogoutIdField) : std::nullopt;
+  if (!logout_id) return Notice(400, "Cannot sign out", "The sign-out link is incomplete.");
+  auto id_hash = crypto::Sha256Base64Url(*logout_id);
+  auto now = context_.clock.Now();
+  auto found = context_.store.FindLogoutContext(id_hash);
+  if (!found.ok()) return Notice(503, "Unavailable", "Please try again.");
+  if (!*found || (*found)->expires_at <= now || !(*found)->saml_initiator)
+    return Notice(400, "This sign-out request expired", "You are signed out of Gatehouse.");
+  auto first = context_.store.UseLogoutContext(id_hash, now);
+  if (!first.ok()) return Notice(503, "Unavailable", "Please try again.");
+  if (!*first) return Notice(200, "You are signed out", "This sign-out was already carried out.");
+  bool confirmed = AllConfirmed((*found)->sid, (*found)->saml_initiator->entity_id);
+  return Answer(*(*found)->saml_initiator, kStatusSuccess, confirmed ? "" : kStatusPartialLogout);
+}
+
+bool SloEndpoint::AllConfirmed(std::string_view sid, std::string_view initiator) const {
+  auto participants = context_.store.ListParticipants(sid);
+  if (!participants.ok()) return false;
+  auto deadline = std::chrono::steady_clock::now() + kConfirmationWait;
+  while (true) {
+    auto rows = context_.store.ListNotifications(std::string(sid), 10'000);
+    if (!rows.ok()) return false;
+    std::map<std::string, store::NotificationStatus> status;
+    for (const auto& n : *rows) status[n.client_id] = n.status;
+    bool pending = false;
+    for (const auto& p : *participants) {
+      if (p.client_id == initiator) continue;
+      auto it = status.find(p.client_id);
+      // Without a back channel a participant cannot be confirmed when no browser is there.
+      if (it == status.end() || it->second == store::NotificationStatus::kFailed) return false;
+      pending |= it->second == store::NotificationStatus::kPending;
+    }
+    if (!pending) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(kConfirmationPoll);
+  }
+}
+
+http::Response SloEndpoint::Answer(const store::LogoutContextRecord::SamlInitiator& initiator,
+                                   std::string_view status, std::string_view second_status) const {
+  auto built = BuildLogoutResponse("_" + context_.random.Token(24), context_.settings.entity_id(),
+                                   initiator.response_url, initiator.request_id,
+                                   context_.clock.Now(), status, second_status);
+  if (initiator.binding == kBindingRedirect) {
+    auto credential = context_.signer.Current();
+    if (!credential.ok()) return Notice(503, "Unavailable", "Please try again.");
+    auto url = EncodeRedirect(initiator.response_url, false, built.doc.Serialize(),
+                              initiator.relay_state, *(*credential)->key);
+    if (!url.ok()) return Notice(503, "Unavailable", "Please try again.");
+    auto response = http::Response::Redirect(*url, 302);
+    response.NoStore();
+    return response;
+  }
+  if (!context_.signer.Sign(built.doc, built.root, built.issuer).ok())
+    return Notice(503, "Unavailable", "Please try again.");
+  if (initiator.binding == kBindingSoap) {
+    auto response = http::Response::Text(200, WrapInSoapEnvelope(built.doc.Serialize()));
+    response.headers.Set("Content-Type", "text/xml; charset=utf-8");
+    return response;
+  }
+  return web::AutoPostForm(initiator.response_url,
+                           EncodePost(false, built.doc.Serialize(), initiator.relay_state));
+}
+
+http::Response SloEndpoint::HandleResponse(VerifiedMessage message) const {
+  auto response = ParseLogoutResponse(message.element);
+  if (!response.ok()) return Notice(400, "Cannot sign out", response.error().message);
+  if (response->destination && *response->destination != context_.settings.slo_url())
+    return Notice(400, "Cannot sign out", "The LogoutResponse is not addressed to Gatehouse.");
+  bool success = response->status == kStatusSuccess;
+  Log(success ? LogLevel::kInfo : LogLevel::kWarn, "saml.logout_response",
+      {{"sp", message.sp.record.entity_id},
+       {"in_response_to", response->in_response_to},
+       {"status", response->status}});
+  return Notice(200, success ? "Signed out" : "Sign-out not confirmed",
+                success ? "The application confirmed the sign-out."
+                        : "The application did not confirm the sign-out.");
+}
+
+}  // namespace gh::saml
