@@ -132,6 +132,37 @@ TEST_F(SessionAuthorityTest, RecordsEachParticipantOnce) {
   EXPECT_EQ(participants->size(), 2u);
 }
 
+TEST_F(SessionAuthorityTest, TheInitiatorOfASignOutIsNotNotified) {
+  AddClient("mail", /*backchannel=*/true);
+  AddClient("docs", /*backchannel=*/true);
+  auto started = authority_.Start("user-1");
+  const auto& sid = started->session.sid;
+  ASSERT_TRUE(authority_.AddParticipant(*store_, sid, "mail", "oidc").ok());
+  ASSERT_TRUE(authority_.AddParticipant(*store_, sid, "docs", "oidc").ok());
+  auto ending = authority_.End(sid, EndCause::kRpLogout, false, "mail");
+  ASSERT_TRUE(ending.ok());
+  ASSERT_EQ(ending->participants.size(), 2u);
+  for (const auto& p : ending->participants)
+    EXPECT_EQ(p.notification_id.has_value(), p.participant.client_id == "docs");
+}
+
+TEST_F(SessionAuthorityTest, AProtocolDescribesOnlyItsOwnParticipants) {
+  AddClient("mail", /*backchannel=*/true);
+  auto started = authority_.Start("user-1");
+  const auto& sid = started->session.sid;
+  ASSERT_TRUE(authority_.AddParticipant(*store_, sid, "mail", "oidc").ok());
+  store::SamlSubject subject{"alice", "urn:x", "", "", "_i"};
+  ASSERT_TRUE(authority_.AddParticipant(*store_, sid, "https://wiki", "saml", subject).ok());
+  auto ending = authority_.End(sid, EndCause::kAdmin);
+  ASSERT_TRUE(ending.ok());
+  for (const auto& p : ending->participants) {
+    // No SAML protocol is registered here: its participant is listed, undescribed, unnotified.
+    EXPECT_EQ(p.logout.has_value(), p.participant.protocol == "oidc");
+    EXPECT_EQ(p.notification_id.has_value(), p.participant.protocol == "oidc");
+    if (p.participant.protocol == "saml") EXPECT_EQ(p.participant.saml, subject);
+  }
+}
+
 TEST_F(SessionAuthorityTest, NoParticipantJoinsAnEndedOrExpiredSession) {
   auto ended = authority_.Start("user-1");
   ASSERT_TRUE(authority_.End(ended->session.sid, EndCause::kUserLogout).ok());
