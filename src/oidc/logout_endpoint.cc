@@ -11,8 +11,8 @@
 #include "oidc/end_session_request.h"
 #include "oidc/session_state.h"
 #include "oidc/token_state.h"
-#include "web/html.h"
 #include "web/logout_pages.h"
+#include "web/notice.h"
 #include "web/session_cookies.h"
 
 namespace gh::oidc {
@@ -24,14 +24,9 @@ constexpr Seconds kLogoutContextTtl{600};
 // every one of them: a cap below the number of participants would leave rows never updated.
 constexpr int kStatusLimit = 10'000;
 
-http::Response Notice(int status, std::string_view title, std::string_view message) {
-  auto response = http::Response::Html(status, web::ErrorPage(title, message));
-  response.NoStore();
-  return response;
-}
-
 http::Response Unavailable() {
-  return Notice(503, "Unavailable", "Gatehouse could not complete the sign-out. Please try again.");
+  return web::NoticePage(503, "Unavailable",
+                         "Gatehouse could not complete the sign-out. Please try again.");
 }
 
 // RP-Initiated Logout 1.0 §3: the validated URI, with the RP's state passed back.
@@ -95,7 +90,8 @@ Result<std::string> LogoutEndpoint::NewContext(std::string_view sid,
 http::Response LogoutEndpoint::EndSession(const http::Request& request) const {
   // RP-Initiated Logout 1.0 §2: the OP MUST accept both GET (query) and POST (form).
   auto params = request.method == "POST" ? request.Form() : request.Query();
-  if (!params.ok()) return Notice(400, "Cannot sign out", "The sign-out request was malformed.");
+  if (!params.ok())
+    return web::NoticePage(400, "Cannot sign out", "The sign-out request was malformed.");
   // gh_session is SameSite=Lax, so a cross-site form POST arrives without it. Re-asking as a
   // top-level GET, which carries Lax cookies, lets the session be found instead of being missed.
   if (request.method == "POST" && !request.Cookie(session::kSessionCookieName)) {
@@ -106,7 +102,7 @@ http::Response LogoutEndpoint::EndSession(const http::Request& request) const {
   }
   auto parsed =
       ParseEndSessionRequest(*params, context_.settings.issuer, context_.keys.VerificationKeys());
-  if (!parsed.ok()) return Notice(400, "Cannot sign out", parsed.error().message);
+  if (!parsed.ok()) return web::NoticePage(400, "Cannot sign out", parsed.error().message);
 
   std::optional<store::ClientRecord> client;
   if (parsed->client_id) {
@@ -160,11 +156,11 @@ http::Response LogoutEndpoint::EndSession(const http::Request& request) const {
 http::Response LogoutEndpoint::Confirm(const http::Request& request) const {
   auto form = request.Form();
   if (!form.ok() || form->RepeatedName())
-    return Notice(400, "Cannot sign out", "The sign-out form was malformed.");
+    return web::NoticePage(400, "Cannot sign out", "The sign-out form was malformed.");
   if (!csrf_.Verify(request, *form)) {
     Log(LogLevel::kWarn, "logout.csrf_rejected", {{"remote", request.remote_address}});
-    return Notice(403, "Sign-out form expired",
-                  "Nothing was changed. Please go back and press Sign out again.");
+    return web::NoticePage(403, "Sign-out form expired",
+                           "Nothing was changed. Please go back and press Sign out again.");
   }
   if (auto logout_id = form->Get(web::kLogoutIdField))
     return ConfirmContext(request, *form, *logout_id);
@@ -178,16 +174,18 @@ http::Response LogoutEndpoint::ConfirmContext(const http::Request& request, cons
   auto found = context_.store.FindLogoutContext(id_hash);
   if (!found.ok()) return Unavailable();
   if (!*found || (*found)->expires_at <= now)
-    return Notice(400, "This sign-out request expired",
-                  "Nothing was changed. To sign out, use the Sign out button of the application "
-                  "or of the Gatehouse home page.");
+    return web::NoticePage(
+        400, "This sign-out request expired",
+        "Nothing was changed. To sign out, use the Sign out button of the application "
+        "or of the Gatehouse home page.");
   const auto& ctx = **found;
   // Single use: a replayed or double-submitted form does nothing a second time.
   auto first = context_.store.UseLogoutContext(id_hash, now);
   if (!first.ok()) return Unavailable();
-  if (!*first) return Notice(200, "You are signed out", "This sign-out was already carried out.");
+  if (!*first)
+    return web::NoticePage(200, "You are signed out", "This sign-out was already carried out.");
   if (form.Get("action") == "stay")
-    return Notice(200, "You are still signed in", "Nothing was changed.");
+    return web::NoticePage(200, "You are still signed in", "Nothing was changed.");
 
   auto current =
       context_.sessions.Resolve(request.Cookie(session::kSessionCookieName).value_or(""));

@@ -7,8 +7,8 @@
 #include "crypto/digest.h"
 #include "saml/vocabulary.h"
 #include "web/auto_post.h"
-#include "web/html.h"
 #include "web/logout_pages.h"
+#include "web/notice.h"
 #include "web/session_cookies.h"
 
 namespace gh::saml {
@@ -19,12 +19,6 @@ constexpr Seconds kLogoutContextTtl{600};
 // deliveries go on (and are retried) either way.
 constexpr std::chrono::milliseconds kConfirmationWait{3000};
 constexpr std::chrono::milliseconds kConfirmationPoll{50};
-
-http::Response Notice(int status, std::string_view title, std::string_view message) {
-  auto response = http::Response::Html(status, web::ErrorPage(title, message));
-  response.NoStore();
-  return response;
-}
 
 http::Response SoapFault(int status, std::string_view message) {
   std::string body =
@@ -60,7 +54,7 @@ http::Response SloEndpoint::Handle(const http::Request& request) const {
   }
   auto refuse = [&](int status, const std::string& why) {
     Log(LogLevel::kWarn, "saml.slo_rejected", {{"error", why}, {"remote", request.remote_address}});
-    return soap ? SoapFault(status, why) : Notice(status, "Cannot sign out", why);
+    return soap ? SoapFault(status, why) : web::NoticePage(status, "Cannot sign out", why);
   };
   if (!inbound.ok())
     return refuse(400, "The SAML message was malformed: " + inbound.error().message);
@@ -80,7 +74,7 @@ http::Response SloEndpoint::HandleRequest(const http::Request& request,
   auto refuse = [&](int status, const std::string& why) {
     Log(LogLevel::kWarn, "saml.slo_rejected",
         {{"sp", message.sp.record.entity_id}, {"error", why}});
-    return soap ? SoapFault(status, why) : Notice(status, "Cannot sign out", why);
+    return soap ? SoapFault(status, why) : web::NoticePage(status, "Cannot sign out", why);
   };
   auto logout = ParseLogoutRequest(message.element);
   if (!logout.ok()) return refuse(400, "The LogoutRequest was refused: " + logout.error().message);
@@ -168,16 +162,19 @@ http::Response SloEndpoint::HandleRequest(const http::Request& request,
 http::Response SloEndpoint::Finish(const http::Request& request) const {
   auto query = request.Query();
   auto logout_id = query.ok() ? query->Get(web::kLogoutIdField) : std::nullopt;
-  if (!logout_id) return Notice(400, "Cannot sign out", "The sign-out link is incomplete.");
+  if (!logout_id)
+    return web::NoticePage(400, "Cannot sign out", "The sign-out link is incomplete.");
   auto id_hash = crypto::Sha256Base64Url(*logout_id);
   auto now = context_.clock.Now();
   auto found = context_.store.FindLogoutContext(id_hash);
-  if (!found.ok()) return Notice(503, "Unavailable", "Please try again.");
+  if (!found.ok()) return web::NoticePage(503, "Unavailable", "Please try again.");
   if (!*found || (*found)->expires_at <= now || !(*found)->saml_initiator)
-    return Notice(400, "This sign-out request expired", "You are signed out of Gatehouse.");
+    return web::NoticePage(400, "This sign-out request expired",
+                           "You are signed out of Gatehouse.");
   auto first = context_.store.UseLogoutContext(id_hash, now);
-  if (!first.ok()) return Notice(503, "Unavailable", "Please try again.");
-  if (!*first) return Notice(200, "You are signed out", "This sign-out was already carried out.");
+  if (!first.ok()) return web::NoticePage(503, "Unavailable", "Please try again.");
+  if (!*first)
+    return web::NoticePage(200, "You are signed out", "This sign-out was already carried out.");
   bool confirmed = AllConfirmed((*found)->sid, (*found)->saml_initiator->entity_id);
   return Answer(*(*found)->saml_initiator, kStatusSuccess, confirmed ? "" : kStatusPartialLogout);
 }
@@ -212,16 +209,16 @@ http::Response SloEndpoint::Answer(const store::LogoutContextRecord::SamlInitiat
                                    context_.clock.Now(), status, second_status);
   if (initiator.binding == kBindingRedirect) {
     auto credential = context_.signer.Current();
-    if (!credential.ok()) return Notice(503, "Unavailable", "Please try again.");
+    if (!credential.ok()) return web::NoticePage(503, "Unavailable", "Please try again.");
     auto url = EncodeRedirect(initiator.response_url, false, built.doc.Serialize(),
                               initiator.relay_state, *(*credential)->key);
-    if (!url.ok()) return Notice(503, "Unavailable", "Please try again.");
+    if (!url.ok()) return web::NoticePage(503, "Unavailable", "Please try again.");
     auto response = http::Response::Redirect(*url, 302);
     response.NoStore();
     return response;
   }
   if (!context_.signer.Sign(built.doc, built.root, built.issuer).ok())
-    return Notice(503, "Unavailable", "Please try again.");
+    return web::NoticePage(503, "Unavailable", "Please try again.");
   if (initiator.binding == kBindingSoap) {
     auto response = http::Response::Text(200, WrapInSoapEnvelope(built.doc.Serialize()));
     response.headers.Set("Content-Type", "text/xml; charset=utf-8");
@@ -233,17 +230,18 @@ http::Response SloEndpoint::Answer(const store::LogoutContextRecord::SamlInitiat
 
 http::Response SloEndpoint::HandleResponse(VerifiedMessage message) const {
   auto response = ParseLogoutResponse(message.element);
-  if (!response.ok()) return Notice(400, "Cannot sign out", response.error().message);
+  if (!response.ok()) return web::NoticePage(400, "Cannot sign out", response.error().message);
   if (response->destination && *response->destination != context_.settings.slo_url())
-    return Notice(400, "Cannot sign out", "The LogoutResponse is not addressed to Gatehouse.");
+    return web::NoticePage(400, "Cannot sign out",
+                           "The LogoutResponse is not addressed to Gatehouse.");
   bool success = response->status == kStatusSuccess;
   Log(success ? LogLevel::kInfo : LogLevel::kWarn, "saml.logout_response",
       {{"sp", message.sp.record.entity_id},
        {"in_response_to", response->in_response_to},
        {"status", response->status}});
-  return Notice(200, success ? "Signed out" : "Sign-out not confirmed",
-                success ? "The application confirmed the sign-out."
-                        : "The application did not confirm the sign-out.");
+  return web::NoticePage(200, success ? "Signed out" : "Sign-out not confirmed",
+                         success ? "The application confirmed the sign-out."
+                                 : "The application did not confirm the sign-out.");
 }
 
 }  // namespace gh::saml

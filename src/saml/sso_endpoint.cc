@@ -7,19 +7,13 @@
 #include "crypto/digest.h"
 #include "saml/vocabulary.h"
 #include "web/auto_post.h"
-#include "web/html.h"
+#include "web/notice.h"
 
 namespace gh::saml {
 namespace {
 
 constexpr std::string_view kLoginPath = "/login";
 constexpr Seconds kPendingTtl{600};
-
-http::Response Notice(int status, std::string_view title, std::string_view message) {
-  auto response = http::Response::Html(status, web::ErrorPage(title, message));
-  response.NoStore();
-  return response;
-}
 
 // The ACS a response may go to: only a registered HTTP-POST endpoint (Profiles §4.1.4.1).
 const Endpoint* ChooseAcs(const SpMetadata& md, const AuthnRequest* request) {
@@ -95,28 +89,31 @@ http::Response SsoEndpoint::Handle(const http::Request& request) const {
     if (form.ok()) inbound = DecodePost(*form);
   }
   if (!inbound.ok() || !inbound->is_request)
-    return Notice(400, "Cannot sign in", "The SAML sign-in request was malformed.");
+    return web::NoticePage(400, "Cannot sign in", "The SAML sign-in request was malformed.");
   auto verified = ReadInbound(std::move(*inbound), context_.service_providers);
   if (!verified.ok()) {
     Log(LogLevel::kWarn, "saml.authn_request_rejected", {{"error", verified.error().message}});
-    return Notice(
+    return web::NoticePage(
         400, "Cannot sign in",
         "The application's SAML sign-in request was refused: " + verified.error().message);
   }
   auto authn = ParseAuthnRequest(verified->element);
   if (!authn.ok())
-    return Notice(400, "Cannot sign in", "The SAML sign-in request: " + authn.error().message);
+    return web::NoticePage(400, "Cannot sign in",
+                           "The SAML sign-in request: " + authn.error().message);
   auto now = context_.clock.Now();
   const auto& s = context_.settings;
   if (auto fresh = CheckAddressedAndFresh(authn->header, verified->signed_by_sp, s.sso_url(), now,
                                           s.clock_skew, s.message_window);
       !fresh.ok())
-    return Notice(400, "Cannot sign in", "The SAML sign-in request: " + fresh.error().message);
+    return web::NoticePage(400, "Cannot sign in",
+                           "The SAML sign-in request: " + fresh.error().message);
   const Endpoint* acs = ChooseAcs(*verified->sp.metadata, &*authn);
   // An unregistered ACS never receives anything, not even an error.
   if (!acs)
-    return Notice(400, "Cannot sign in",
-                  "The application asked for its answer at an address it has not registered.");
+    return web::NoticePage(
+        400, "Cannot sign in",
+        "The application asked for its answer at an address it has not registered.");
   Pending pending{verified->sp.record.entity_id,
                   authn->header.id,
                   acs->location,
@@ -135,22 +132,23 @@ http::Response SsoEndpoint::Continue(const http::Request& request) const {
   auto sealed = query.ok() ? query->Get("request") : std::nullopt;
   auto pending = sealed ? Unseal(*sealed) : std::nullopt;
   if (!pending)
-    return Notice(400, "This sign-in expired",
-                  "Please go back to the application and sign in again.");
+    return web::NoticePage(400, "This sign-in expired",
+                           "Please go back to the application and sign in again.");
   return Proceed(request, *pending);
 }
 
 http::Response SsoEndpoint::IdpInitiated(const http::Request& request) const {
   auto query = request.Query();
   auto entity_id = query.ok() ? query->Get("sp") : std::nullopt;
-  if (!entity_id) return Notice(400, "Cannot sign in", "No application was named.");
+  if (!entity_id) return web::NoticePage(400, "Cannot sign in", "No application was named.");
   auto sp = context_.service_providers.Find(*entity_id);
-  if (!sp.ok()) return Notice(503, "Unavailable", "Please try again.");
+  if (!sp.ok()) return web::NoticePage(503, "Unavailable", "Please try again.");
   if (!*sp || !(*sp)->record.allow_idp_initiated)
-    return Notice(400, "Cannot sign in",
-                  "This application does not accept sign-ins started at Gatehouse.");
+    return web::NoticePage(400, "Cannot sign in",
+                           "This application does not accept sign-ins started at Gatehouse.");
   const Endpoint* acs = ChooseAcs(*(*sp)->metadata, nullptr);
-  if (!acs) return Notice(400, "Cannot sign in", "The application has no HTTP-POST consumer.");
+  if (!acs)
+    return web::NoticePage(400, "Cannot sign in", "The application has no HTTP-POST consumer.");
   Pending pending{*entity_id, std::nullopt, acs->location,       query->Get("RelayState"),
                   false,      false,        context_.clock.Now()};
   return Proceed(request, pending);
@@ -158,11 +156,12 @@ http::Response SsoEndpoint::IdpInitiated(const http::Request& request) const {
 
 http::Response SsoEndpoint::Proceed(const http::Request& request, const Pending& pending) const {
   auto sp = context_.service_providers.Find(pending.sp);
-  if (!sp.ok()) return Notice(503, "Unavailable", "Please try again.");
-  if (!*sp) return Notice(400, "Cannot sign in", "The application is no longer registered.");
+  if (!sp.ok()) return web::NoticePage(503, "Unavailable", "Please try again.");
+  if (!*sp)
+    return web::NoticePage(400, "Cannot sign in", "The application is no longer registered.");
   auto session =
       context_.sessions.Resolve(request.Cookie(session::kSessionCookieName).value_or(""));
-  if (!session.ok()) return Notice(503, "Unavailable", "Please try again.");
+  if (!session.ok()) return web::NoticePage(503, "Unavailable", "Please try again.");
   // ForceAuthn (Core §3.4.1): only a sign-in after the request counts.
   bool signed_in =
       *session && (!pending.force_authn || (*session)->auth_time >= pending.received_at);
@@ -209,13 +208,14 @@ Result<store::SamlSubject> SsoEndpoint::SubjectFor(const ServiceProvider& sp,
 http::Response SsoEndpoint::Answer(const Pending& pending, const ServiceProvider& sp,
                                    const store::SessionRecord& session) const {
   auto user = context_.store.FindUserById(session.user_id);
-  if (!user.ok()) return Notice(503, "Unavailable", "Please try again.");
-  if (!*user) return Notice(400, "Cannot sign in", "The signed-in account no longer exists.");
+  if (!user.ok()) return web::NoticePage(503, "Unavailable", "Please try again.");
+  if (!*user)
+    return web::NoticePage(400, "Cannot sign in", "The signed-in account no longer exists.");
   auto subject = SubjectFor(sp, session, **user);
   if (!subject.ok()) {
     if (subject.error().code == ErrorCode::kFailedPrecondition)
       return Failure(pending, kStatusResponder, kStatusInvalidNameIdPolicy);
-    return Notice(503, "Unavailable", "Please try again.");
+    return web::NoticePage(503, "Unavailable", "Please try again.");
   }
   auto now = context_.clock.Now();
   const auto& s = context_.settings;
@@ -236,7 +236,7 @@ http::Response SsoEndpoint::Answer(const Pending& pending, const ServiceProvider
   auto built = BuildResponse("_" + context_.random.Token(24), "_" + context_.random.Token(24),
                              pending.acs_url, content);
   if (!context_.signer.Sign(built.doc, built.assertion, built.assertion_issuer).ok())
-    return Notice(503, "Unavailable", "Please try again.");
+    return web::NoticePage(503, "Unavailable", "Please try again.");
   // The participant is recorded before the assertion leaves: a sign-out that comes after it
   // finds the SP; one that came before makes this fail instead of issuing into an ended session.
   auto joined = context_.store.InTransaction([&](store::Store& tx) {
@@ -245,9 +245,9 @@ http::Response SsoEndpoint::Answer(const Pending& pending, const ServiceProvider
   });
   if (!joined.ok()) {
     if (joined.error().code == ErrorCode::kFailedPrecondition)
-      return Notice(400, "Your session ended",
-                    "Please go back to the application and sign in again.");
-    return Notice(503, "Unavailable", "Please try again.");
+      return web::NoticePage(400, "Your session ended",
+                             "Please go back to the application and sign in again.");
+    return web::NoticePage(503, "Unavailable", "Please try again.");
   }
   Log(LogLevel::kInfo, "saml.sso", {{"sp", sp.record.entity_id}, {"sid", session.sid}});
   return web::AutoPostForm(pending.acs_url,
@@ -260,7 +260,7 @@ http::Response SsoEndpoint::Failure(const Pending& pending, std::string_view sta
                                    pending.acs_url, pending.request_id, context_.clock.Now(),
                                    status, second_status);
   if (!context_.signer.Sign(built.doc, built.root, built.issuer).ok())
-    return Notice(503, "Unavailable", "Please try again.");
+    return web::NoticePage(503, "Unavailable", "Please try again.");
   return web::AutoPostForm(pending.acs_url,
                            EncodePost(false, built.doc.Serialize(), pending.relay_state));
 }

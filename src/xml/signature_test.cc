@@ -69,32 +69,24 @@ TEST(XmlSignatureTest, UnsignedMessageFails) { EXPECT_FALSE(Verify(kMessage).ok(
 
 // XML Signature Wrapping (Somorovsky et al. 2012): the verifier must check the element the
 // application consumes, and nothing else.
+// A forged LogoutRequest for bob with root ID `id`, hiding the signed original in Extensions.
+std::string ForgedAround(const std::string& original, const std::string& id) {
+  return R"(<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" )"
+         R"(xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID=")" +
+         id +
+         R"(" Version="2.0" IssueInstant="2026-12-05T10:00:00Z">)"
+         R"(<saml:Issuer>https://sp.example</saml:Issuer><samlp:Extensions>)" +
+         original + R"(</samlp:Extensions><saml:NameID>bob</saml:NameID></samlp:LogoutRequest>)";
+}
+
 TEST(XmlSignatureTest, WrappedOriginalInsideForgedRootFails) {
   // XSW1-like: a forged root with a new ID wraps the signed original.
-  std::string original = Signed();
-  std::string forged =
-      R"(<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" )"
-      R"(xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_evil" Version="2.0" )"
-      R"(IssueInstant="2026-12-05T10:00:00Z"><saml:Issuer>https://sp.example</saml:Issuer>)"
-      R"(<samlp:Extensions>)" +
-      original +
-      R"(</samlp:Extensions>)"
-      R"(<saml:NameID>bob</saml:NameID></samlp:LogoutRequest>)";
-  EXPECT_FALSE(Verify(forged).ok());
+  EXPECT_FALSE(Verify(ForgedAround(Signed(), "_evil")).ok());
 }
 
 TEST(XmlSignatureTest, ForgedRootReusingTheSignedIdFails) {
   // XSW2-like: the forged root takes the original's ID; the original hides in Extensions.
-  std::string original = Signed();
-  std::string forged =
-      R"(<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" )"
-      R"(xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_m1" Version="2.0" )"
-      R"(IssueInstant="2026-12-05T10:00:00Z"><saml:Issuer>https://sp.example</saml:Issuer>)"
-      R"(<samlp:Extensions>)" +
-      original +
-      R"(</samlp:Extensions>)"
-      R"(<saml:NameID>bob</saml:NameID></samlp:LogoutRequest>)";
-  EXPECT_FALSE(Verify(forged).ok());
+  EXPECT_FALSE(Verify(ForgedAround(Signed(), "_m1")).ok());
 }
 
 TEST(XmlSignatureTest, SignatureMovedIntoAChildFails) {
