@@ -5,16 +5,14 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CookieJar, REDIRECT_URI, SECRET, USER, basicAuth, fetchMetadata, followAuthorization, signIn,
-  startGatehouse,
+  startGatehouse, until,
 } from './harness.mjs';
 
 const TOKEN = 'admin-token-for-the-interop-tests-0123';
 const TOKEN_SHA256 = createHash('sha256').update(TOKEN).digest('base64url');
 const ADMIN = { authorization: `Bearer ${TOKEN}` };
-const DELIVERY_TIMEOUT_MS = 20_000;
 
 /** Back-channel logout endpoints on one loopback port: counts the tokens each client path gets. */
 async function startReceiver() {
@@ -32,16 +30,6 @@ async function startReceiver() {
     count: (client) => received.get(`/${client}`) ?? 0,
     close: () => { server.closeAllConnections(); return new Promise((r) => server.close(r)); },
   };
-}
-
-async function until(what, probe, timeoutMs = DELIVERY_TIMEOUT_MS) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 const get = (gh, path, headers = ADMIN) => fetch(`${gh.issuer}${path}`, { headers });

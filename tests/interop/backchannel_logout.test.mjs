@@ -11,11 +11,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import {
-  CookieJar, REDIRECT_URI, SECRET, USER, fetchMetadata, signIn, startGatehouse,
+  CookieJar, REDIRECT_URI, SECRET, USER, fetchMetadata, signIn, startGatehouse, until,
 } from './harness.mjs';
 
 const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
-const DELIVERY_TIMEOUT_MS = 20_000;
 // Retries one second apart rather than the default two, so a test waits seconds, not minutes.
 const FAST_RETRIES = {
   GATEHOUSE_LOGOUT_RETRY_FIRST_DELAY_SECONDS: '1',
@@ -75,19 +74,9 @@ class Receiver {
 
   /** Waits until `predicate(this)` holds. */
   waitFor(what, predicate) {
-    return until(what, () => predicate(this),
-      () => `${this.requests.length} requests: ${this.requests.map((r) => r.status ?? 'unanswered')}`);
-  }
-}
-
-/** Polls `probe` until it returns a truthy value and returns it; fails after a bounded time. */
-async function until(what, probe, describe = () => '') {
-  const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; ${await describe()}`);
-    await sleep(100);
+    return until(what, () => predicate(this), {
+      describe: () => `${this.requests.length} requests: ${this.requests.map((r) => r.status ?? 'unanswered')}`,
+    });
   }
 }
 

@@ -169,6 +169,18 @@ export async function startGatehouse({
 }
 
 /** Asserts the server still answers /healthz and discovery (after each hostile request). */
+/** Polls `probe` until it returns something truthy (returned); fails after `timeoutMs`, with
+ * `describe()`'s account of the state at that moment. */
+export async function until(what, probe, { timeoutMs = 20_000, describe = () => '' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; ${await describe()}`);
+    await sleep(50);
+  }
+}
+
 export async function assertHealthy(gatehouse) {
   const health = await fetch(`${gatehouse.issuer}/healthz`);
   assert.equal(health.status, 200, `healthz after the request\n${gatehouse.output()}`);
@@ -222,7 +234,7 @@ export async function browse(url, jar, { method = 'GET', form } = {}) {
   return res;
 }
 
-const decodeHtml = (s) => s.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_, e) =>
+export const decodeHtml = (s) => s.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_, e) =>
   ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'" })[e]);
 
 // The value of hidden input `name` in the sign-in page.
@@ -234,19 +246,20 @@ function hiddenField(html, name) {
 }
 
 /**
- * Follows an authorization request like a browser until the IdP redirects away from itself, and
- * returns that URL (the RP's redirect_uri with code or error). With `credentials` it fills in the
- * sign-in form once; without, meeting the form is an error. A consent page (offline_access) is
- * answered with `consent`: 'allow' or 'deny'.
+ * Walks the IdP like a browser from `start` (a GET, or a POST of `form`), following its redirects,
+ * until it redirects away from itself — returns `{ url }` — or answers with a page that is neither
+ * a redirect nor the sign-in or consent form — returns `{ res }` (an auto-POST form, an error).
+ * With `credentials` it fills in the sign-in form once; without, meeting the form is an error. A
+ * consent page (offline_access) is answered with `consent`: 'allow' or 'deny'.
  */
-export async function followAuthorization(authorizationUrl, {
-  jar = new CookieJar(), credentials, consent = 'allow',
+export async function browseIdp(start, {
+  jar = new CookieJar(), credentials, consent = 'allow', form,
 } = {}) {
-  let url = new URL(authorizationUrl);
+  let url = new URL(start);
   const idp = url.origin;
   let signedIn = false;
   for (let hop = 0; hop < 10; hop++) {
-    let res = await browse(url, jar);
+    let res = await browse(url, jar, hop === 0 && form ? { method: 'POST', form } : {});
     if (res.status === 200 && url.pathname === '/login') {
       assert.ok(credentials && !signedIn, `unexpected sign-in page at ${url}`);
       const html = await res.text();
@@ -274,13 +287,22 @@ export async function followAuthorization(authorizationUrl, {
       if (res.status !== 303) assert.fail(`POST /consent: ${res.status} ${await res.text()}`);
     }
     const location = res.headers.get('location');
-    if (res.status < 300 || res.status >= 400 || !location)
-      assert.fail(`expected a redirect from ${url}, got ${res.status}: ${await res.text()}`);
+    if (res.status < 300 || res.status >= 400 || !location) return { res };
     await res.body?.cancel();
     url = new URL(location, url);
-    if (url.origin !== idp) return url;
+    if (url.origin !== idp) return { url };
   }
-  throw new Error(`too many redirects from ${authorizationUrl}`);
+  throw new Error(`too many redirects from ${start}`);
+}
+
+/**
+ * Follows an authorization request until the IdP redirects away from itself, and returns that URL
+ * (the RP's redirect_uri with code or error); see browseIdp for `credentials` and `consent`.
+ */
+export async function followAuthorization(authorizationUrl, options = {}) {
+  const { url, res } = await browseIdp(authorizationUrl, options);
+  if (res) assert.fail(`expected a redirect from the IdP, got ${res.status}: ${await res.text()}`);
+  return url;
 }
 
 /** Signs `username` in through /authorize → /login → /authorize; returns the callback URL. */

@@ -1,109 +1,44 @@
-// SAML 2.0 interoperability: pysaml2 (Debian's python3-pysaml2), an SP that is not our code,
-// signs in through Gatehouse and signs out over every binding; Gatehouse's messages are validated
-// by pysaml2's own xmlsec1-based checks. The SP runs in tests/interop/saml/pysaml2_sp.py, driven
-// line by line; it serves its SOAP SingleLogoutService on its own loopback port.
+// SAML 2.0 interoperability with two service providers that are not our code: pysaml2 and lasso
+// (Debian's python3-pysaml2 and python3-lasso), each validating Gatehouse's signatures with its
+// own xmlsec1-based checks. They sign in, sign out over HTTP-Redirect, HTTP-POST and SOAP, are
+// signed out by Gatehouse over SOAP from the durable outbox, and see PartialLogout when another SP
+// of the session is down. The SPs run in tests/interop/saml/*_sp.py (see peers.mjs).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import readline from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 
-import { assertHealthy, browse, CookieJar, startGatehouse, USER } from './harness.mjs';
+import { assertHealthy, CookieJar, startGatehouse, until, USER } from './harness.mjs';
+import { PARTIAL_LOGOUT, SamlSp, STATUS_SUCCESS } from './saml/peers.mjs';
 
-const STATUS_SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
-const PARTIAL_LOGOUT = 'urn:oasis:names:tc:SAML:2.0:status:PartialLogout';
+const CREDENTIALS = { username: USER.username, password: USER.password };
+const FAST_RETRIES = {
+  GATEHOUSE_LOGOUT_RETRY_FIRST_DELAY_SECONDS: '1',
+  GATEHOUSE_LOGOUT_RETRY_MAX_DELAY_SECONDS: '2',
+};
 
-/** One pysaml2 service provider process. */
-class PySaml2Sp {
-  constructor() {
-    this.child = spawn('/usr/bin/python3', [path.join(import.meta.dirname, 'saml', 'pysaml2_sp.py')],
-      { stdio: ['pipe', 'pipe', 'inherit'] });
-    this.lines = readline.createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
-  }
+const sessions = async (gatehouse) =>
+  JSON.parse(await gatehouse.cli(['session', 'list', '--json'])).sessions;
+const notifications = async (gatehouse, sid) =>
+  JSON.parse(await gatehouse.cli(['logout', 'status', '--sid', sid, '--json'])).notifications;
 
-  async call(request) {
-    this.child.stdin.write(`${JSON.stringify(request)}\n`);
-    const { value, done } = await this.lines.next();
-    assert.ok(!done, 'the pysaml2 SP exited');
-    const answer = JSON.parse(value);
-    assert.equal(answer.error, undefined, `pysaml2 SP: ${answer.error}`);
-    return answer;
-  }
-
-  async stop() {
-    this.child.stdin.end();
-    if (this.child.exitCode === null) await once(this.child, 'exit');
-  }
-}
-
-const decodeHtml = (s) => s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e) =>
-  ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]);
-
-/** The action and fields of an auto-POST form page. */
-function formOf(html) {
-  const action = decodeHtml(html.match(/<form[^>]*action="([^"]*)"/)[1]);
-  const fields = {};
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g))
-    fields[decodeHtml(m[1])] = decodeHtml(m[2]);
-  return { action, fields };
-}
-
-/** Follows redirects at Gatehouse, signing in when the login page appears; returns the last response. */
-async function browseIdp(url, jar, idp, credentials) {
-  for (let hop = 0; hop < 10; hop++) {
-    let res = await browse(url, jar);
-    if (res.status === 200 && new URL(url).pathname === '/login') {
-      const html = await res.text();
-      const field = (name) => decodeHtml(html.match(new RegExp(`name="${name}" value="([^"]*)"`))[1]);
-      res = await browse(new URL('/login', idp), jar, {
-        method: 'POST',
-        form: { csrf_token: field('csrf_token'), return_to: field('return_to'), ...credentials },
-      });
-    }
-    const location = res.headers.get('location');
-    if (res.status < 300 || res.status >= 400 || !location) return res;
-    await res.body?.cancel();
-    url = new URL(location, url).toString();
-    if (!url.startsWith(idp)) return { redirectedTo: url };
-  }
-  throw new Error('too many redirects');
+/** The one live session; its participants are the SP entity IDs. */
+async function soleSession(gatehouse) {
+  const live = (await sessions(gatehouse)).filter((s) => s.end_cause === null);
+  assert.equal(live.length, 1, JSON.stringify(live));
+  return live[0];
 }
 
 describe('SAML 2.0 with pysaml2 as the service provider', () => {
   let gatehouse;
   let sp;
-  let spDown;
 
   before(async () => {
     gatehouse = await startGatehouse({ users: [USER] });
-    const metadata = await (await fetch(`${gatehouse.issuer}/saml/metadata`)).text();
-    sp = new PySaml2Sp();
-    const init = await sp.call({ cmd: 'init', idp_metadata: metadata });
-    const file = path.join(gatehouse.dataDir, 'sp-metadata.xml');
-    await writeFile(file, init.metadata);
-    await gatehouse.cli(['saml', 'sp', 'add', '--metadata', file, '--name', 'Wiki',
-      '--attributes', 'email,name']);
-    sp.entityId = init.entity_id;
+    sp = await new SamlSp('pysaml2').register(gatehouse, ['--name', 'Wiki', '--attributes', 'email,name']);
   });
   after(async () => {
     await sp?.stop();
-    await spDown?.stop();
     await gatehouse?.stop();
   });
-
-  async function signIn(jar, credentials) {
-    const { url } = await sp.call({ cmd: 'authn' });
-    const res = await browseIdp(url, jar, gatehouse.issuer, credentials);
-    assert.equal(res.status, 200, 'an auto-POST page to the ACS');
-    const { action, fields } = formOf(await res.text());
-    assert.ok(action.endsWith('/sp/acs'));
-    assert.equal(fields.RelayState, 'rs-1');
-    const login = await sp.call({ cmd: 'acs', response: fields.SAMLResponse });
-    login.xml = Buffer.from(fields.SAMLResponse, 'base64').toString('utf8');
-    return login;
-  }
 
   it('publishes metadata with every binding', async () => {
     const res = await fetch(`${gatehouse.issuer}/saml/metadata`);
@@ -117,26 +52,162 @@ describe('SAML 2.0 with pysaml2 as the service provider', () => {
 
   it('signs in (SSO), the assertion verified by pysaml2, and signs out over HTTP-Redirect', async () => {
     const jar = new CookieJar();
-    const login = await signIn(jar, { username: USER.username, password: USER.password });
+    const login = await sp.signIn(jar, { credentials: CREDENTIALS });
+    assert.equal(login.relayState, 'rs-1');
     assert.equal(login.sp_name_qualifier, sp.entityId);
     assert.ok(login.session_index.startsWith('_'));
     // Released attributes (pysaml2 drops names outside its converter maps, so read the XML).
     assert.match(login.xml, new RegExp(`Name="email"[^>]*><saml:AttributeValue>${USER.email}<`));
     assert.match(login.xml, new RegExp(`Name="name"[^>]*><saml:AttributeValue>${USER.name}<`));
-    const sessions = JSON.parse(await gatehouse.cli(['session', 'list', '--json']));
-    assert.equal(sessions.sessions.length, 1);
+    assert.equal((await soleSession(gatehouse)).participants.length, 1);
 
-    const { url } = await sp.call({ cmd: 'logout', binding: 'redirect' });
-    const res = await browseIdp(url, jar, gatehouse.issuer);
-    assert.ok(res.redirectedTo, 'redirected back to the SP with a LogoutResponse');
-    const back = new URL(res.redirectedTo);
-    // RelayState echoed byte for byte (Bindings §3.4.3).
-    assert.equal(back.searchParams.get('RelayState'), new URL(url).searchParams.get('RelayState'));
-    const answer = await sp.call({ cmd: 'logout_response', binding: 'redirect',
-      message: back.searchParams.get('SAMLResponse'), query: back.search.slice(1) });
-    assert.equal(answer.status, STATUS_SUCCESS);
-    const after = JSON.parse(await gatehouse.cli(['session', 'list', '--json']));
-    assert.equal(after.sessions.length, 0, 'the IdP session ended');
+    const out = await sp.signOutThroughBrowser(jar, 'redirect');
+    assert.equal(out.status, STATUS_SUCCESS);
+    assert.equal(out.second, null);
+    assert.equal(out.echoed, out.sent, 'RelayState echoed byte for byte (Bindings §3.4.3)');
+    assert.equal(out.at.pathname, '/sp/sls');
+    assert.equal((await sessions(gatehouse)).filter((s) => s.end_cause === null).length, 0);
+    await assertHealthy(gatehouse);
+  });
+
+  it('signs in with a POSTed AuthnRequest and signs out over HTTP-POST', async () => {
+    const jar = new CookieJar();
+    await sp.signIn(jar, { binding: 'post', credentials: CREDENTIALS });
+    const out = await sp.signOutThroughBrowser(jar, 'post');
+    assert.equal(out.status, STATUS_SUCCESS);
+    assert.equal(out.echoed, out.sent);
+    assert.equal(out.at.pathname, '/sp/sls');
+    assert.equal((await sessions(gatehouse)).filter((s) => s.end_cause === null).length, 0);
+  });
+});
+
+describe('SAML 2.0 with lasso as the service provider', () => {
+  let gatehouse;
+  let sp;
+
+  before(async () => {
+    gatehouse = await startGatehouse({ users: [USER], env: FAST_RETRIES });
+    sp = await new SamlSp('lasso').register(gatehouse, ['--name', 'Intranet']);
+  });
+  after(async () => {
+    await sp?.stop();
+    await gatehouse?.stop();
+  });
+
+  it('signs in with a POSTed AuthnRequest and signs out over SOAP', async () => {
+    const jar = new CookieJar();
+    const login = await sp.signIn(jar, { binding: 'post', credentials: CREDENTIALS });
+    assert.equal(login.relayState, 'lasso-rs');
+    assert.equal(login.format, 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent');
+    assert.equal(login.sp_name_qualifier, sp.entityId);
+    await soleSession(gatehouse);
+
+    const out = await sp.call({ cmd: 'logout', binding: 'soap' });
+    assert.equal(out.status, STATUS_SUCCESS);
+    assert.equal(out.second, null);
+    assert.equal((await sessions(gatehouse)).filter((s) => s.end_cause === null).length, 0);
+    await assertHealthy(gatehouse);
+  });
+
+  it('signs out over HTTP-Redirect and HTTP-POST, lasso checking our signatures', async () => {
+    for (const binding of ['redirect', 'post']) {
+      const jar = new CookieJar();
+      await sp.signIn(jar, { credentials: CREDENTIALS });
+      const out = await sp.signOutThroughBrowser(jar, binding);
+      assert.equal(out.status, STATUS_SUCCESS, binding);
+      assert.equal(out.relay_state, out.sent, `${binding}: lasso read back its RelayState`);
+      assert.equal(out.at.pathname, '/lasso/sls');
+    }
+  });
+
+  it('is signed out by Gatehouse over SOAP, from the outbox, when an admin ends the session', async () => {
+    const jar = new CookieJar();
+    const login = await sp.signIn(jar, { credentials: CREDENTIALS });
+    const { sid } = await soleSession(gatehouse);
+    const before = (await sp.received()).length;
+    await gatehouse.cli(['session', 'revoke', '--sid', sid]);
+    const [request] = (await until('lasso to receive the LogoutRequest',
+      async () => { const r = await sp.received(); return r.length > before && r; })).slice(before);
+    assert.equal(request.error, undefined, request.error);
+    assert.equal(request.name_id, login.name_id, 'the exact NameID the assertion carried');
+    assert.equal(request.sp_name_qualifier, login.sp_name_qualifier);
+    assert.equal(request.session_index, login.session_index);
+    const [delivery] = await until('the outbox to record the delivery', async () => {
+      const n = await notifications(gatehouse, sid);
+      return n.length === 1 && n[0].status === 'delivered' && n;
+    });
+    assert.equal(delivery.client_id, sp.entityId);
+    assert.equal(delivery.channel, 'saml_soap');
+  });
+});
+
+// pysaml2 is the SP reached only through the browser (it cannot do SOAP, see pysaml2_sp.py), lasso
+// the one with a SOAP SingleLogoutService.
+describe('SAML 2.0: one session with pysaml2 and lasso', () => {
+  let gatehouse;
+  let pysaml2;
+  let lasso;
+
+  before(async () => {
+    gatehouse = await startGatehouse({ users: [USER], env: FAST_RETRIES });
+    pysaml2 = await new SamlSp('pysaml2').register(gatehouse, ['--name', 'Wiki']);
+    lasso = await new SamlSp('lasso').register(gatehouse, ['--name', 'Intranet']);
+  });
+  after(async () => {
+    await pysaml2?.stop();
+    await lasso?.stop();
+    await gatehouse?.stop();
+  });
+
+  async function signInToBoth() {
+    const jar = new CookieJar();
+    await pysaml2.signIn(jar, { credentials: CREDENTIALS });
+    const login = await lasso.signIn(jar);
+    const session = await soleSession(gatehouse);
+    assert.equal(session.participants.length, 2, 'one IdP session, two SPs, one password');
+    return { jar, login, sid: session.sid };
+  }
+
+  it('signing out of pysaml2 signs lasso out over SOAP and answers Success', async () => {
+    const { jar, login, sid } = await signInToBoth();
+    const before = (await lasso.received()).length;
+    const out = await pysaml2.signOutThroughBrowser(jar, 'redirect');
+    assert.equal(out.status, STATUS_SUCCESS);
+    assert.equal(out.second, null, 'lasso confirmed before the answer');
+    assert.equal(out.echoed, out.sent);
+    const [request] = (await lasso.received()).slice(before);
+    assert.equal(request.name_id, login.name_id);
+    assert.equal(request.session_index, login.session_index);
+    const [delivery] = await notifications(gatehouse, sid);
+    assert.equal(delivery.client_id, lasso.entityId);
+    assert.equal(delivery.status, 'delivered');
+  });
+
+  it('answers a SOAP LogoutRequest with PartialLogout when another SP needs a browser', async () => {
+    await signInToBoth();
+    const out = await lasso.call({ cmd: 'logout', binding: 'soap' });
+    assert.equal(out.status, STATUS_SUCCESS);
+    assert.equal(out.second, PARTIAL_LOGOUT, 'pysaml2 could not be reached without a browser');
+    assert.equal((await sessions(gatehouse)).filter((s) => s.end_cause === null).length, 0);
+  });
+
+  it('answers PartialLogout while an SP is down, and keeps retrying it', async () => {
+    const { jar, sid } = await signInToBoth();
+    await lasso.call({ cmd: 'soap_mode', mode: 'down' });
+
+    const out = await pysaml2.signOutThroughBrowser(jar, 'redirect');
+    assert.equal(out.status, STATUS_SUCCESS);
+    assert.equal(out.second, PARTIAL_LOGOUT, 'lasso could not be confirmed');
+    assert.equal(out.echoed, out.sent);
+    assert.equal((await sessions(gatehouse)).filter((s) => s.end_cause === null).length, 0,
+      'the IdP session ended all the same');
+    const [pending] = await until('a second attempt at the SP that is down', async () => {
+      const n = await notifications(gatehouse, sid);
+      return n[0]?.attempts >= 2 && n;
+    });
+    assert.equal(pending.client_id, lasso.entityId);
+    assert.equal(pending.status, 'pending');
+    assert.match(pending.last_error, /connect|refused/i);
     await assertHealthy(gatehouse);
   });
 });
