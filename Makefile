@@ -10,6 +10,7 @@ export CCACHE_NOHASHDIR := 1
 CMAKE_COMMON = -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 
 demo: build-release
+	scripts/install-deps.sh demo
 	scripts/demo.sh
 
 test:

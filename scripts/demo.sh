@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs Gatehouse on http://127.0.0.1:8080 with its embedded SQLite store in ./var, and two sample
-# apps signing in with it: Mail on http://127.0.0.1:8081 (front-channel logout) and Docs on
-# http://localhost:8082 (back-channel logout; another site than the IdP's), both with session
-# management. Creates the demo user and the clients the first time. Ctrl-C stops all three.
+# Runs Gatehouse on http://127.0.0.1:8080 with its embedded SQLite store in ./var, and three sample
+# apps signing in with it: Mail on http://127.0.0.1:8081 (OpenID Connect, front-channel logout),
+# Docs on http://localhost:8082 (OpenID Connect, back-channel logout; another site than the IdP's),
+# both with session management, and Wiki on http://localhost:8083 (SAML 2.0 on lasso, SOAP Single
+# Logout). Creates the demo user and the registrations the first time. Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,7 @@ mail_url=http://127.0.0.1:8081
 mail_secret=mail-secret-change-me
 docs_url=http://localhost:8082
 docs_secret=docs-secret-change-me
+wiki_url=http://localhost:8083
 
 if ! "$bin" user list | cut -f1 | grep -qx "$demo_user"; then
   "$bin" user add --username "$demo_user" --password "$demo_password" \
@@ -71,17 +73,33 @@ run_app() {
 run_app Mail Inbox '#2f5bd3' mail "$mail_url" "$mail_secret"
 run_app Docs Documents '#0f7b5f' docs "$docs_url" "$docs_secret"
 
+# Wiki, the SAML service provider: it keeps its key in ./var/wiki and writes its metadata there,
+# which registers it the first time.
+wiki_dir="$GATEHOUSE_DATA_DIR/wiki"
+rm -f "$wiki_dir/port"
+/usr/bin/python3 apps/saml-wiki/wiki.py --issuer "$GATEHOUSE_ISSUER" --base-url "$wiki_url" \
+  --state-dir "$wiki_dir" --port-file "$wiki_dir/port" &
+pids+=($!)
+until [ -s "$wiki_dir/port" ]; do
+  kill -0 "${pids[-1]}" 2>/dev/null || { echo "demo: the Wiki did not start" >&2; exit 1; }
+  sleep 0.1
+done
+if ! "$bin" saml sp list | cut -f1 | grep -qx "$wiki_url/metadata"; then
+  "$bin" saml sp add --metadata "$wiki_dir/metadata.xml" --name Wiki
+fi
+
 cat <<MSG
 
   Gatehouse: $GATEHOUSE_ISSUER  (discovery: $GATEHOUSE_ISSUER/.well-known/openid-configuration)
 
   Mail:       $mail_url   front-channel logout + session management
   Docs:       $docs_url   back-channel logout + session management (another site)
+  Wiki:       $wiki_url   SAML 2.0 (SAML metadata: $GATEHOUSE_ISSUER/saml/metadata)
 
-  Sign in as "$demo_user", password "$demo_password". Sign in to Mail, open Docs (no password),
-  sign out of either: both are signed out, and an open tab of the other notices within seconds.
+  Sign in as "$demo_user", password "$demo_password". Sign in to Mail, open Docs and Wiki (no
+  password), sign out of any one: all three are signed out.
 
-  Ctrl-C stops all three.
+  Ctrl-C stops them all.
 
 MSG
 wait -n "${pids[@]}"  # one of them stopping ends the demo

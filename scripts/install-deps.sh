@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Gatehouse needs on Debian 12, skipping what is already present.
-# Usage: scripts/install-deps.sh [build|test|bench|fuzz]
+# Usage: scripts/install-deps.sh [build|demo|test|bench|fuzz]
 set -euo pipefail
 mode=${1:-build}
 
@@ -8,13 +8,17 @@ build_pkgs=(cmake ninja-build ccache g++ pkg-config
   libboost1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libssl-dev nlohmann-json3-dev libsqlite3-dev libargon2-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libxml2-dev libxmlsec1-dev zlib1g-dev)
-# chromium and a font: tests/browser; pysaml2, lasso and xmlsec1: independent SAML SPs in tests/saml
-test_pkgs=(nodejs npm curl chromium fonts-liberation python3-pysaml2 python3-lasso xmlsec1)
+# lasso and openssl: the demo's SAML app (apps/saml-wiki)
+demo_pkgs=(python3-lasso openssl)
+# chromium and a font: tests/browser; pysaml2, lasso and xmlsec1: independent SAML SPs in
+# tests/interop/saml and the Wiki app in tests/browser
+test_pkgs=(nodejs npm curl chromium fonts-liberation python3-pysaml2 "${demo_pkgs[@]}" xmlsec1)
 bench_pkgs=(libbenchmark-dev wrk openssl nodejs curl)  # node drives bench/logout_fanout.sh
 fuzz_pkgs=(clang libclang-rt-14-dev)                   # libFuzzer and clang's sanitizers
 
 want=("${build_pkgs[@]}")
 case "$mode" in
+  demo) want+=("${demo_pkgs[@]}") ;;
   test) want+=("${test_pkgs[@]}") ;;
   bench) want+=("${bench_pkgs[@]}") ;;
   fuzz) want+=("${fuzz_pkgs[@]}") ;;

@@ -9,6 +9,16 @@
 #include <set>
 
 namespace gh {
+namespace {
+
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+}  // namespace
 
 Result<Params> Params::Parse(std::string_view encoded) {
   Params out;
@@ -81,6 +91,20 @@ std::string AppendQuery(std::string_view uri, const Params& params) {
   boost::urls::url url(*parsed);
   for (const auto& [k, v] : params.items()) url.params().append({k, v});
   return std::string(url.buffer());
+}
+
+std::optional<std::string> UriOrigin(std::string_view uri) {
+  auto parsed = boost::urls::parse_uri(uri);
+  if (!parsed || !parsed->has_authority() || parsed->host().empty()) return std::nullopt;
+  std::string scheme = AsciiLower(parsed->scheme());
+  if (scheme != "https" && scheme != "http") return std::nullopt;
+  std::string origin = scheme + "://" + AsciiLower(parsed->encoded_host());
+  if (parsed->has_port()) {
+    std::string_view port = parsed->port();
+    bool default_port = (scheme == "https" && port == "443") || (scheme == "http" && port == "80");
+    if (!port.empty() && !default_port) origin.append(":").append(port);
+  }
+  return origin;
 }
 
 }  // namespace gh

@@ -39,6 +39,10 @@ class Params {
   std::vector<Item> items_;
 };
 
+// The RFC 6454 origin of an absolute http(s) URI: lower-case scheme and host, the port only when
+// it is not the scheme's default ("https://rp.example:8443"). nullopt for anything else.
+std::optional<std::string> UriOrigin(std::string_view uri);
+
 // Adds `params` to the query of `uri`, keeping any query it already has (RFC 6749 §3.1.2).
 std::string AppendQuery(std::string_view uri, const Params& params);
 

@@ -52,5 +52,14 @@ TEST(AppendQuery, KeepsExistingQuery) {
   EXPECT_EQ(AppendQuery("https://rp/cb", Params{{"code", "c"}}), "https://rp/cb?code=c");
 }
 
+TEST(UriOrigin, SchemeHostAndNonDefaultPort) {
+  EXPECT_EQ(UriOrigin("https://SPA.example/cb?x=1#f"), "https://spa.example");
+  EXPECT_EQ(UriOrigin("https://spa.example:443/cb"), "https://spa.example");
+  EXPECT_EQ(UriOrigin("http://localhost:8080/cb"), "http://localhost:8080");
+  EXPECT_EQ(UriOrigin("http://localhost:80/"), "http://localhost");
+  EXPECT_FALSE(UriOrigin("com.example.app:/cb").has_value());
+  EXPECT_FALSE(UriOrigin("/relative").has_value());
+}
+
 }  // namespace
 }  // namespace gh

@@ -28,6 +28,7 @@
 #include "saml/soap_logout_sender.h"
 #include "session/logout_dispatcher.h"
 #include "session/session_authority.h"
+#include "signout/sign_out_flow.h"
 #include "store/sqlite/sqlite_store.h"
 #include "web/csrf.h"
 #include "web/login_pages.h"
@@ -120,6 +121,7 @@ struct App::Parts {
   std::unique_ptr<web::Csrf> csrf;
   std::unique_ptr<web::LoginThrottle> throttle;
   std::unique_ptr<web::LoginPages> login;
+  std::unique_ptr<signout::SignOutFlow> sign_out;
   std::unique_ptr<oidc::Provider> provider;
   std::unique_ptr<saml::SamlProvider> saml_provider;
   std::unique_ptr<admin::AdminApi> admin;
@@ -212,6 +214,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
                                                                    parts->clock.Now()));
   parts->csrf = std::make_unique<web::Csrf>(parts->random, csrf_secret, secure_cookies);
 
+  parts->sign_out = std::make_unique<signout::SignOutFlow>(
+      parts->issuer, *parts->store, *parts->sessions, parts->clock, parts->random, *parts->csrf);
+
   oidc::ProviderSettings settings;
   settings.issuer = parts->issuer;
   settings.code_ttl = Seconds(config.tokens.code_ttl_seconds);
@@ -220,7 +225,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   settings.refresh_token_ttl = Seconds(config.tokens.refresh_token_ttl_seconds);
   parts->provider =
       std::make_unique<oidc::Provider>(settings, *parts->store, *parts->keys, *parts->sessions,
-                                       parts->clock, parts->random, *parts->csrf);
+                                       parts->clock, parts->random, *parts->csrf, *parts->sign_out);
   // Half the workers may hash passwords; the rest keep serving tokens, discovery and health.
   parts->throttle = std::make_unique<web::LoginThrottle>(parts->clock);
   parts->login = std::make_unique<web::LoginPages>(
@@ -258,8 +263,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
                                                                    parts->clock.Now()));
   parts->saml_provider = std::make_unique<saml::SamlProvider>(
       saml::SamlContext{saml.settings, *parts->store, *parts->sessions, saml.service_providers,
-                        saml.signer, parts->clock, parts->random, saml_secret});
+                        saml.signer, *parts->sign_out, parts->clock, parts->random, saml_secret});
   parts->saml_provider->Register(parts->router);
+  parts->sign_out->Register(parts->router);
   parts->login->Register(parts->router);
   parts->admin = std::make_unique<admin::AdminApi>(admin::AdminSettings{config.admin.token_sha256},
                                                    *parts->store, *parts->sessions, *parts->events);

@@ -13,6 +13,7 @@
 #include "admin/operator_queries.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/params.h"
 #include "core/random.h"
 #include "crypto/digest.h"
 #include "crypto/password.h"
@@ -21,7 +22,6 @@
 #include "idp/config.h"
 #include "idp/data_dir.h"
 #include "keys/key_ring.h"
-#include "oidc/session_state.h"
 #include "saml/metadata.h"
 #include "saml/vocabulary.h"
 #include "session/event_log.h"
@@ -197,7 +197,7 @@ int ClientCommand(const std::string& action, const std::vector<std::string>& arg
   client.post_logout_redirect_uris = Many<std::string>(vm, "post-logout-redirect-uri");
   client.web_origins = Many<std::string>(vm, "web-origin");
   for (const auto& origin : client.web_origins)
-    if (oidc::UriOrigin(origin) != origin)
+    if (UriOrigin(origin) != origin)
       throw UsageError{"--web-origin: '" + origin +
                        "' is not an origin like https://app.example or http://127.0.0.1:8081"};
   client.resource_server_for = Many<std::string>(vm, "resource-server-for");

@@ -1,15 +1,14 @@
 #include "oidc/provider.h"
 
 #include "oidc/discovery.h"
-#include "web/logout_pages.h"
 
 namespace gh::oidc {
 
 Provider::Provider(ProviderSettings settings, store::Store& store, keys::KeyRing& keys,
                    session::SessionAuthority& sessions, Clock& clock, Random& random,
-                   const web::Csrf& csrf)
+                   const web::Csrf& csrf, const signout::SignOutFlow& sign_out)
     : settings_(std::move(settings)),
-      context_{settings_, store, keys, sessions, clock, random, csrf},
+      context_{settings_, store, keys, sessions, clock, random, csrf, sign_out},
       discovery_(context_),
       authorize_(context_),
       token_(context_),
@@ -52,10 +51,6 @@ void Provider::Register(http::Router& router) {
   route("POST", kRevocationPath, [this](const http::Request& r) { return revocation_.Handle(r); });
   route("POST", kIntrospectionPath,
         [this](const http::Request& r) { return introspection_.Handle(r); });
-  route("POST", web::kLogoutConfirmPath,
-        [this](const http::Request& r) { return logout_.Confirm(r); });
-  route("GET", web::kLogoutStatusPath,
-        [this](const http::Request& r) { return logout_.Status(r); });
   route("GET", kCheckSessionPath,
         [this](const http::Request& r) { return session_check_.Frame(r); });
   route("POST", kCheckSessionStatePath,

@@ -24,8 +24,8 @@ namespace gh::oidc {
 class Provider {
  public:
   Provider(ProviderSettings settings, store::Store& store, keys::KeyRing& keys,
-           session::SessionAuthority& sessions, Clock& clock, Random& random,
-           const web::Csrf& csrf);
+           session::SessionAuthority& sessions, Clock& clock, Random& random, const web::Csrf& csrf,
+           const signout::SignOutFlow& sign_out);
   Provider(const Provider&) = delete;
   Provider& operator=(const Provider&) = delete;
 

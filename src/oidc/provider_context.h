@@ -8,6 +8,7 @@
 #include "core/random.h"
 #include "keys/key_ring.h"
 #include "session/session_authority.h"
+#include "signout/sign_out_flow.h"
 #include "store/store.h"
 #include "web/csrf.h"
 
@@ -30,6 +31,7 @@ struct ProviderContext {
   Clock& clock;
   Random& random;
   const web::Csrf& csrf;
+  const signout::SignOutFlow& sign_out;
 };
 
 }  // namespace gh::oidc

@@ -32,14 +32,16 @@ class ProviderFixture : public ::testing::Test {
         events_(clock_),
         sessions_(*store_, clock_, random_, events_, session::SessionPolicy{}),
         csrf_(random_, kTestCsrfSecret, /*secure=*/false),
+        sign_out_(kTestIssuer, *store_, sessions_, clock_, random_, csrf_),
         provider_(ProviderSettings{.issuer = kTestIssuer}, *store_, keys_, sessions_, clock_,
-                  random_, csrf_) {
+                  random_, csrf_, sign_out_) {
     sessions_.AddProtocol(oidc_participants_);
   }
 
   void SetUp() override {
     ASSERT_TRUE(keys_.Reload().ok());
     provider_.Register(router_);
+    sign_out_.Register(router_);
     store::UserRecord alice;
     alice.id = "u-alice";
     alice.username = "alice";
@@ -59,6 +61,7 @@ class ProviderFixture : public ::testing::Test {
   session::SessionAuthority sessions_;
   OidcParticipants oidc_participants_{kTestIssuer};
   web::Csrf csrf_;
+  signout::SignOutFlow sign_out_;
   Provider provider_;
   http::Router router_;
   std::string cookie_;

@@ -1,9 +1,9 @@
 #include "oidc/session_state.h"
 
 #include <algorithm>
-#include <boost/url/parse.hpp>
 #include <cctype>
 
+#include "core/params.h"
 #include "crypto/digest.h"
 
 namespace gh::oidc {
@@ -19,13 +19,6 @@ std::string Hex(std::string_view bytes) {
     out.push_back(kDigits[b >> 4]);
     out.push_back(kDigits[b & 0xf]);
   }
-  return out;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -61,20 +54,6 @@ std::optional<Parts> Split(std::string_view value) {
 }
 
 }  // namespace
-
-std::optional<std::string> UriOrigin(std::string_view uri) {
-  auto parsed = boost::urls::parse_uri(uri);
-  if (!parsed || !parsed->has_authority() || parsed->host().empty()) return std::nullopt;
-  std::string scheme = Lower(parsed->scheme());
-  if (scheme != "https" && scheme != "http") return std::nullopt;
-  std::string origin = scheme + "://" + Lower(parsed->encoded_host());
-  if (parsed->has_port()) {
-    std::string_view port = parsed->port();
-    bool default_port = (scheme == "https" && port == "443") || (scheme == "http" && port == "80");
-    if (!port.empty() && !default_port) origin.append(":").append(port);
-  }
-  return origin;
-}
 
 std::string SessionState(std::string_view client_id, std::string_view origin,
                          const store::SessionRecord& session, std::string_view nonce) {

@@ -19,10 +19,6 @@
 
 namespace gh::oidc {
 
-// The RFC 6454 origin of an absolute http(s) URI: lower-case scheme and host, the port only when
-// it is not the scheme's default ("https://rp.example:8443"). nullopt for anything else.
-std::optional<std::string> UriOrigin(std::string_view uri);
-
 // session_state for `client_id` at `origin` in `session`, salted with `nonce` (base64url).
 std::string SessionState(std::string_view client_id, std::string_view origin,
                          const store::SessionRecord& session, std::string_view nonce);

@@ -24,15 +24,6 @@ store::ClientRecord Spa() {
   return c;
 }
 
-TEST(UriOrigin, SchemeHostAndNonDefaultPort) {
-  EXPECT_EQ(UriOrigin("https://SPA.example/cb?x=1#f"), "https://spa.example");
-  EXPECT_EQ(UriOrigin("https://spa.example:443/cb"), "https://spa.example");
-  EXPECT_EQ(UriOrigin("http://localhost:8080/cb"), "http://localhost:8080");
-  EXPECT_EQ(UriOrigin("http://localhost:80/"), "http://localhost");
-  EXPECT_FALSE(UriOrigin("com.example.app:/cb").has_value());
-  EXPECT_FALSE(UriOrigin("/relative").has_value());
-}
-
 TEST(SessionState, HasTheSpecifiedShape) {
   auto value = SessionState("spa", "https://spa.example", Session("sid1", "bs1"), "nonce1");
   EXPECT_TRUE(std::regex_match(value, std::regex("[0-9a-f]{64}\\.sid1\\.nonce1"))) << value;

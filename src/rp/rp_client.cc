@@ -5,10 +5,10 @@
 
 #include "core/base64url.h"
 #include "core/log.h"
+#include "core/params.h"
 #include "crypto/digest.h"
 #include "oidc/oauth_error.h"
 #include "oidc/pkce.h"
-#include "oidc/session_state.h"
 #include "rp/blocking_http.h"
 #include "rp/session_iframe.h"
 
@@ -151,8 +151,8 @@ RpClient::RpClient(RpConfig config, http::HttpClient& http, AppSessionStore& ses
                    OneTimeStore& once, const Clock& clock, Random& random)
     : config_(std::move(config)),
       login_cookie_name_(config_.cookie_name + "_login"),
-      app_origin_(oidc::UriOrigin(config_.redirect_uri).value_or("")),
-      op_origin_(oidc::UriOrigin(config_.issuer).value_or("'none'")),
+      app_origin_(UriOrigin(config_.redirect_uri).value_or("")),
+      op_origin_(UriOrigin(config_.issuer).value_or("'none'")),
       sessions_(sessions),
       once_(once),
       clock_(clock),
@@ -449,7 +449,7 @@ http::Response RpClient::SessionIframe(const http::Request& request, std::string
   auto endpoints = provider_.Endpoints();
   std::optional<SessionIframeSettings> settings;
   if (endpoints.ok() && endpoints->check_session_iframe) {
-    if (auto op_origin = oidc::UriOrigin(*endpoints->check_session_iframe)) {
+    if (auto op_origin = UriOrigin(*endpoints->check_session_iframe)) {
       settings =
           SessionIframeSettings{.check_session_iframe = *endpoints->check_session_iframe,
                                 .op_origin = *op_origin,

@@ -51,10 +51,10 @@ Result<VerifiedMessage> ReadInboundFrom(InboundMessage inbound, const ServicePro
               });
 }
 
-Result<void> CheckAddressedAndFresh(const RequestHeader& header, bool is_signed,
-                                    std::string_view endpoint, TimePoint now, Seconds skew,
-                                    Seconds window, std::optional<TimePoint> not_on_or_after) {
-  if (header.destination ? *header.destination != endpoint : is_signed)
+Result<void> CheckAddressedAndFresh(const RequestHeader& header, std::string_view endpoint,
+                                    TimePoint now, Seconds skew, Seconds window,
+                                    std::optional<TimePoint> not_on_or_after) {
+  if (header.destination && *header.destination != endpoint)
     return Error::InvalidArgument("the message is not addressed to this endpoint (Destination)");
   if (header.issue_instant > now + skew)
     return Error::InvalidArgument("the message was issued in the future (IssueInstant)");

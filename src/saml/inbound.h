@@ -28,12 +28,13 @@ Result<VerifiedMessage> ReadInbound(InboundMessage inbound, ServiceProviders& sp
 // The same for a message that must come from `expected` (an answer to a request we sent it).
 Result<VerifiedMessage> ReadInboundFrom(InboundMessage inbound, const ServiceProvider& expected);
 
-// Destination equals `endpoint` (required when the message is signed, Bindings §3.4.5.2/
-// §3.5.5.2), IssueInstant within `skew` of now and not older than `window`, and NotOnOrAfter not
-// passed. kInvalidArgument otherwise.
-Result<void> CheckAddressedAndFresh(const RequestHeader& header, bool is_signed,
-                                    std::string_view endpoint, TimePoint now, Seconds skew,
-                                    Seconds window,
+// Destination, when present, equals `endpoint`; IssueInstant within `skew` of now and not older
+// than `window`; NotOnOrAfter not passed. kInvalidArgument otherwise. Bindings §3.4.5.2/§3.5.5.2
+// ask senders of signed messages for a Destination, but Entra-style SPs sign LogoutRequests
+// without one (seed 002): such a request is still bound to us by its Issuer (registered here),
+// its NameID (issued by us, per SP) and its SessionIndex, and its ID cannot be replayed.
+Result<void> CheckAddressedAndFresh(const RequestHeader& header, std::string_view endpoint,
+                                    TimePoint now, Seconds skew, Seconds window,
                                     std::optional<TimePoint> not_on_or_after = std::nullopt);
 
 }  // namespace gh::saml

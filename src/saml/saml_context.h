@@ -9,6 +9,7 @@
 #include "saml/idp_signer.h"
 #include "saml/service_providers.h"
 #include "session/session_authority.h"
+#include "signout/sign_out_flow.h"
 #include "store/store.h"
 
 namespace gh::saml {
@@ -38,6 +39,7 @@ struct SamlContext {
   session::SessionAuthority& sessions;
   ServiceProviders& service_providers;
   IdpSigner& signer;
+  const signout::SignOutFlow& sign_out;
   Clock& clock;
   Random& random;
   // Keys the HMACs of values Gatehouse hands the browser and takes back (sign-in continuation,

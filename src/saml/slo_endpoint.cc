@@ -14,7 +14,6 @@
 namespace gh::saml {
 namespace {
 
-constexpr Seconds kLogoutContextTtl{600};
 // How long an answer waits for back-channel deliveries before it reports PartialLogout; the
 // deliveries go on (and are retried) either way.
 constexpr std::chrono::milliseconds kConfirmationWait{3000};
@@ -80,8 +79,8 @@ http::Response SloEndpoint::HandleRequest(const http::Request& request,
   if (!logout.ok()) return refuse(400, "The LogoutRequest was refused: " + logout.error().message);
   const auto& s = context_.settings;
   auto now = context_.clock.Now();
-  if (auto fresh = CheckAddressedAndFresh(logout->header, message.signed_by_sp, s.slo_url(), now,
-                                          s.clock_skew, s.message_window, logout->not_on_or_after);
+  if (auto fresh = CheckAddressedAndFresh(logout->header, s.slo_url(), now, s.clock_skew,
+                                          s.message_window, logout->not_on_or_after);
       !fresh.ok())
     return refuse(400, "The LogoutRequest was refused: " + fresh.error().message);
   auto remember_until = std::max(logout->header.issue_instant + s.message_window + s.clock_skew,
@@ -138,25 +137,24 @@ http::Response SloEndpoint::HandleRequest(const http::Request& request,
     bool confirmed = AllConfirmed(participant->sid, message.sp.record.entity_id);
     return Answer(initiator, kStatusSuccess, confirmed ? "" : kStatusPartialLogout);
   }
-  // A browser is here: the answer waits at /saml/slo/finish, behind a single-use context.
-  std::string logout_id = context_.random.Token(32);
-  store::LogoutContextRecord record;
-  record.id_hash = crypto::Sha256Base64Url(logout_id);
-  record.sid = participant->sid;
-  record.client_id = message.sp.record.entity_id;
-  record.saml_initiator = initiator;
-  record.created_at = now;
-  record.expires_at = now + kLogoutContextTtl;
-  if (!context_.store.PutLogoutContext(record).ok()) return refuse(503, "Please try again.");
-  Params finish{{std::string(web::kLogoutIdField), logout_id}};
-  auto response =
-      http::Response::Redirect(std::string(kSloFinishPath) + "?" + finish.Encode(), 303);
-  response.NoStore();
+  // A browser is here: it runs the front-channel steps of the other participants on the
+  // signed-out page, then collects the answer at /saml/slo/finish, behind a single-use context.
+  store::LogoutContextRecord context;
+  context.sid = participant->sid;
+  context.client_id = message.sp.record.entity_id;
+  context.saml_initiator = initiator;
+  auto logout_id = context_.sign_out.NewContext(std::move(context), /*used=*/false);
+  if (!logout_id.ok()) return refuse(503, "Please try again.");
+  std::vector<session::SessionEnding> endings;
+  if (ending.ok()) endings.push_back(std::move(*ending));
+  Params finish{{std::string(web::kLogoutIdField), *logout_id}};
+  // The browser's own session is signed out only when it is the one that ended.
   auto current =
       context_.sessions.Resolve(request.Cookie(session::kSessionCookieName).value_or(""));
-  if (current.ok() && !*current)
-    web::ClearSessionCookies(response, context_.settings.issuer.rfind("https://", 0) == 0);
-  return response;
+  bool clear_cookies = current.ok() && !*current;
+  return context_.sign_out.SignedOut(request, endings, {*logout_id},
+                                     std::string(kSloFinishPath) + "?" + finish.Encode(), "",
+                                     clear_cookies);
 }
 
 http::Response SloEndpoint::Finish(const http::Request& request) const {

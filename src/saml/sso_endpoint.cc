@@ -103,8 +103,8 @@ http::Response SsoEndpoint::Handle(const http::Request& request) const {
                            "The SAML sign-in request: " + authn.error().message);
   auto now = context_.clock.Now();
   const auto& s = context_.settings;
-  if (auto fresh = CheckAddressedAndFresh(authn->header, verified->signed_by_sp, s.sso_url(), now,
-                                          s.clock_skew, s.message_window);
+  if (auto fresh =
+          CheckAddressedAndFresh(authn->header, s.sso_url(), now, s.clock_skew, s.message_window);
       !fresh.ok())
     return web::NoticePage(400, "Cannot sign in",
                            "The SAML sign-in request: " + fresh.error().message);

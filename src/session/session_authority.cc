@@ -141,7 +141,14 @@ Result<SessionEnding> SessionAuthority::End(std::string_view sid, EndCause cause
     for (auto& p : participants)
       ending.participants.push_back({std::move(p), std::nullopt, std::nullopt});
     GH_RETURN_IF_ERROR(DescribeParticipants(tx, ending));
-    GH_RETURN_IF_ERROR(EnqueueNotifications(tx, ending, now, initiator));
+    // The initiator is answered by its own protocol: no notification, no front-channel step.
+    for (auto& p : ending.participants)
+      if (!initiator.empty() && p.participant.client_id == initiator && p.logout) {
+        ParticipantLogout answered_by_its_protocol;
+        answered_by_its_protocol.display_name = std::move(p.logout->display_name);
+        p.logout = std::move(answered_by_its_protocol);
+      }
+    GH_RETURN_IF_ERROR(EnqueueNotifications(tx, ending, now));
 
     nlohmann::json detail = {{"cause", ToString(cause)},
                              {"participants", ending.participants.size()},
@@ -180,12 +187,12 @@ Result<void> SessionAuthority::DescribeParticipants(store::Store& tx, SessionEnd
 }
 
 Result<void> SessionAuthority::EnqueueNotifications(store::Store& tx, SessionEnding& ending,
-                                                    TimePoint now, std::string_view initiator) {
+                                                    TimePoint now) {
   // One round trip per channel, however many participants use it.
   std::map<Channel, std::pair<std::vector<std::string>, std::vector<std::size_t>>> by_channel;
   for (std::size_t i = 0; i < ending.participants.size(); ++i) {
     const auto& p = ending.participants[i];
-    if (!p.logout || !p.logout->back_channel || p.participant.client_id == initiator) continue;
+    if (!p.logout || !p.logout->back_channel) continue;
     auto& [client_ids, positions] = by_channel[*p.logout->back_channel];
     client_ids.push_back(p.participant.client_id);
     positions.push_back(i);

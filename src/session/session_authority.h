@@ -101,7 +101,7 @@ class SessionAuthority {
   // ended session changes nothing and returns ended_now=false. kNotFound for an unknown sid.
   // With `end_offline`, the session's offline_access refresh tokens are revoked too, whatever
   // the policy says. `initiator`, when given, is the participant that asked for the sign-out and
-  // is answered by its own protocol: it gets no notification.
+  // is answered by its own protocol: it gets no notification and no front-channel step.
   Result<SessionEnding> End(std::string_view sid, EndCause cause, bool end_offline = false,
                             std::string_view initiator = {});
   // Ends every active session of `user_id`; with `end_offline`, also every offline_access grant
@@ -127,8 +127,7 @@ class SessionAuthority {
   // Asks each participant's protocol how to sign it out (SessionEnding::participants[].logout).
   Result<void> DescribeParticipants(store::Store& tx, SessionEnding& ending);
   // Writes an outbox row for each participant with a back channel.
-  Result<void> EnqueueNotifications(store::Store& tx, SessionEnding& ending, TimePoint now,
-                                    std::string_view initiator);
+  Result<void> EnqueueNotifications(store::Store& tx, SessionEnding& ending, TimePoint now);
 
   store::Store& store_;
   Clock& clock_;

@@ -34,6 +34,7 @@ class SessionAuthorityTest : public ::testing::Test {
     c.name = id;
     c.redirect_uris = {"https://" + id + ".example/cb"};
     if (backchannel) c.backchannel_logout_uri = "https://" + id + ".example/bcl";
+    c.frontchannel_logout_uri = "https://" + id + ".example/fcl";
     c.created_at = clock_.Now();
     ASSERT_TRUE(store_->PutClient(c).ok());
   }
@@ -132,7 +133,7 @@ TEST_F(SessionAuthorityTest, RecordsEachParticipantOnce) {
   EXPECT_EQ(participants->size(), 2u);
 }
 
-TEST_F(SessionAuthorityTest, TheInitiatorOfASignOutIsNotNotified) {
+TEST_F(SessionAuthorityTest, TheInitiatorOfASignOutIsNeitherNotifiedNorVisited) {
   AddClient("mail", /*backchannel=*/true);
   AddClient("docs", /*backchannel=*/true);
   auto started = authority_.Start("user-1");
@@ -142,8 +143,13 @@ TEST_F(SessionAuthorityTest, TheInitiatorOfASignOutIsNotNotified) {
   auto ending = authority_.End(sid, EndCause::kRpLogout, false, "mail");
   ASSERT_TRUE(ending.ok());
   ASSERT_EQ(ending->participants.size(), 2u);
-  for (const auto& p : ending->participants)
-    EXPECT_EQ(p.notification_id.has_value(), p.participant.client_id == "docs");
+  for (const auto& p : ending->participants) {
+    bool other = p.participant.client_id == "docs";
+    EXPECT_EQ(p.notification_id.has_value(), other);
+    ASSERT_TRUE(p.logout.has_value());
+    EXPECT_EQ(p.logout->frontchannel_url.has_value(), other);
+    EXPECT_EQ(p.logout->display_name, p.participant.client_id);
+  }
 }
 
 TEST_F(SessionAuthorityTest, AProtocolDescribesOnlyItsOwnParticipants) {

@@ -128,6 +128,44 @@ export async function startDemo(t, apps, { idpEnv = {}, appOptions = {}, users =
   return started;
 }
 
+const WIKI = path.join(import.meta.dirname, '..', '..', 'apps', 'saml-wiki', 'wiki.py');
+
+/**
+ * Starts the Wiki, the demo's SAML service provider (apps/saml-wiki, on Debian's python3-lasso),
+ * at http://`host`:`port` against `idp`, and registers it there with `gatehouse saml sp add`
+ * (`sloBinding`: its preferred Single Logout binding, 'soap' or 'redirect'). With `hang`, its
+ * sign-out endpoints never answer. Stopped after the test. Returns {url, entityId, output(), …}.
+ */
+export async function startWiki(t, idp, { name = 'Wiki', host = 'localhost', port, sloBinding = 'soap', hang = false }) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-wiki-'));
+  const url = `http://${host}:${port ?? await freePort()}`;
+  const portFile = path.join(dir, 'port');
+  const args = [WIKI, '--issuer', idp.issuer, '--base-url', url, '--state-dir', dir,
+    '--port-file', portFile];
+  if (hang) args.push('--hang');
+  const child = spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let log = '';
+  const output = () => `--- ${name} output (tail) ---\n${log}--- end ---`;
+  const collect = (chunk) => { log = (log + chunk).slice(-OUTPUT_LIMIT); };
+  child.stdout.setEncoding('utf8').on('data', collect);
+  child.stderr.setEncoding('utf8').on('data', collect);
+  const exited = new Promise((resolve) => child.once('exit', () => { running.delete(child); resolve(); }));
+  t.after(async () => {
+    child.kill('SIGTERM');
+    await exited;
+    await rm(dir, { recursive: true, force: true });
+  });
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!(await readFile(portFile, 'utf8').catch(() => ''))) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${name} did not start\n${output()}`);
+    await sleep(50);
+  }
+  await idp.cli(['saml', 'sp', 'add', '--metadata', path.join(dir, 'metadata.xml'), '--name', name,
+    '--slo-binding', sloBinding]);
+  return { name, url, entityId: `${url}/metadata`, output };
+}
+
 /** Outputs of everything a test started, for assertion messages. */
 export function outputs(demo) {
   return Object.values(demo).map((p) => p.output?.() ?? '').join('\n');
@@ -172,4 +210,10 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(dir, `${name}.png`) });
 }
 
-export const chromiumPresent = () => existsSync(CHROMIUM);
+/** Ends a browser test file as skipped (CTest's SKIP_RETURN_CODE 77), saying why, without Chromium. */
+export function skipUnlessChromium() {
+  if (existsSync(CHROMIUM)) return;
+  console.log(`browser tests skipped: ${CHROMIUM} is absent (\`apt-get install chromium\`; ` +
+    '`make test` installs it)');
+  process.exit(77);
+}

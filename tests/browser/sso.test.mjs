@@ -8,15 +8,14 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  CHROMIUM, DEMO_USER, appSpec, chromiumPresent, freePort, freshPage, launchChromium, outputs,
-  screenshot, startApp, startDemo, startStranger,
+  DEMO_USER, appSpec, freePort, freshPage, launchChromium, outputs, screenshot, skipUnlessChromium,
+  startApp, startDemo, startStranger,
 } from './apps.mjs';
+import {
+  eventually, expectPasswordAsked, expectSignedIn, openWithoutPassword, sectionUrl, signIn, signOut,
+} from './steps.mjs';
 
-if (!chromiumPresent()) {
-  console.log(`browser tests skipped: ${CHROMIUM} is absent (\`apt-get install chromium\`; ` +
-    '`make test` installs it)');
-  process.exit(77); // CTest's SKIP_RETURN_CODE
-}
+skipUnlessChromium();
 
 const TEST_TIMEOUT_MS = 90_000;
 const CHECK_INTERVAL_MS = 2_000;  // the apps' session-management polling interval here
@@ -35,75 +34,6 @@ async function mailAndDocs(mailChannels, docsChannels) {
       accent: '#0f7b5f',
     }),
   };
-}
-
-const sectionUrl = (app) => `${app.url}/${app.section.toLowerCase()}`;
-
-/** The app's protected page, signed in: its heading and the greeting in the navigation bar. */
-async function expectSignedIn(page, app) {
-  assert.equal(page.url(), sectionUrl(app));
-  assert.equal(await page.locator('main h1').textContent(), app.section);
-  assert.equal(await page.locator('nav .user').textContent(), `Hello ${DEMO_USER.name}`);
-}
-
-/**
- * The IdP's sign-in form, right after a navigation: the person is asked for their password. Not
- * waited for, so that the app's session iframe cannot sign it out meanwhile and hide a session
- * the app should not have had.
- */
-async function expectPasswordAsked(page, idp) {
-  const url = new URL(page.url());
-  assert.equal(url.origin + url.pathname, `${idp.issuer}/login`, 'the IdP asks for the password');
-  assert.ok(await page.locator('#password').isVisible(), 'the password field is shown');
-}
-
-/** Opens the app's protected page and signs in with the password. */
-async function signIn(page, app, idp, shot) {
-  await page.goto(sectionUrl(app));
-  await expectPasswordAsked(page, idp);
-  await page.fill('#username', DEMO_USER.username);
-  await page.fill('#password', DEMO_USER.password);
-  if (shot) await screenshot(page, shot);
-  await Promise.all([page.waitForURL(sectionUrl(app)), page.click('main button[type=submit]')]);
-  await expectSignedIn(page, app);
-}
-
-/** Opens the app's protected page, expecting single sign-on: no password form on the way. */
-async function openWithoutPassword(page, app, idp) {
-  const forms = [];
-  const onResponse = (r) => { if (r.url().startsWith(`${idp.issuer}/login`)) forms.push(r.url()); };
-  page.on('response', onResponse);
-  await page.goto(sectionUrl(app));
-  page.off('response', onResponse);
-  assert.deepEqual(forms, [], 'the IdP showed no sign-in form');
-  await expectSignedIn(page, app);
-}
-
-/**
- * Clicks the app's Sign out and follows the browser to the app's post-logout page; returns the
- * `state` the app sent to the IdP's end_session_endpoint and the final URL.
- */
-async function signOut(page, app, idp) {
-  const [logoutRequest] = await Promise.all([
-    page.waitForRequest((r) => r.url().startsWith(`${idp.issuer}/logout?`)),
-    page.click('nav button:has-text("Sign out")'),
-  ]);
-  const sent = new URL(logoutRequest.url()).searchParams;
-  assert.equal(sent.get('post_logout_redirect_uri'), `${app.url}/signed-out`);
-  assert.ok(sent.get('id_token_hint'), 'the app sends its ID token as hint');
-  await page.waitForURL(`${app.url}/signed-out?**`, { timeout: 15_000 });
-  assert.equal(await page.locator('main h1').textContent(), 'You are signed out');
-  return { state: sent.get('state'), landed: new URL(page.url()) };
-}
-
-/** Polls `probe` until it is truthy or `ms` passes. */
-async function eventually(what, probe, ms) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await probe()) return;
-    if (Date.now() > deadline) assert.fail(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 test('signing in to Mail signs in to Docs without a password (SSO)', { timeout: TEST_TIMEOUT_MS }, async (t) => {
