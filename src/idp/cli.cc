@@ -278,7 +278,14 @@ int UserCommand(const std::string& action, const std::vector<std::string>& args)
 int KeysCommand(const std::string& action, const std::vector<std::string>& args) {
   if (action != "rotate") throw UsageError{"unknown keys action '" + action + "' (rotate)"};
   po::variables_map vm;
-  if (!Parse(args, "keys rotate", po::options_description("keys options"), vm)) return 0;
+  po::options_description o("keys rotate options");
+  o.add_options()("announce-ahead", po::value<long>()->default_value(86400)->value_name("SECONDS"),
+                  "publish the new keys (JWKS, SAML metadata) this long before they sign, so "
+                  "relying parties and SPs that pin certificates learn them first")(
+      "now", "sign with the new keys at once (a compromised key); same as --announce-ahead 0");
+  if (!Parse(args, "keys rotate", o, vm)) return 0;
+  long ahead = vm.count("now") ? 0 : vm["announce-ahead"].as<long>();
+  if (ahead < 0) throw UsageError{"--announce-ahead must not be negative"};
   auto config = ConfigFor(vm);
   if (!config.ok()) return ReportFailure(config.error());
   auto store = OpenPrivateStore(*config);
@@ -288,11 +295,14 @@ int KeysCommand(const std::string& action, const std::vector<std::string>& args)
   SystemClock clock;
   keys::KeyRing ring(**store, clock, KeyPublishAfterRetire(*config), *sealer ? &**sealer : nullptr);
   if (auto r = ring.Reload(); !r.ok()) return ReportFailure(r.error());
-  if (auto r = ring.Rotate(); !r.ok()) return ReportFailure(r.error());
+  auto switch_at = ring.Rotate(Seconds(ahead));
+  if (!switch_at.ok()) return ReportFailure(switch_at.error());
   for (auto alg : {crypto::JwsAlg::kRS256, crypto::JwsAlg::kES256})
-    std::cout << crypto::ToString(alg) << " now signs with kid " << ring.Active(alg)->kid() << "\n";
-  std::cout << "previous keys stay published for " << KeyPublishAfterRetire(*config).count()
-            << " s; a running server picks up the new keys within 30 s\n";
+    std::cout << crypto::ToString(alg) << " signs with kid " << ring.Announced(alg).back()->kid()
+              << " from " << admin::FormatTime(*switch_at) << "\n";
+  std::cout << "the new keys are published now; previous keys stay published for "
+            << KeyPublishAfterRetire(*config).count()
+            << " s after that; a running server picks up changes within 30 s\n";
   return 0;
 }
 

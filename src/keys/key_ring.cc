@@ -22,6 +22,11 @@ bool IsRetired(const SigningKeyRecord& record, TimePoint now) {
   return record.retired_at.has_value() && *record.retired_at <= now;
 }
 
+// Signing now: not retired, and past its activation when a rotation announced it ahead.
+bool IsSigning(const SigningKeyRecord& record, TimePoint now) {
+  return !IsRetired(record, now) && (!record.activates_at || *record.activates_at <= now);
+}
+
 // A retired key stays published until its unpublish time so that tokens it signed still verify.
 bool IsPublished(const SigningKeyRecord& record, TimePoint now) {
   return !IsRetired(record, now) || (record.unpublish_at.has_value() && *record.unpublish_at > now);
@@ -39,7 +44,8 @@ std::string JwkThumbprint(const nlohmann::json& jwk) {
 
 // Generates a key for `alg`, named by its thumbprint, and persists it (sealed, with a sealer).
 Result<SigningKeyRecord> CreateKey(store::KeyStore& store, JwsAlg alg, TimePoint now,
-                                   const crypto::KeySealer* sealer) {
+                                   const crypto::KeySealer* sealer,
+                                   std::optional<TimePoint> activates_at = std::nullopt) {
   // The kid depends on the key, so the key is generated unnamed and named through its PEM.
   GH_ASSIGN_OR_RETURN(crypto::SigningKey key, crypto::SigningKey::Generate(alg, ""));
   SigningKeyRecord record;
@@ -47,6 +53,7 @@ Result<SigningKeyRecord> CreateKey(store::KeyStore& store, JwsAlg alg, TimePoint
   record.alg = crypto::ToString(alg);
   record.private_key_pem = sealer ? sealer->Seal(key.PrivatePem(), record.kid) : key.PrivatePem();
   record.created_at = now;
+  record.activates_at = activates_at;
   GH_RETURN_IF_ERROR(store.PutKey(record));
   return record;
 }
@@ -59,6 +66,8 @@ Error KeyError(const SigningKeyRecord& record, const Error& error) {
 
 struct KeyRing::Snapshot {
   std::map<JwsAlg, std::shared_ptr<const crypto::SigningKey>> active;
+  // Per algorithm: the active key, then the keys announced to succeed it.
+  std::map<JwsAlg, std::vector<std::shared_ptr<const crypto::SigningKey>>> announced;
   nlohmann::json jwks = {{"keys", nlohmann::json::array()}};
   std::vector<crypto::VerificationKey> verification_keys;
 };
@@ -98,7 +107,7 @@ Result<void> KeyRing::ReloadLocked() {
 
   for (JwsAlg alg : kAlgs) {
     bool has_active = std::any_of(records.begin(), records.end(), [&](const auto& record) {
-      return record.alg == crypto::ToString(alg) && !IsRetired(record, now);
+      return record.alg == crypto::ToString(alg) && IsSigning(record, now);
     });
     if (has_active) continue;
     GH_ASSIGN_OR_RETURN(SigningKeyRecord created, CreateKey(store_, alg, now, sealer_));
@@ -125,9 +134,17 @@ Result<void> KeyRing::ReloadLocked() {
 
     snapshot->jwks["keys"].push_back(std::move(jwk));
     snapshot->verification_keys.push_back(*std::move(verification_key));
-    if (!IsRetired(record, now))
-      snapshot->active.try_emplace(*alg,
-                                   std::make_shared<const crypto::SigningKey>(*std::move(key)));
+    if (IsRetired(record, now)) continue;
+    auto shared = std::make_shared<const crypto::SigningKey>(*std::move(key));
+    if (IsSigning(record, now)) snapshot->active.try_emplace(*alg, shared);
+    snapshot->announced[*alg].push_back(std::move(shared));
+  }
+  for (auto& [alg, keys] : snapshot->announced) {
+    // Active first: listed newest first, an announced key comes ahead of the one that signs.
+    auto active = snapshot->active.find(alg);
+    if (active == snapshot->active.end()) continue;
+    std::stable_partition(keys.begin(), keys.end(),
+                          [&](const auto& key) { return key == active->second; });
   }
 
   std::lock_guard lock(mutex_);
@@ -151,25 +168,40 @@ nlohmann::json KeyRing::Jwks() const {
   return current ? current->jwks : Snapshot().jwks;
 }
 
+std::vector<std::shared_ptr<const crypto::SigningKey>> KeyRing::Announced(JwsAlg alg) const {
+  std::shared_ptr<const Snapshot> current = snapshot();
+  assert(current != nullptr && "KeyRing::Announced() before a successful Reload()");
+  auto it = current->announced.find(alg);
+  return it == current->announced.end() ? std::vector<std::shared_ptr<const crypto::SigningKey>>()
+                                        : it->second;
+}
+
 std::vector<crypto::VerificationKey> KeyRing::VerificationKeys() const {
   std::shared_ptr<const Snapshot> current = snapshot();
   return current ? current->verification_keys : std::vector<crypto::VerificationKey>();
 }
 
-Result<void> KeyRing::Rotate() {
+Result<TimePoint> KeyRing::Rotate(Seconds announce_ahead) {
   std::lock_guard update(update_mutex_);
   GH_ASSIGN_OR_RETURN(std::vector<SigningKeyRecord> records, store_.ListKeys());
   TimePoint now = clock_.Now();
+  TimePoint switch_at = now + announce_ahead;
   // New keys are stored before the old ones retire, so another process reloading in between
-  // never sees an algorithm without an active key and generates one of its own.
-  for (JwsAlg alg : kAlgs) GH_RETURN_IF_ERROR(CreateKey(store_, alg, now, sealer_));
+  // never sees an algorithm without an active key and generates one of its own. The old keys
+  // sign until the new ones take over, at the same instant.
+  std::optional<TimePoint> activates_at;
+  if (announce_ahead > Seconds(0)) activates_at = switch_at;
+  for (JwsAlg alg : kAlgs) GH_RETURN_IF_ERROR(CreateKey(store_, alg, now, sealer_, activates_at));
   for (SigningKeyRecord& record : records) {
     if (IsRetired(record, now)) continue;
-    record.retired_at = now;
-    record.unpublish_at = now + publish_after_retire_;
+    // A key announced by an earlier rotation that has not started signing is superseded now.
+    bool never_signed = record.activates_at && *record.activates_at > now;
+    record.retired_at = never_signed ? now : switch_at;
+    record.unpublish_at = *record.retired_at + (never_signed ? Seconds(0) : publish_after_retire_);
     GH_RETURN_IF_ERROR(store_.UpdateKey(record));
   }
-  return ReloadLocked();
+  GH_RETURN_IF_ERROR(ReloadLocked());
+  return switch_at;
 }
 
 }  // namespace gh::keys

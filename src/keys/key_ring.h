@@ -30,14 +30,19 @@ class KeyRing {
 
   // The key that signs now for `alg`. REQUIRES: a successful Reload().
   std::shared_ptr<const crypto::SigningKey> Active(crypto::JwsAlg alg) const;
+  // The active key for `alg` first, then any key a rotation announced to succeed it: what SAML
+  // metadata lists, so SPs that pin certificates trust the next key before it signs.
+  std::vector<std::shared_ptr<const crypto::SigningKey>> Announced(crypto::JwsAlg alg) const;
   // {"keys":[...]}: every active key and every retired key not yet past its unpublish time.
   nlohmann::json Jwks() const;
   // The published keys, for verifying tokens we issued (id_token_hint).
   std::vector<crypto::VerificationKey> VerificationKeys() const;
 
-  // Retires the active keys (they stay published for `publish_after_retire`) and creates new
-  // ones; then reloads.
-  Result<void> Rotate();
+  // Creates new keys, published at once, that take over signing `announce_ahead` from now; the
+  // active keys sign until then and stay published for `publish_after_retire` after. A key still
+  // waiting from an earlier rotation is withdrawn. Reloads; returns when the new keys sign.
+  // Reloads pick the switch up: a running server within its reload interval.
+  Result<TimePoint> Rotate(Seconds announce_ahead = Seconds(0));
 
  private:
   struct Snapshot;

@@ -245,6 +245,49 @@ TEST_F(KeyRingTest, RotateReplacesActiveKeysAndUnpublishesOldOnesLater) {
   EXPECT_EQ(store_.keys().size(), 4u);
 }
 
+TEST_F(KeyRingTest, RotateAnnouncesTheNextKeysBeforeTheySign) {
+  KeyRing ring = MakeRing();
+  ASSERT_TRUE(ring.Reload().ok());
+  std::string old_rs = ActiveKid(ring, JwsAlg::kRS256);
+  const Seconds ahead(3600);
+  auto switch_at = ring.Rotate(ahead);
+  ASSERT_TRUE(switch_at.ok());
+  EXPECT_EQ(*switch_at, clock_.Now() + ahead);
+
+  // Published at once (JWKS, and SAML metadata through Announced), but the old key still signs.
+  EXPECT_EQ(JwksKids(ring).size(), 4u);
+  EXPECT_EQ(ActiveKid(ring, JwsAlg::kRS256), old_rs);
+  auto announced = ring.Announced(JwsAlg::kRS256);
+  ASSERT_EQ(announced.size(), 2u);
+  EXPECT_EQ(announced[0]->kid(), old_rs);
+  std::string new_rs = announced[1]->kid();
+  EXPECT_NE(new_rs, old_rs);
+
+  clock_.Advance(ahead - Seconds(1));
+  ASSERT_TRUE(ring.Reload().ok());
+  EXPECT_EQ(ActiveKid(ring, JwsAlg::kRS256), old_rs);
+  clock_.Advance(Seconds(1));
+  ASSERT_TRUE(ring.Reload().ok());
+  EXPECT_EQ(ActiveKid(ring, JwsAlg::kRS256), new_rs);
+  EXPECT_EQ(ring.Announced(JwsAlg::kRS256).size(), 1u);
+  // The old key stays published for tokens it signed, counted from when it stopped signing.
+  EXPECT_TRUE(JwksKids(ring).contains(old_rs));
+  EXPECT_EQ(store_.Get(old_rs).unpublish_at, *switch_at + kPublishAfterRetire);
+  EXPECT_EQ(store_.keys().size(), 4u);
+}
+
+TEST_F(KeyRingTest, ASecondRotationWithdrawsAKeyThatNeverSigned) {
+  KeyRing ring = MakeRing();
+  ASSERT_TRUE(ring.Reload().ok());
+  std::string old_rs = ActiveKid(ring, JwsAlg::kRS256);
+  ASSERT_TRUE(ring.Rotate(Seconds(3600)).ok());
+  std::string announced = ring.Announced(JwsAlg::kRS256)[1]->kid();
+  ASSERT_TRUE(ring.Rotate(Seconds(0)).ok());
+  EXPECT_FALSE(JwksKids(ring).contains(announced));
+  EXPECT_NE(ActiveKid(ring, JwsAlg::kRS256), old_rs);
+  EXPECT_NE(ActiveKid(ring, JwsAlg::kRS256), announced);
+}
+
 TEST_F(KeyRingTest, TokensFromARetiredKeyVerifyOnlyWhileItIsPublished) {
   KeyRing ring = MakeRing();
   ASSERT_TRUE(ring.Reload().ok());

@@ -12,7 +12,20 @@ const TimePoint kCertificateStart = FromUnixSeconds(1'577'836'800);  // 2020-01-
 }  // namespace
 
 Result<std::shared_ptr<const Credential>> IdpSigner::Current() {
-  auto key = keys_.Active(crypto::JwsAlg::kRS256);
+  return For(keys_.Active(crypto::JwsAlg::kRS256));
+}
+
+Result<std::vector<std::shared_ptr<const Credential>>> IdpSigner::Announced() {
+  std::vector<std::shared_ptr<const Credential>> credentials;
+  for (auto& key : keys_.Announced(crypto::JwsAlg::kRS256)) {
+    GH_ASSIGN_OR_RETURN(auto credential, For(std::move(key)));
+    credentials.push_back(std::move(credential));
+  }
+  return credentials;
+}
+
+Result<std::shared_ptr<const Credential>> IdpSigner::For(
+    std::shared_ptr<const crypto::SigningKey> key) {
   std::lock_guard lock(mutex_);
   if (auto it = by_kid_.find(key->kid()); it != by_kid_.end()) return it->second;
   GH_ASSIGN_OR_RETURN(auto certificate,

@@ -27,10 +27,15 @@ class IdpSigner {
 
   // The credential that signs now; certificates are made once per key.
   Result<std::shared_ptr<const Credential>> Current();
+  // The signing credential first, then those a `keys rotate` announced to succeed it: the
+  // certificates metadata lists, so that SPs that pin them trust the next one ahead of its use.
+  Result<std::vector<std::shared_ptr<const Credential>>> Announced();
   // Signs `element` enveloped, the signature after `issuer`.
   Result<void> Sign(xml::XmlDocument& doc, xml::Node* element, xml::Node* issuer);
 
  private:
+  Result<std::shared_ptr<const Credential>> For(std::shared_ptr<const crypto::SigningKey> key);
+
   keys::KeyRing& keys_;
   std::string common_name_;
   std::mutex mutex_;

@@ -20,13 +20,16 @@ void SamlProvider::Register(http::Router& router) {
 }
 
 http::Response SamlProvider::Metadata(const http::Request&) const {
-  auto credential = context_.signer.Current();
-  if (!credential.ok()) return http::Response::Text(503, "unavailable");
+  auto credentials = context_.signer.Announced();
+  if (!credentials.ok()) return http::Response::Text(503, "unavailable");
+  std::vector<std::string> certificates;
+  for (const auto& credential : *credentials)
+    certificates.push_back(credential->certificate_base64);
   const auto& s = context_.settings;
   auto xml = BuildIdpMetadata({s.entity_id(),
                                s.sso_url(),
                                s.slo_url(),
-                               {(*credential)->certificate_base64},
+                               std::move(certificates),
                                {std::string(kNameIdPersistent), std::string(kNameIdTransient),
                                 std::string(kNameIdEmail), std::string(kNameIdUnspecified)}});
   auto response = http::Response::Text(200, std::move(xml));

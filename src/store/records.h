@@ -144,6 +144,9 @@ struct SigningKeyRecord {
   TimePoint created_at;
   std::optional<TimePoint> retired_at;    // no longer signs after this
   std::optional<TimePoint> unpublish_at;  // removed from the JWKS after this
+  // Signs from this time on (unset: from created_at). Published from created_at, so a rotation
+  // announces the next key — in the JWKS and in SAML metadata, where SPs pin it — ahead of use.
+  std::optional<TimePoint> activates_at;
 };
 
 enum class NotificationStatus { kPending, kDelivered, kFailed };

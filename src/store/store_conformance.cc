@@ -81,7 +81,7 @@ auto Fields(const TokenRecord& t) {
 }
 auto Fields(const SigningKeyRecord& k) {
   return std::tuple(k.kid, k.alg, k.private_key_pem, ToUnixSeconds(k.created_at),
-                    Secs(k.retired_at), Secs(k.unpublish_at));
+                    Secs(k.retired_at), Secs(k.unpublish_at), Secs(k.activates_at));
 }
 auto Fields(const LogoutNotificationRecord& n) {
   return std::tuple(n.id, n.sid, n.user_id, n.client_id, n.channel, n.status, n.attempts,
@@ -704,6 +704,7 @@ TEST_P(StoreConformance, PurgeExpiredRemovesCodesAndTokensExpiredBeforeCutoff) {
 TEST_P(StoreConformance, KeysListOldestFirstAndUpdateByKid) {
   SigningKeyRecord newer = Key("k2", 200);
   newer.alg = "ES256";
+  newer.activates_at = At(250);
   SigningKeyRecord older = Key("k1", 100);
   Must(store().PutKey(newer));
   Must(store().PutKey(older));

@@ -168,7 +168,6 @@ export async function startGatehouse({
   }
 }
 
-/** Asserts the server still answers /healthz and discovery (after each hostile request). */
 /** Polls `probe` until it returns something truthy (returned); fails after `timeoutMs`, with
  * `describe()`'s account of the state at that moment. */
 export async function until(what, probe, { timeoutMs = 20_000, describe = () => '' } = {}) {
@@ -181,6 +180,7 @@ export async function until(what, probe, { timeoutMs = 20_000, describe = () => 
   }
 }
 
+/** Asserts the server still answers /healthz and discovery (after each hostile request). */
 export async function assertHealthy(gatehouse) {
   const health = await fetch(`${gatehouse.issuer}/healthz`);
   assert.equal(health.status, 200, `healthz after the request\n${gatehouse.output()}`);

@@ -4,6 +4,9 @@
 // signed out by Gatehouse over SOAP from the durable outbox, and see PartialLogout when another SP
 // of the session is down. The SPs run in tests/interop/saml/*_sp.py (see peers.mjs).
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { assertHealthy, CookieJar, startGatehouse, until, USER } from './harness.mjs';
@@ -209,5 +212,34 @@ describe('SAML 2.0: one session with pysaml2 and lasso', () => {
     assert.equal(pending.status, 'pending');
     assert.match(pending.last_error, /connect|refused/i);
     await assertHealthy(gatehouse);
+  });
+});
+
+describe('SAML 2.0: keys rotate announces the next certificate before it signs', () => {
+  it('lists both certificates, the signing one first, and lasso still signs in', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'gatehouse-rotate-'));
+    const certificates = async (gh) => [...(await (await fetch(`${gh.issuer}/saml/metadata`)).text())
+      .matchAll(/<ds:X509Certificate>([^<]+)</g)].map((m) => m[1]);
+    let gatehouse;
+    let sp;
+    try {
+      gatehouse = await startGatehouse({ users: [USER], dataDir });
+      const [before] = await certificates(gatehouse);
+      const out = await gatehouse.cli(['keys', 'rotate', '--announce-ahead', '3600']);
+      assert.match(out, /RS256 signs with kid \S+ from \d{4}-/);
+      await gatehouse.stop();
+      gatehouse = await startGatehouse({ dataDir });  // a restart reloads the keys at once
+
+      const listed = await certificates(gatehouse);
+      assert.equal(listed.length, 2, 'the announced certificate is published');
+      assert.equal(listed[0], before, 'the signing certificate comes first and still signs');
+      sp = await new SamlSp('lasso').register(gatehouse, ['--name', 'Intranet']);
+      const login = await sp.signIn(new CookieJar(), { credentials: CREDENTIALS });
+      assert.ok(login.name_id, 'lasso verified the assertion with the pinned certificates');
+    } finally {
+      await sp?.stop();
+      await gatehouse?.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -192,6 +192,7 @@ SigningKeyRecord ReadKey(const Statement& s) {
   k.created_at = s.Time(3);
   k.retired_at = s.OptionalTime(4);
   k.unpublish_at = s.OptionalTime(5);
+  k.activates_at = s.OptionalTime(6);
   return k;
 }
 

@@ -88,7 +88,7 @@ inline constexpr char kTokenColumns[] =
 TokenRecord ReadToken(const Statement& s);
 
 inline constexpr char kKeyColumns[] =
-    "kid, alg, private_key_pem, created_at, retired_at, unpublish_at";
+    "kid, alg, private_key_pem, created_at, retired_at, unpublish_at, activates_at";
 
 SigningKeyRecord ReadKey(const Statement& s);
 

@@ -226,6 +226,9 @@ CREATE TABLE saml_messages (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX saml_messages_by_expiry ON saml_messages (expires_at);
 )sql"},
+    {5, R"sql(
+ALTER TABLE signing_keys ADD COLUMN activates_at INTEGER;
+)sql"},
 };
 
 }  // namespace

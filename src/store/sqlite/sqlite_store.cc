@@ -550,8 +550,8 @@ Result<int> SqliteStore::PurgeExpired(TimePoint cutoff) {
 Result<void> SqliteStore::PutKey(const SigningKeyRecord& k) {
   Lease db = Borrow();
   GH_RETURN_IF_ERROR(Execute(
-      db.get(), Cat("INSERT INTO signing_keys (", kKeyColumns, ") VALUES (?, ?, ?, ?, ?, ?)"),
-      k.kid, k.alg, k.private_key_pem, k.created_at, k.retired_at, k.unpublish_at));
+      db.get(), Cat("INSERT INTO signing_keys (", kKeyColumns, ") VALUES (?, ?, ?, ?, ?, ?, ?)"),
+      k.kid, k.alg, k.private_key_pem, k.created_at, k.retired_at, k.unpublish_at, k.activates_at));
   return Ok();
 }
 
@@ -567,8 +567,9 @@ Result<void> SqliteStore::UpdateKey(const SigningKeyRecord& k) {
   return RequireChanged(
       Execute(db.get(),
               "UPDATE signing_keys SET alg = ?2, private_key_pem = ?3, created_at = ?4, "
-              "retired_at = ?5, unpublish_at = ?6 WHERE kid = ?1",
-              k.kid, k.alg, k.private_key_pem, k.created_at, k.retired_at, k.unpublish_at),
+              "retired_at = ?5, unpublish_at = ?6, activates_at = ?7 WHERE kid = ?1",
+              k.kid, k.alg, k.private_key_pem, k.created_at, k.retired_at, k.unpublish_at,
+              k.activates_at),
       Cat("no signing key ", k.kid));
 }
 
