@@ -13,7 +13,6 @@
 // SUSTAINED_SESSIONS, SUSTAINED_PARTICIPANTS, SIGN_CEILING (RS256 signatures/s for all CPUs),
 // TRIGGER (logout or revoke).
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CookieJar, basicAuth, browse, followAuthorization, signIn, startGatehouse,
 } from '../tests/interop/harness.mjs';
+import { pool, runCli, startReceivers } from './bench_support.mjs';
 
 const env = process.env;
 const work = env.WORK;
@@ -45,25 +45,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) 
 const ms = (x) => x.toFixed(1);
 const log = (...args) => console.error('logout_fanout:', ...args);
 
-function run(args) {
-  return new Promise((resolve, reject) => {
-    execFile(env.GATEHOUSE_BIN, args, { env: { PATH: env.PATH, GATEHOUSE_DATA_DIR: `${work}/data`, GATEHOUSE_LOG_LEVEL: 'warn' } },
-      (error, stdout, stderr) => (error ? reject(new Error(`${args.join(' ')}: ${stderr}`)) : resolve(stdout)));
-  });
-}
-
-// Runs `task(i)` for i in [0, n) with at most `width` at once.
-async function pool(n, width, task) {
-  let next = 0;
-  const results = new Array(n);
-  await Promise.all(Array.from({ length: Math.min(width, n) }, async () => {
-    while (next < n) {
-      const i = next++;
-      results[i] = await task(i);
-    }
-  }));
-  return results;
-}
+const run = (args) => runCli(env.GATEHOUSE_BIN, `${work}/data`, args);
 
 // CPU seconds (user + system) a process has used so far, from /proc (clock ticks are 1/100 s on
 // Linux): where the time of the sustained phase goes, without a profiler.
@@ -100,23 +82,10 @@ async function findPid(needle) {
 
 // --- receivers -----------------------------------------------------------------------------------
 
-const readyFile = `${work}/receivers.json`;
-const receiverProcess = spawn(env.RECEIVERS_BIN, [String(receiverCount), readyFile],
-  { stdio: ['ignore', 'inherit', 'inherit'] });
-process.on('exit', () => receiverProcess.kill('SIGKILL'));
-let ready;
-for (let i = 0; i < 300 && !ready; i++) {
-  ready = await readFile(readyFile, 'utf8').then(JSON.parse).catch(() => undefined);
-  if (!ready) await sleep(100);
-}
-assert.ok(ready, 'the receivers did not start');
-const control = `http://127.0.0.1:${ready.control}`;
-const receiverStats = async () => (await fetch(`${control}/stats`)).json();
-async function waitForTokens(total) {
-  const res = await (await fetch(`${control}/wait?total=${total}&timeout_ms=120000`)).json();
-  assert.ok(res.reached_at, `only ${res.total} of ${total} logout tokens arrived within 120 s`);
-  return res.reached_at;
-}
+const receivers = await startReceivers(env.RECEIVERS_BIN, receiverCount, `${work}/receivers.json`);
+const { control } = receivers;
+const receiverStats = receivers.stats;
+const waitForTokens = receivers.waitFor;
 
 // --- the IdP -------------------------------------------------------------------------------------
 
@@ -124,7 +93,7 @@ log(`registering ${receiverCount} clients, each with its own receiver`);
 let t = now();
 await run(['user', 'add', '--username', USER.username, '--password', USER.password]);
 await pool(receiverCount, cpus().length, (i) => run(['client', 'add', '--id', clientId(i), '--secret', SECRET,
-  '--redirect-uri', REDIRECT_URI, '--backchannel-logout-uri', `http://127.0.0.1:${ready.receivers[i]}/logout`]));
+  '--redirect-uri', REDIRECT_URI, '--backchannel-logout-uri', `http://127.0.0.1:${receivers.ports[i]}/logout`]));
 log(`  ${ms((now() - t) / 1000)} s`);
 
 const adminHash = (await import('node:crypto')).createHash('sha256').update(ADMIN_TOKEN).digest('base64url');

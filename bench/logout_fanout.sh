@@ -25,12 +25,7 @@ build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build_dir/CMakeCache.txt"
 
 # Every token is one RS256 signature, so this is what delivery could reach if signing were all
 # the IdP did, on every CPU.
-# Measured twice and the better kept: a momentary stall lowers one run, and a lower ceiling would
-# flatter the share reached.
-echo "logout_fanout.sh: measuring the RS256 signing ceiling (openssl speed, ~20 s)" >&2
-sign_per_cpu=$(for run in 1 2; do openssl speed -seconds 3 rsa2048 2>/dev/null; done |
-  awk '$1 == "rsa" && $2 == "2048" && $6 > best { best = $6 } END { if (best) print best }')
-[[ -n $sign_per_cpu ]] || { echo "logout_fanout.sh: could not read openssl speed's output" >&2; exit 1; }
+sign_per_cpu=$("$here/rsa_ceiling.sh")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-fanout.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -1,7 +1,11 @@
-// Back-channel logout receivers for bench/logout_fanout.sh: N relying parties' logout endpoints,
-// one keep-alive HTTP listener each on an ephemeral loopback port. They share the machine with
-// the IdP being measured, so they are as cheap as a receiver can be: one thread, and a token is
-// counted, not verified (the interop tests verify tokens with jose).
+// Sign-out receivers for bench/logout_fanout.sh and bench/saml_load.mjs: N relying parties'
+// back-channel logout endpoints — or SAML SPs' SOAP SingleLogoutServices — one keep-alive HTTP
+// listener each on an ephemeral loopback port. They share the machine with the IdP being
+// measured, so they are as cheap as a receiver can be: one thread; a logout token is counted, not
+// verified (the interop tests verify tokens with jose); a SAML LogoutRequest is answered with an
+// unsigned Success LogoutResponse naming the SP http://<Host>/metadata (the benchmark registers
+// its SPs with --allow-unsigned-requests; lasso checks Gatehouse's signatures in the interop
+// tests).
 //
 //   logout_receivers N READY_FILE
 //
@@ -18,6 +22,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -66,6 +71,35 @@ bool IsLogoutTokenForm(std::string_view body) {
   return dots == 2 && part > 0;
 }
 
+// SAML Bindings §3.2: the ID of the LogoutRequest in a SOAP body, or "" for anything else.
+std::string SoapLogoutRequestId(std::string_view body) {
+  auto element = body.find(":LogoutRequest ");
+  if (element == std::string_view::npos) return "";
+  auto id = body.find(" ID=\"", element);
+  if (id == std::string_view::npos) return "";
+  id += 5;
+  auto end = body.find('"', id);
+  return end == std::string_view::npos ? "" : std::string(body.substr(id, end - id));
+}
+
+std::string UtcNow() {
+  std::time_t now = std::time(nullptr);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return text;
+}
+
+std::string SoapLogoutResponse(std::string_view issuer, std::string_view in_response_to) {
+  static std::uint64_t serial = 0;
+  return std::string(
+             R"(<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body>)"
+             R"(<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r)") +
+         std::to_string(++serial) + R"(" Version="2.0" IssueInstant=")" + UtcNow() +
+         R"(" InResponseTo=")" + std::string(in_response_to) + R"("><saml:Issuer>)" +
+         std::string(issuer) +
+         R"(</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status></samlp:LogoutResponse></SOAP-ENV:Body></SOAP-ENV:Envelope>)";
+}
+
 // A /wait request: answered by the token that reaches its target, or by its timer.
 struct Waiter {
   std::uint64_t target;
@@ -82,10 +116,17 @@ class Receivers {
   Response Receive(std::size_t index, const Request& request) {
     Response response{http::status::ok, request.version()};
     response.set(http::field::cache_control, "no-store");
-    if (request.method() != http::verb::post || !IsLogoutTokenForm(request.body())) {
+    const std::string saml_request = SoapLogoutRequestId(request.body());
+    if (request.method() != http::verb::post ||
+        (saml_request.empty() && !IsLogoutTokenForm(request.body()))) {
       ++malformed_;
       response.result(http::status::bad_request);
     } else {
+      if (!saml_request.empty()) {
+        response.set(http::field::content_type, "text/xml");
+        std::string issuer = "http://" + std::string(request[http::field::host]) + "/metadata";
+        response.body() = SoapLogoutResponse(issuer, saml_request);
+      }
       arrivals_.push_back(EpochMs());
       ++per_receiver_[index];
       if (!waiters_.empty()) Settle();

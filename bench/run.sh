@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every benchmark against BUILD_DIR (a Release build with -DGATEHOUSE_BENCH=ON), in order:
-# signing and verification (jws_bench), ending a session (session_end_bench), HTTP load (load.sh)
-# and sign-out fan-out (logout_fanout.sh). `make bench` builds and runs this.
+# signing and verification (jws_bench), ending a session (session_end_bench), HTTP load (load.sh),
+# sign-out fan-out (logout_fanout.sh), SAML messages (saml_bench) and SAML under load
+# (saml_load.sh). `make bench` builds and runs this.
 #
 #   bench/run.sh BUILD_DIR        e.g. bench/run.sh build/release
 set -euo pipefail
@@ -23,3 +24,9 @@ echo "## HTTP load (bench/load.sh)"
 echo
 echo "## Sign-out fan-out (bench/logout_fanout.sh)"
 "$here/logout_fanout.sh" "$build_dir"
+echo
+echo "## SAML messages, in-process (saml_bench)"
+"$build_dir/bench/saml_bench"
+echo
+echo "## SAML under load (bench/saml_load.sh)"
+"$here/saml_load.sh" "$build_dir"

@@ -30,16 +30,16 @@ Result<std::shared_ptr<const Credential>> IdpSigner::For(
   if (auto it = by_kid_.find(key->kid()); it != by_kid_.end()) return it->second;
   GH_ASSIGN_OR_RETURN(auto certificate,
                       crypto::SelfSignedCertificate(*key, common_name_, kCertificateStart));
-  auto credential = std::make_shared<const Credential>(
-      Credential{key, key->PrivatePem(), certificate.Pem(), certificate.Base64Der()});
+  GH_ASSIGN_OR_RETURN(auto xml, xml::SigningCredential::Load(key->PrivatePem(), certificate.Pem()));
+  auto credential =
+      std::make_shared<const Credential>(Credential{key, std::move(xml), certificate.Base64Der()});
   by_kid_[key->kid()] = credential;
   return credential;
 }
 
 Result<void> IdpSigner::Sign(xml::XmlDocument& doc, xml::Node* element, xml::Node* issuer) {
   GH_ASSIGN_OR_RETURN(auto credential, Current());
-  return xml::SignEnveloped(doc, element, issuer, credential->private_key_pem,
-                            credential->certificate_pem);
+  return credential->xml.SignEnveloped(doc, element, issuer);
 }
 
 }  // namespace gh::saml

@@ -10,14 +10,14 @@
 #include "core/result.h"
 #include "keys/key_ring.h"
 #include "xml/document.h"
+#include "xml/signature.h"
 
 namespace gh::saml {
 
 struct Credential {
-  std::shared_ptr<const crypto::SigningKey> key;
-  std::string private_key_pem;
-  std::string certificate_pem;
-  std::string certificate_base64;  // DER, as metadata carries it
+  std::shared_ptr<const crypto::SigningKey> key;  // signs HTTP-Redirect query strings
+  xml::SigningCredential xml;                     // signs enveloped, parsed once
+  std::string certificate_base64;                 // DER, as metadata carries it
 };
 
 class IdpSigner {

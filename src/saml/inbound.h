@@ -22,8 +22,8 @@ struct VerifiedMessage {
 
 // Parses `inbound` and authenticates its Issuer. kInvalidArgument for malformed XML or a message
 // of the wrong shape; kUnauthenticated for an unregistered Issuer, a signature that does not
-// verify with the SP's registered keys, an XML signature inside a Redirect message, or no
-// signature from an SP whose requests must be signed.
+// verify with the SP's registered keys, or no signature from an SP whose requests must be signed
+// (an XML signature inside a Redirect message does not count: only the query's does).
 Result<VerifiedMessage> ReadInbound(InboundMessage inbound, ServiceProviders& sps);
 // The same for a message that must come from `expected` (an answer to a request we sent it).
 Result<VerifiedMessage> ReadInboundFrom(InboundMessage inbound, const ServiceProvider& expected);

@@ -103,10 +103,15 @@ TEST_F(ReadInboundTest, UnsignedOnlyWhenTheRegistrationAllowsIt) {
   EXPECT_FALSE(allowed->signed_by_sp);
 }
 
-TEST_F(ReadInboundTest, ARedirectMessageMustNotHoldAnXmlSignature) {
-  auto inbound = Request(std::string(kBindingRedirect), &sp_key_);
-  auto refused = ReadInboundFrom(std::move(inbound), Sp(sp_cert_, false));
+TEST_F(ReadInboundTest, AnXmlSignatureInsideARedirectMessageIsNeverTrusted) {
+  // Only the query signature authenticates an HTTP-Redirect message (Bindings §3.4.4.1).
+  auto refused =
+      ReadInboundFrom(Request(std::string(kBindingRedirect), &sp_key_), Sp(sp_cert_, true));
   EXPECT_EQ(refused.error().code, ErrorCode::kUnauthenticated);
+  auto unsigned_allowed =
+      ReadInboundFrom(Request(std::string(kBindingRedirect), &sp_key_), Sp(sp_cert_, false));
+  ASSERT_TRUE(unsigned_allowed.ok());
+  EXPECT_FALSE(unsigned_allowed->signed_by_sp);
 }
 
 TEST_F(ReadInboundTest, TheIssuerMustBeTheExpectedServiceProvider) {

@@ -73,9 +73,26 @@ int CountSignatures(const Node* node) {
 
 }  // namespace
 
-Result<void> SignEnveloped(XmlDocument& doc, Node* element, Node* insert_after,
-                           std::string_view private_key_pem, std::string_view certificate_pem) {
+struct SigningCredential::Key {
+  ~Key() { xmlSecKeyDestroy(key); }
+  xmlSecKeyPtr key = nullptr;
+};
+
+Result<SigningCredential> SigningCredential::Load(std::string_view private_key_pem,
+                                                  std::string_view certificate_pem) {
   InitOnce();
+  auto loaded = std::make_shared<Key>();
+  loaded->key = LoadKey(private_key_pem, xmlSecKeyDataFormatPem);
+  if (!loaded->key) return Error::InvalidArgument("xmlsec: cannot load the signing key");
+  if (xmlSecCryptoAppKeyCertLoadMemory(
+          loaded->key, reinterpret_cast<const xmlSecByte*>(certificate_pem.data()),
+          static_cast<xmlSecSize>(certificate_pem.size()), xmlSecKeyDataFormatPem) < 0)
+    return Error::InvalidArgument("xmlsec: cannot load the signing certificate");
+  return SigningCredential(std::move(loaded));
+}
+
+Result<void> SigningCredential::SignEnveloped(XmlDocument& doc, Node* element,
+                                              Node* insert_after) const {
   GH_ASSIGN_OR_RETURN(std::string id, RegisterId(doc, element));
   Node* signature = xmlSecTmplSignatureCreateNsPref(doc.get(), xmlSecTransformExclC14NId,
                                                     xmlSecTransformRsaSha256Id, nullptr,
@@ -99,14 +116,20 @@ Result<void> SignEnveloped(XmlDocument& doc, Node* element, Node* insert_after,
 
   DSigCtx ctx(xmlSecDSigCtxCreate(nullptr));
   if (!ctx) return Error::Internal("xmlsec: cannot create a signature context");
-  ctx->signKey = LoadKey(private_key_pem, xmlSecKeyDataFormatPem);
-  if (!ctx->signKey) return Error::Internal("xmlsec: cannot load the signing key");
-  if (xmlSecCryptoAppKeyCertLoadMemory(
-          ctx->signKey, reinterpret_cast<const xmlSecByte*>(certificate_pem.data()),
-          static_cast<xmlSecSize>(certificate_pem.size()), xmlSecKeyDataFormatPem) < 0)
-    return Error::Internal("xmlsec: cannot load the signing certificate");
-  if (xmlSecDSigCtxSign(ctx.get(), signature) < 0) return Error::Internal("xmlsec: signing failed");
+  // Lent, not given: a context destroys its signKey, and copying the key (xmlSecKeyDuplicate)
+  // copies the RSA key and its certificate, which costs as much as the signature. Signing only
+  // reads the key (its OpenSSL key is shared by reference count), so threads may share it.
+  ctx->signKey = key_->key;
+  int signed_ok = xmlSecDSigCtxSign(ctx.get(), signature);
+  ctx->signKey = nullptr;
+  if (signed_ok < 0) return Error::Internal("xmlsec: signing failed");
   return Ok();
+}
+
+Result<void> SignEnveloped(XmlDocument& doc, Node* element, Node* insert_after,
+                           std::string_view private_key_pem, std::string_view certificate_pem) {
+  GH_ASSIGN_OR_RETURN(auto credential, SigningCredential::Load(private_key_pem, certificate_pem));
+  return credential.SignEnveloped(doc, element, insert_after);
 }
 
 bool HasSignature(const Node* element) { return !Elements(element, kDsigNs, "Signature").empty(); }

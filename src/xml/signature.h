@@ -5,6 +5,7 @@
 // the enveloped transform; keys given by the caller only, never taken from the document.
 #pragma once
 
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -14,9 +15,26 @@
 
 namespace gh::xml {
 
-// Signs `element` (which must carry an `ID` attribute) with RSA-SHA256 over an exclusive-c14n,
-// SHA-256 reference, placing the signature right after `insert_after` (its Issuer) as the SAML
-// schema orders it, with the certificate in KeyInfo.
+// A private RSA key with its certificate, parsed once: reading PEM costs more than the RSA
+// signature itself, and the IdP signs every assertion and logout message with the same key.
+// Thread-safe; each signature works on its own copy of the key.
+class SigningCredential {
+ public:
+  static Result<SigningCredential> Load(std::string_view private_key_pem,
+                                        std::string_view certificate_pem);
+
+  // Signs `element` (which must carry an `ID` attribute) with RSA-SHA256 over an exclusive-c14n,
+  // SHA-256 reference, placing the signature right after `insert_after` (its Issuer) as the SAML
+  // schema orders it, with the certificate in KeyInfo.
+  Result<void> SignEnveloped(XmlDocument& doc, Node* element, Node* insert_after) const;
+
+ private:
+  struct Key;
+  explicit SigningCredential(std::shared_ptr<const Key> key) : key_(std::move(key)) {}
+  std::shared_ptr<const Key> key_;
+};
+
+// SigningCredential::Load(...)->SignEnveloped(...), for a one-off signature.
 Result<void> SignEnveloped(XmlDocument& doc, Node* element, Node* insert_after,
                            std::string_view private_key_pem, std::string_view certificate_pem);
 

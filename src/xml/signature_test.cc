@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 #include "crypto/certificate.h"
 
 namespace gh::xml {
@@ -57,6 +60,23 @@ TEST(XmlSignatureTest, SignedMessageVerifiesWithItsKeyOnly) {
   EXPECT_LT(xml.find("</saml:Issuer><ds:Signature"), xml.find("<saml:NameID"));
   EXPECT_TRUE(Verify(xml).ok());
   EXPECT_EQ(Verify(xml, NewKey("other")).error().code, ErrorCode::kUnauthenticated);
+}
+
+TEST(XmlSignatureTest, OneLoadedCredentialSignsFromManyThreadsAndStaysUsable) {
+  auto credential = SigningCredential::Load(Idp().private_pem, Idp().certificate_pem);
+  ASSERT_TRUE(credential.ok());
+  std::vector<std::string> signed_xml(4);
+  std::vector<std::thread> threads;
+  for (auto& out : signed_xml)
+    threads.emplace_back([&credential, &out] {
+      for (int i = 0; i < 5; ++i) {
+        auto doc = XmlDocument::Parse(kMessage);
+        auto* issuer = Elements(doc->root(), kSamlAssertionNs, "Issuer").at(0);
+        if (credential->SignEnveloped(*doc, doc->root(), issuer).ok()) out = doc->Serialize();
+      }
+    });
+  for (auto& t : threads) t.join();
+  for (const auto& xml : signed_xml) EXPECT_TRUE(Verify(xml).ok()) << xml;
 }
 
 TEST(XmlSignatureTest, AlteredContentFails) {

@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { assertHealthy, CookieJar, startGatehouse, until, USER } from './harness.mjs';
+import {
+  assertHealthy, browse, browseIdp, CookieJar, decodeHtml, startGatehouse, until, USER,
+} from './harness.mjs';
 import { PARTIAL_LOGOUT, SamlSp, STATUS_SUCCESS } from './saml/peers.mjs';
 
 const CREDENTIALS = { username: USER.username, password: USER.password };
@@ -184,6 +186,34 @@ describe('SAML 2.0: one session with pysaml2 and lasso', () => {
     const [delivery] = await notifications(gatehouse, sid);
     assert.equal(delivery.client_id, lasso.entityId);
     assert.equal(delivery.status, 'delivered');
+  });
+
+  it('signing out of lasso over HTTP-Redirect visits pysaml2 in the browser, then answers Success', async () => {
+    const { jar } = await signInToBoth();
+    const pysaml2Login = (await sessions(gatehouse))[0];
+    const request = await lasso.call({ cmd: 'logout', binding: 'redirect' });
+    const { res } = await browseIdp(request.url, { jar });
+    assert.equal(res?.status, 200, 'the signed-out page, since pysaml2 needs the browser');
+    const page = await res.text();
+    assert.match(page, /Wiki/);
+    // The page's front-channel step: pysaml2's SingleLogoutService with a signed LogoutRequest.
+    const frame = new URL(decodeHtml(page.match(/data-frame="([^"]+)"/)[1]));
+    assert.equal(frame.origin + frame.pathname, 'http://pysaml2-sp.test/sp/sls');
+    const handled = await pysaml2.call({ cmd: 'idp_logout', query: frame.search.slice(1) });
+    assert.ok(handled.name_id, 'pysaml2 verified and read the LogoutRequest');
+    assert.equal(handled.sp_name_qualifier, pysaml2.entityId);
+    assert.ok(pysaml2Login.participants.length === 2);
+    // pysaml2's signed LogoutResponse comes back to Gatehouse's SingleLogoutService.
+    const back = await browse(handled.url, jar);
+    assert.equal(back.status, 200, `${handled.url}: ${await back.clone().text()}`);
+    assert.match(await back.text(), /confirmed the sign-out/);
+    // Then the page continues to lasso's answer.
+    const next = decodeHtml(page.match(/<a id="continue" href="([^"]+)"/)[1]);
+    const { url } = await browseIdp(new URL(next, gatehouse.issuer).toString(), { jar });
+    const answer = await lasso.call({ cmd: 'logout_response', binding: 'redirect',
+      query: url.search.slice(1), message: url.searchParams.get('SAMLResponse') });
+    assert.equal(answer.status, STATUS_SUCCESS);
+    assert.equal(answer.relay_state, request.url && new URL(request.url).searchParams.get('RelayState'));
   });
 
   it('answers a SOAP LogoutRequest with PartialLogout when another SP needs a browser', async () => {

@@ -101,22 +101,27 @@ def logout(binding):
     return form_of(info["data"])
 
 
+def verify_redirect_signature(query, message_param):
+    """pysaml2 7.0.1 re-encodes the query before verifying (pysaml2#957); this verifies the raw
+    octets with the IdP's metadata certificate instead, as Bindings §3.4.4.1 asks."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.x509 import load_der_x509_certificate
+    raw = dict(p.split("=", 1) for p in query.split("&"))
+    signed = "&".join("%s=%s" % (k, raw[k]) for k in (message_param, "RelayState", "SigAlg")
+                      if k in raw)
+    cert = client.metadata.certs(idp_entity(), "any", "signing")[0]
+    cert_b64 = "".join((cert[1] if isinstance(cert, tuple) else cert).split())
+    key = load_der_x509_certificate(base64.b64decode(cert_b64)).public_key()
+    signature = base64.b64decode(urllib.parse.unquote(raw["Signature"]))
+    key.verify(signature, signed.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return urllib.parse.unquote(raw[message_param])
+
+
 def logout_response(binding, message, query=""):
     b = BINDING_HTTP_REDIRECT if binding == "redirect" else BINDING_HTTP_POST
     if b == BINDING_HTTP_REDIRECT:
-        # pysaml2 7.0.1 re-encodes the query before verifying (pysaml2#957); verify the raw
-        # octets with the IdP's metadata certificate instead, as Bindings §3.4.4.1 asks.
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.asymmetric import padding
-        from cryptography.x509 import load_der_x509_certificate
-        raw = dict(p.split("=", 1) for p in query.split("&"))
-        signed = "&".join("%s=%s" % (k, raw[k]) for k in ("SAMLResponse", "RelayState", "SigAlg")
-                          if k in raw)
-        cert = client.metadata.certs(idp_entity(), "any", "signing")[0]
-        cert_b64 = "".join((cert[1] if isinstance(cert, tuple) else cert).split())
-        key = load_der_x509_certificate(base64.b64decode(cert_b64)).public_key()
-        signature = base64.b64decode(urllib.parse.unquote(raw["Signature"]))
-        key.verify(signature, signed.encode(), padding.PKCS1v15(), hashes.SHA256())
+        verify_redirect_signature(query, "SAMLResponse")
     parsed = client.parse_logout_request_response(message, b)
     status = parsed.response.status.status_code
     return {"ok": True, "status": status.value,
@@ -124,5 +129,19 @@ def logout_response(binding, message, query=""):
             "in_response_to": parsed.response.in_response_to}
 
 
+def idp_logout(query):
+    """An IdP-initiated LogoutRequest over HTTP-Redirect (the query the browser brought): pysaml2
+    checks it and ends its session; returns what it read and the URL of its signed LogoutResponse."""
+    message = verify_redirect_signature(query, "SAMLRequest")
+    request = client.parse_logout_request(message, BINDING_HTTP_REDIRECT)
+    name_id = request.message.name_id
+    info = client.handle_logout_request(message, name_id, BINDING_HTTP_REDIRECT, sign=True,
+                                        sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA256)
+    return {"name_id": name_id.text, "sp_name_qualifier": name_id.sp_name_qualifier,
+            "session_index": [i.text for i in request.message.session_index],
+            "destination": request.message.destination,
+            "url": dict(info["headers"])["Location"]}
+
+
 run({"init": init, "authn": authn, "acs": acs, "logout": logout,
-     "logout_response": logout_response})
+     "logout_response": logout_response, "idp_logout": idp_logout})

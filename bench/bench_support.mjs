@@ -1,0 +1,55 @@
+// What the Node benchmark drivers share (bench/logout_fanout.mjs, bench/saml_load.mjs): a bounded
+// task pool, the gatehouse CLI on the benchmark's data directory, and the sign-out receivers
+// (bench/logout_receivers.cc).
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+// Runs `task(i)` for i in [0, n) with at most `width` at once; resolves to the results in order.
+export async function pool(n, width, task) {
+  let next = 0;
+  const results = new Array(n);
+  await Promise.all(Array.from({ length: Math.min(width, n) }, async () => {
+    while (next < n) {
+      const i = next++;
+      results[i] = await task(i);
+    }
+  }));
+  return results;
+}
+
+// A `gatehouse` command (binary `bin`) on the data directory `dataDir`; resolves to its stdout.
+export function runCli(bin, dataDir, args) {
+  return new Promise((resolve, reject) => {
+    execFile(bin, args, { env: { PATH: process.env.PATH, GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_LOG_LEVEL: 'warn' } },
+      (error, stdout, stderr) => (error ? reject(new Error(`${args.join(' ')}: ${stderr}`)) : resolve(stdout)));
+  });
+}
+
+/**
+ * Starts `count` receivers (binary `bin`), killed when this process exits. Returns {ports,
+ * control (URL), stats(), waitFor(total)}: waitFor resolves to the epoch ms at which the
+ * total-th message arrived, and fails after 120 s.
+ */
+export async function startReceivers(bin, count, readyFile) {
+  const child = spawn(bin, [String(count), readyFile], { stdio: ['ignore', 'inherit', 'inherit'] });
+  process.on('exit', () => child.kill('SIGKILL'));
+  let ready;
+  for (let i = 0; i < 300 && !ready; i++) {
+    ready = await readFile(readyFile, 'utf8').then(JSON.parse).catch(() => undefined);
+    if (!ready) await sleep(100);
+  }
+  assert.ok(ready, 'the receivers did not start');
+  const control = `http://127.0.0.1:${ready.control}`;
+  return {
+    ports: ready.receivers,
+    control,
+    stats: async () => (await fetch(`${control}/stats`)).json(),
+    async waitFor(total) {
+      const res = await (await fetch(`${control}/wait?total=${total}&timeout_ms=120000`)).json();
+      assert.ok(res.reached_at, `only ${res.total} of ${total} messages arrived within 120 s`);
+      return res.reached_at;
+    },
+  };
+}
