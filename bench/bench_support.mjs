@@ -6,6 +6,14 @@ import { execFile, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+// CPU seconds (user + system) a process has used so far, from /proc (clock ticks are 1/100 s on
+// Linux): where the time of the sustained phase goes, without a profiler.
+export async function cpuSeconds(pid) {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 // Runs `task(i)` for i in [0, n) with at most `width` at once; resolves to the results in order.
 export async function pool(n, width, task) {
   let next = 0;
@@ -29,7 +37,7 @@ export function runCli(bin, dataDir, args) {
 
 /**
  * Starts `count` receivers (binary `bin`), killed when this process exits. Returns {ports,
- * control (URL), stats(), waitFor(total)}: waitFor resolves to the epoch ms at which the
+ * control (URL), pid, stop(), stats(), waitFor(total)}: waitFor resolves to the epoch ms at which the
  * total-th message arrived, and fails after 120 s.
  */
 export async function startReceivers(bin, count, readyFile) {
@@ -45,6 +53,8 @@ export async function startReceivers(bin, count, readyFile) {
   return {
     ports: ready.receivers,
     control,
+    pid: child.pid,
+    stop: () => child.kill('SIGTERM'),
     stats: async () => (await fetch(`${control}/stats`)).json(),
     async waitFor(total) {
       const res = await (await fetch(`${control}/wait?total=${total}&timeout_ms=120000`)).json();

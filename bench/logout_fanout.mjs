@@ -21,7 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CookieJar, basicAuth, browse, followAuthorization, signIn, startGatehouse,
 } from '../tests/interop/harness.mjs';
-import { pool, runCli, startReceivers } from './bench_support.mjs';
+import { cpuSeconds, pool, runCli, startReceivers } from './bench_support.mjs';
 
 const env = process.env;
 const work = env.WORK;
@@ -46,14 +46,6 @@ const ms = (x) => x.toFixed(1);
 const log = (...args) => console.error('logout_fanout:', ...args);
 
 const run = (args) => runCli(env.GATEHOUSE_BIN, `${work}/data`, args);
-
-// CPU seconds (user + system) a process has used so far, from /proc (clock ticks are 1/100 s on
-// Linux): where the time of the sustained phase goes, without a profiler.
-async function cpuSeconds(pid) {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 // Per thread of process `pid`, seconds on a CPU and seconds runnable but waiting for one
 // (/proc/…/schedstat): {tid: {cpu, queued}}. Which threads are busy tells signing (the delivery
@@ -189,7 +181,7 @@ for (let s = 0; s < sustainedSessions; s++) sessions.push(await sessionWithParti
 const flowsPerSecond = (sustainedSessions * sustainedParticipants) / ((now() - t) / 1000);
 log(`  ${ms((now() - t) / 1000)} s (${flowsPerSecond.toFixed(0)} code flows/s)`);
 const tokens = sustainedSessions * sustainedParticipants;
-const cpuBefore = { threads: await threadTimes(serverPid), idp: await cpuSeconds(serverPid), receivers: await cpuSeconds(receiverProcess.pid), driver: process.cpuUsage() };
+const cpuBefore = { threads: await threadTimes(serverPid), idp: await cpuSeconds(serverPid), receivers: await cpuSeconds(receivers.pid), driver: process.cpuUsage() };
 const start = now();
 const signOutTimes = await pool(sessions.length, signOutConcurrency, async (i) => {
   const t0 = now();
@@ -213,7 +205,7 @@ const busiestThreads = Object.entries(threadsAfter)
 const timeline = await (await fetch(`${control}/timeline?from=${start}&bucket_ms=250`)).json();
 const cpu = {
   idp: (await cpuSeconds(serverPid)) - cpuBefore.idp,
-  receivers: (await cpuSeconds(receiverProcess.pid)) - cpuBefore.receivers,
+  receivers: (await cpuSeconds(receivers.pid)) - cpuBefore.receivers,
   driver: (() => { const u = process.cpuUsage(cpuBefore.driver); return (u.user + u.system) / 1e6; })(),
 };
 
@@ -255,6 +247,6 @@ console.log(`\nReceivers: ${stats.total} tokens, ${duplicates} duplicates, ${mis
   ` retried_total ${metric('gatehouse_logout_notifications_retried_total')},` +
   ` failed_total ${metric('gatehouse_logout_notifications_failed_total')},` +
   ` pending ${metric('gatehouse_logout_notifications{status="pending"}')}.`);
-receiverProcess.kill('SIGTERM');
+receivers.stop();
 // At-least-once delivery allows a duplicate; a lost or malformed token is a failure.
 process.exitCode = missing || stats.malformed ? 1 : 0;

@@ -5,8 +5,14 @@ namespace gh {
 std::string EscapeHtml(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
+  // Runs without special characters are copied whole: pages carry long base64 values (SAML
+  // messages in auto-POST forms) that have none.
+  std::size_t start = 0;
+  while (true) {
+    std::size_t at = text.find_first_of("&<>\"'", start);
+    out.append(text.substr(start, at == std::string_view::npos ? at : at - start));
+    if (at == std::string_view::npos) return out;
+    switch (text[at]) {
       case '&':
         out += "&amp;";
         break;
@@ -19,14 +25,11 @@ std::string EscapeHtml(std::string_view text) {
       case '"':
         out += "&quot;";
         break;
-      case '\'':
-        out += "&#39;";
-        break;
       default:
-        out.push_back(c);
+        out += "&#39;";
     }
+    start = at + 1;
   }
-  return out;
 }
 
 }  // namespace gh

@@ -98,8 +98,15 @@ Result<std::optional<store::SessionRecord>> SessionAuthority::Resolve(
   // An expired session is treated as absent here; ending it (and notifying its participants) is
   // the expiry sweeper's job, so it happens even when the browser never comes back.
   if (!found || !found->active() || Expired(*found)) return std::optional<store::SessionRecord>();
-  found->last_seen_at = clock_.Now();
-  GH_RETURN_IF_ERROR(store_.TouchSession(found->sid, found->last_seen_at));
+  // last_seen_at only feeds the idle timeout, which needs it to the minute, not a write
+  // transaction on every request (every SSO Response, every authorization): it is written when it
+  // is a minute old — or a hundredth of the idle timeout, so a short timeout stays exact.
+  auto now = clock_.Now();
+  auto granularity = std::min<Seconds>(Seconds(60), policy_.idle_timeout / 100);
+  if (now - found->last_seen_at >= granularity) {
+    found->last_seen_at = now;
+    GH_RETURN_IF_ERROR(store_.TouchSession(found->sid, found->last_seen_at));
+  }
   return found;
 }
 

@@ -83,7 +83,7 @@ class SessionAuthority {
   Result<Started> SignIn(std::string_view user_id, std::string_view current_cookie);
 
   // The live session behind a cookie value: nullopt when unknown, ended, idle too long or past
-  // its absolute lifetime. Refreshes last_seen_at.
+  // its absolute lifetime. Refreshes last_seen_at once it is a minute old (see the .cc).
   Result<std::optional<store::SessionRecord>> Resolve(std::string_view cookie_value);
 
   // Records that `client_id` is receiving tokens (or an assertion, naming `saml`) in session

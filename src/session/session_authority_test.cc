@@ -17,6 +17,7 @@ namespace {
 
 using std::chrono::hours;
 using std::chrono::minutes;
+using std::chrono::seconds;
 
 class SessionAuthorityTest : public ::testing::Test {
  protected:
@@ -104,6 +105,19 @@ TEST_F(SessionAuthorityTest, IdleSessionExpires) {
   EXPECT_TRUE(authority_.Resolve(started->cookie_value)->has_value());
   clock_.Advance(minutes(30));
   EXPECT_FALSE(authority_.Resolve(started->cookie_value)->has_value());
+}
+
+TEST_F(SessionAuthorityTest, ResolveWritesLastSeenOnlyOnceItIsAMinuteOld) {
+  auto started = authority_.Start("user-1");
+  const auto& sid = started->session.sid;
+  auto last_seen = [&] { return (*store_->FindSessionBySid(sid))->last_seen_at; };
+  auto at_start = last_seen();
+  clock_.Advance(seconds(17));  // under the granularity (idle 30 min / 100 = 18 s)
+  ASSERT_TRUE(authority_.Resolve(started->cookie_value)->has_value());
+  EXPECT_EQ(last_seen(), at_start);
+  clock_.Advance(seconds(1));
+  ASSERT_TRUE(authority_.Resolve(started->cookie_value)->has_value());
+  EXPECT_EQ(last_seen(), clock_.Now());
 }
 
 TEST_F(SessionAuthorityTest, SessionExpiresAtAbsoluteLifetimeEvenWhenActive) {
