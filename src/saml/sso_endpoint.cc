@@ -176,14 +176,14 @@ http::Response SsoEndpoint::Proceed(const http::Request& request, const Pending&
   return Answer(pending, **sp, **session);
 }
 
-Result<store::SamlSubject> SsoEndpoint::SubjectFor(const ServiceProvider& sp,
-                                                   const store::SessionRecord& session,
-                                                   const store::UserRecord& user) const {
+Result<SsoEndpoint::Subject> SsoEndpoint::SubjectFor(const ServiceProvider& sp,
+                                                     const store::SessionRecord& session,
+                                                     const store::UserRecord& user) const {
   // The same SP in the same session keeps the subject it was first sent, so a second SSO does
   // not leave its first SessionIndex unknown to Single Logout.
   GH_ASSIGN_OR_RETURN(auto participants, context_.store.ListParticipants(session.sid));
   for (const auto& p : participants)
-    if (p.client_id == sp.record.entity_id && p.saml) return *p.saml;
+    if (p.client_id == sp.record.entity_id && p.saml) return Subject{*p.saml, true};
   store::SamlSubject subject;
   subject.format = sp.record.name_id_format;
   subject.name_qualifier = context_.settings.entity_id();
@@ -202,7 +202,25 @@ Result<store::SamlSubject> SsoEndpoint::SubjectFor(const ServiceProvider& sp,
   }
   if (subject.name_id.empty())
     return Error::FailedPrecondition("the user has no value for this NameID format");
-  return subject;
+  return Subject{std::move(subject), false};
+}
+
+Result<void> SsoEndpoint::Join(const ServiceProvider& sp, const store::SessionRecord& session,
+                               const Subject& subject) const {
+  if (subject.already_participant) {
+    // Any sign-out of this session already names the SP, so there is nothing to write; a read
+    // that the session still lives keeps assertions from leaving an ended one.
+    GH_ASSIGN_OR_RETURN(auto current, context_.store.FindSessionBySid(session.sid));
+    if (!current || !current->active() || context_.sessions.Expired(*current))
+      return Error::FailedPrecondition("the session has ended");
+    return Ok();
+  }
+  // A new participant is recorded before the assertion leaves: a sign-out that comes after it
+  // finds the SP; one that came before makes this fail instead of issuing into an ended session.
+  return context_.store.InTransaction([&](store::Store& tx) {
+    return context_.sessions.AddParticipant(tx, session.sid, sp.record.entity_id, kSamlProtocol,
+                                            subject.subject);
+  });
 }
 
 http::Response SsoEndpoint::Answer(const Pending& pending, const ServiceProvider& sp,
@@ -224,7 +242,7 @@ http::Response SsoEndpoint::Answer(const Pending& pending, const ServiceProvider
   content.audience = sp.record.entity_id;
   content.recipient = pending.acs_url;
   content.in_response_to = pending.request_id;
-  content.subject = *subject;
+  content.subject = subject->subject;
   content.now = now;
   content.auth_instant = session.auth_time;
   content.lifetime = s.assertion_lifetime;
@@ -237,12 +255,7 @@ http::Response SsoEndpoint::Answer(const Pending& pending, const ServiceProvider
                              pending.acs_url, content);
   if (!context_.signer.Sign(built.doc, built.assertion, built.assertion_issuer).ok())
     return web::NoticePage(503, "Unavailable", "Please try again.");
-  // The participant is recorded before the assertion leaves: a sign-out that comes after it
-  // finds the SP; one that came before makes this fail instead of issuing into an ended session.
-  auto joined = context_.store.InTransaction([&](store::Store& tx) {
-    return context_.sessions.AddParticipant(tx, session.sid, sp.record.entity_id, kSamlProtocol,
-                                            *subject);
-  });
+  auto joined = Join(sp, session, *subject);
   if (!joined.ok()) {
     if (joined.error().code == ErrorCode::kFailedPrecondition)
       return web::NoticePage(400, "Your session ended",

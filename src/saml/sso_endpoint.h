@@ -41,9 +41,17 @@ class SsoEndpoint {
   // A tamper-proof handle for `pending` (HMAC with the server secret), and its reverse.
   std::string Seal(const Pending& pending) const;
   std::optional<Pending> Unseal(std::string_view sealed) const;
-  Result<store::SamlSubject> SubjectFor(const ServiceProvider& sp,
-                                        const store::SessionRecord& session,
-                                        const store::UserRecord& user) const;
+  // The subject `sp` is sent in `session`: the one it was first sent, or a new one.
+  struct Subject {
+    store::SamlSubject subject;
+    bool already_participant = false;
+  };
+  Result<Subject> SubjectFor(const ServiceProvider& sp, const store::SessionRecord& session,
+                             const store::UserRecord& user) const;
+  // Records `sp` as a participant of `session` before an assertion leaves, or — when it already
+  // is one — checks that the session still lives. kFailedPrecondition when it has ended.
+  Result<void> Join(const ServiceProvider& sp, const store::SessionRecord& session,
+                    const Subject& subject) const;
 
   const SamlContext& context_;
 };

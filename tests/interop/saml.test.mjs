@@ -114,6 +114,22 @@ describe('SAML 2.0 with lasso as the service provider', () => {
     await assertHealthy(gatehouse);
   });
 
+  it('sends a second SSO in the same session the same NameID and SessionIndex', async () => {
+    const jar = new CookieJar();
+    const first = await sp.signIn(jar, { credentials: CREDENTIALS });
+    const second = await sp.signIn(jar);  // no password: the IdP session is there
+    assert.equal(second.name_id, first.name_id);
+    assert.equal(second.session_index, first.session_index, 'Single Logout still finds the SP');
+    const { sid, participants } = await soleSession(gatehouse);
+    assert.equal(participants.length, 1);
+    await gatehouse.cli(['session', 'revoke', '--sid', sid]);
+    // The session is gone: the next SSO asks for the password instead of answering.
+    const request = await sp.call({ cmd: 'authn', binding: 'redirect' });
+    const res = await browse(request.url, jar);
+    assert.equal(res.status, 302);
+    assert.match(res.headers.get('location'), /^\/login\?/);
+  });
+
   it('signs out over HTTP-Redirect and HTTP-POST, lasso checking our signatures', async () => {
     for (const binding of ['redirect', 'post']) {
       const jar = new CookieJar();
