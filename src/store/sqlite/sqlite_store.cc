@@ -3,15 +3,14 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <unordered_map>
 #include <utility>
 
+#include "store/sqlite/connection_pool.h"
 #include "store/sqlite/rows.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/statement.h"
@@ -25,10 +24,6 @@ namespace {
 // Long enough to ride out another connection's write transaction, short enough to surface a
 // stuck database as kUnavailable rather than a hung worker.
 constexpr int kBusyTimeoutMs = 5000;
-
-std::string NoNotification(std::int64_t id) {
-  return Cat("no logout notification ", std::to_string(id));
-}
 
 Result<DbHandle> OpenConnection(const std::string& path) {
   sqlite3* raw = nullptr;
@@ -100,54 +95,6 @@ Result<void> LoadClientValues(sqlite3* db, std::vector<ClientRecord>& clients,
 }
 
 }  // namespace
-
-// The store's connections. Borrowing blocks while all are in use.
-class SqliteStore::Pool {
- public:
-  explicit Pool(std::vector<DbHandle> dbs) : all_(std::move(dbs)) {
-    for (const DbHandle& db : all_) idle_.push_back(db.get());
-  }
-
-  sqlite3* Acquire() {
-    std::unique_lock lock(mu_);
-    available_.wait(lock, [&] { return !idle_.empty(); });
-    sqlite3* db = idle_.back();
-    idle_.pop_back();
-    return db;
-  }
-
-  void Release(sqlite3* db) {
-    {
-      std::lock_guard lock(mu_);
-      idle_.push_back(db);
-    }
-    available_.notify_one();
-  }
-
- private:
-  std::vector<DbHandle> all_;
-  std::mutex mu_;
-  std::condition_variable available_;
-  std::vector<sqlite3*> idle_;
-};
-
-// One call's use of a connection: returned to the pool when the call ends. A transaction view's
-// lease has no pool, because the connection belongs to the enclosing InTransaction.
-class SqliteStore::Lease {
- public:
-  Lease(Pool* pool, sqlite3* db) : pool_(pool), db_(db) {}
-  ~Lease() {
-    if (pool_ != nullptr) pool_->Release(db_);
-  }
-  Lease(const Lease&) = delete;
-  Lease& operator=(const Lease&) = delete;
-
-  sqlite3* get() const { return db_; }
-
- private:
-  Pool* pool_;
-  sqlite3* db_;
-};
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, int pool_size) {
   if (pool_size < 1) return Error::InvalidArgument("sqlite: pool_size must be at least 1");
@@ -571,254 +518,6 @@ Result<void> SqliteStore::UpdateKey(const SigningKeyRecord& k) {
               k.kid, k.alg, k.private_key_pem, k.created_at, k.retired_at, k.unpublish_at,
               k.activates_at),
       Cat("no signing key ", k.kid));
-}
-
-// Logout outbox
-
-Result<std::vector<std::int64_t>> SqliteStore::EnqueueNotifications(
-    const LogoutNotificationRecord& each, std::span<const std::string> client_ids) {
-  if (client_ids.empty()) return std::vector<std::int64_t>();
-  // One statement for the whole batch, the client ids passed as one JSON array: per-row
-  // statements cost several times the insert itself, and a sign-out may enqueue a thousand.
-  const std::string ids_json = nlohmann::json(client_ids).dump();
-  Lease db = Borrow();
-  return Transact(db.get(), TxMode::kWrite, [&]() -> Result<std::vector<std::int64_t>> {
-    GH_ASSIGN_OR_RETURN(
-        auto ids,
-        QueryAll(
-            db.get(),
-            "INSERT INTO logout_notifications (sid, user_id, client_id, channel, status, "
-            "attempts, last_error, created_at, next_attempt_at, lease_until, delivered_at) "
-            "SELECT ?, ?, value, ?, 'pending', ?, ?, ?, ?, ?, ? "
-            "FROM json_each(?) ORDER BY key RETURNING id",
-            [](const Statement& s) { return s.Int(0); }, each.sid, each.user_id, each.channel,
-            each.attempts, each.last_error, each.created_at, each.next_attempt_at, each.lease_until,
-            each.delivered_at, ids_json));
-    if (ids.size() != client_ids.size())
-      return Error::Internal("sqlite: the insert returned the wrong number of ids");
-    // Rows are inserted in the array's order with increasing ids, but RETURNING promises no
-    // order: sorted, the ids line up with `client_ids` again.
-    std::sort(ids.begin(), ids.end());
-    return ids;
-  });
-}
-
-Result<std::vector<LogoutNotificationRecord>> SqliteStore::ClaimDueNotifications(
-    TimePoint now, TimePoint lease_until, int limit) {
-  Lease db = Borrow();
-  return Transact(db.get(), TxMode::kWrite, [&]() -> Result<std::vector<LogoutNotificationRecord>> {
-    GH_ASSIGN_OR_RETURN(
-        auto claimed,
-        QueryAll(db.get(),
-                 Cat("UPDATE logout_notifications SET lease_until = ?1 WHERE id IN ("
-                     "SELECT id FROM logout_notifications WHERE status = 'pending' AND "
-                     "next_attempt_at <= ?2 AND (lease_until IS NULL OR lease_until <= ?2) "
-                     "ORDER BY next_attempt_at, id LIMIT ?3) RETURNING ",
-                     kNotificationColumns),
-                 ReadNotification, lease_until, now, limit));
-    // RETURNING does not promise an order.
-    std::sort(claimed.begin(), claimed.end(), [](const auto& a, const auto& b) {
-      return std::pair(a.next_attempt_at, a.id) < std::pair(b.next_attempt_at, b.id);
-    });
-    return claimed;
-  });
-}
-
-Result<void> SqliteStore::MarkDelivered(std::int64_t id, TimePoint at, int attempts) {
-  Lease db = Borrow();
-  return RequireChanged(
-      Execute(db.get(),
-              "UPDATE logout_notifications SET status = 'delivered', delivered_at = ?, "
-              "attempts = ?, lease_until = NULL WHERE id = ?",
-              at, attempts, id),
-      NoNotification(id));
-}
-
-Result<void> SqliteStore::MarkRetry(std::int64_t id, TimePoint next_attempt_at, int attempts,
-                                    std::string_view error) {
-  Lease db = Borrow();
-  return RequireChanged(
-      Execute(db.get(),
-              "UPDATE logout_notifications SET next_attempt_at = ?, attempts = ?, "
-              "last_error = ?, lease_until = NULL WHERE id = ?",
-              next_attempt_at, attempts, error, id),
-      NoNotification(id));
-}
-
-Result<void> SqliteStore::MarkFailed(std::int64_t id, int attempts, std::string_view error) {
-  Lease db = Borrow();
-  return RequireChanged(
-      Execute(db.get(),
-              "UPDATE logout_notifications SET status = 'failed', attempts = ?, last_error = ?, "
-              "lease_until = NULL WHERE id = ?",
-              attempts, error, id),
-      NoNotification(id));
-}
-
-Result<std::vector<LogoutNotificationRecord>> SqliteStore::ListNotifications(
-    std::optional<std::string> sid, int limit) {
-  Lease db = Borrow();
-  const std::string select = Cat("SELECT ", kNotificationColumns, " FROM logout_notifications ");
-  if (sid) {
-    return QueryAll(db.get(), Cat(select, "WHERE sid = ? ORDER BY id DESC LIMIT ?"),
-                    ReadNotification, *sid, limit);
-  }
-  return QueryAll(db.get(), Cat(select, "ORDER BY id DESC LIMIT ?"), ReadNotification, limit);
-}
-
-Result<NotificationCounts> SqliteStore::CountNotifications() {
-  Lease db = Borrow();
-  GH_ASSIGN_OR_RETURN(
-      auto rows,
-      QueryAll(db.get(), "SELECT status, COUNT(*) FROM logout_notifications GROUP BY status",
-               [](const Statement& s) { return std::pair(ParseStatus(s.Text(0)), s.Int(1)); }));
-  NotificationCounts counts;
-  for (const auto& [status, n] : rows) {
-    switch (status) {
-      case NotificationStatus::kPending:
-        counts.pending = n;
-        break;
-      case NotificationStatus::kDelivered:
-        counts.delivered = n;
-        break;
-      case NotificationStatus::kFailed:
-        counts.failed = n;
-        break;
-    }
-  }
-  return counts;
-}
-
-// Logout contexts
-
-Result<void> SqliteStore::PutLogoutContext(const LogoutContextRecord& c) {
-  Lease db = Borrow();
-  GH_RETURN_IF_ERROR(Execute(db.get(),
-                             Cat("INSERT INTO logout_contexts (", kLogoutContextColumns,
-                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                             c.id_hash, c.sid, c.client_id, c.post_logout_redirect_uri, c.state,
-                             c.ui_locales, c.created_at, c.expires_at, c.used_at,
-                             SamlInitiatorText(c.saml_initiator)));
-  return Ok();
-}
-
-Result<std::optional<LogoutContextRecord>> SqliteStore::FindLogoutContext(
-    std::string_view id_hash) {
-  Lease db = Borrow();
-  return QueryOne(db.get(),
-                  Cat("SELECT ", kLogoutContextColumns, " FROM logout_contexts WHERE id_hash = ?"),
-                  ReadLogoutContext, id_hash);
-}
-
-Result<bool> SqliteStore::UseLogoutContext(std::string_view id_hash, TimePoint at) {
-  Lease db = Borrow();
-  GH_ASSIGN_OR_RETURN(
-      int changed,
-      Execute(db.get(),
-              "UPDATE logout_contexts SET used_at = ? WHERE id_hash = ? AND used_at IS NULL", at,
-              id_hash));
-  return changed == 1;
-}
-
-Result<int> SqliteStore::PurgeSettledNotifications(TimePoint cutoff) {
-  Lease db = Borrow();
-  return Execute(db.get(),
-                 "DELETE FROM logout_notifications WHERE status != 'pending' AND created_at < ?",
-                 cutoff);
-}
-
-Result<int> SqliteStore::PurgeEvents(TimePoint cutoff) {
-  Lease db = Borrow();
-  return Execute(db.get(), "DELETE FROM events WHERE at < ?", cutoff);
-}
-
-Result<int> SqliteStore::PurgeLogoutContexts(TimePoint cutoff) {
-  Lease db = Borrow();
-  return Execute(db.get(), "DELETE FROM logout_contexts WHERE expires_at < ?", cutoff);
-}
-
-// SAML
-
-Result<void> SqliteStore::PutServiceProvider(const SamlServiceProviderRecord& sp) {
-  Lease db = Borrow();
-  GH_RETURN_IF_ERROR(Execute(db.get(),
-                             Cat("INSERT INTO saml_service_providers (", kServiceProviderColumns,
-                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                             sp.entity_id, sp.name, sp.metadata_xml, sp.name_id_format,
-                             JoinWords(sp.released_attributes), sp.require_signed_requests,
-                             sp.allow_idp_initiated, sp.slo_binding, sp.created_at));
-  return Ok();
-}
-
-Result<std::optional<SamlServiceProviderRecord>> SqliteStore::FindServiceProvider(
-    std::string_view entity_id) {
-  Lease db = Borrow();
-  return QueryOne(
-      db.get(),
-      Cat("SELECT ", kServiceProviderColumns, " FROM saml_service_providers WHERE entity_id = ?"),
-      ReadServiceProvider, entity_id);
-}
-
-Result<std::vector<SamlServiceProviderRecord>> SqliteStore::ListServiceProviders() {
-  Lease db = Borrow();
-  return QueryAll(
-      db.get(),
-      Cat("SELECT ", kServiceProviderColumns, " FROM saml_service_providers ORDER BY entity_id"),
-      ReadServiceProvider);
-}
-
-Result<bool> SqliteStore::RemoveServiceProvider(std::string_view entity_id) {
-  Lease db = Borrow();
-  GH_ASSIGN_OR_RETURN(
-      int removed,
-      Execute(db.get(), "DELETE FROM saml_service_providers WHERE entity_id = ?", entity_id));
-  return removed == 1;
-}
-
-Result<bool> SqliteStore::RememberMessage(std::string_view issuer, std::string_view id,
-                                          TimePoint expires_at) {
-  Lease db = Borrow();
-  GH_ASSIGN_OR_RETURN(int inserted,
-                      Execute(db.get(),
-                              "INSERT INTO saml_messages (issuer, id, expires_at) VALUES (?, ?, ?) "
-                              "ON CONFLICT (issuer, id) DO NOTHING",
-                              issuer, id, expires_at));
-  return inserted == 1;
-}
-
-Result<int> SqliteStore::PurgeMessages(TimePoint cutoff) {
-  Lease db = Borrow();
-  return Execute(db.get(), "DELETE FROM saml_messages WHERE expires_at < ?", cutoff);
-}
-
-Result<std::optional<ParticipantRecord>> SqliteStore::FindSamlParticipant(
-    std::string_view entity_id, std::string_view session_index) {
-  Lease db = Borrow();
-  return QueryOne(db.get(),
-                  Cat("SELECT ", kParticipantColumns,
-                      " FROM participants WHERE client_id = ? AND saml_session_index = ?"),
-                  ReadParticipant, entity_id, session_index);
-}
-
-// Events
-
-Result<std::int64_t> SqliteStore::AppendEvent(const EventRecord& e) {
-  Lease db = Borrow();
-  GH_ASSIGN_OR_RETURN(auto id, QueryOne(
-                                   db.get(),
-                                   "INSERT INTO events (at, type, sid, user_id, client_id, detail) "
-                                   "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                                   [](const Statement& s) { return s.Int(0); }, e.at, e.type, e.sid,
-                                   e.user_id, e.client_id, e.detail));
-  if (!id) return Error::Internal("sqlite: insert returned no id");
-  return *id;
-}
-
-Result<std::vector<EventRecord>> SqliteStore::ListEvents(std::int64_t after_id, int limit) {
-  Lease db = Borrow();
-  return QueryAll(db.get(),
-                  Cat("SELECT ", kEventColumns, " FROM events WHERE id > ? ORDER BY id LIMIT ?"),
-                  ReadEvent, after_id, limit);
 }
 
 }  // namespace gh::store

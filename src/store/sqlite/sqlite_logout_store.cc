@@ -1,0 +1,208 @@
+// SqliteStore, sign-out state: the logout outbox, logout contexts, the retention of settled
+// history, and the event log.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+
+#include "store/sqlite/connection_pool.h"
+#include "store/sqlite/rows.h"
+
+namespace gh::store {
+
+using namespace sqlite;  // the statement layer is this file's vocabulary
+
+namespace {
+
+std::string NoNotification(std::int64_t id) {
+  return Cat("no logout notification ", std::to_string(id));
+}
+
+}  // namespace
+
+// Logout outbox
+
+Result<std::vector<std::int64_t>> SqliteStore::EnqueueNotifications(
+    const LogoutNotificationRecord& each, std::span<const std::string> client_ids) {
+  if (client_ids.empty()) return std::vector<std::int64_t>();
+  // One statement for the whole batch, the client ids passed as one JSON array: per-row
+  // statements cost several times the insert itself, and a sign-out may enqueue a thousand.
+  const std::string ids_json = nlohmann::json(client_ids).dump();
+  Lease db = Borrow();
+  return Transact(db.get(), TxMode::kWrite, [&]() -> Result<std::vector<std::int64_t>> {
+    GH_ASSIGN_OR_RETURN(
+        auto ids,
+        QueryAll(
+            db.get(),
+            "INSERT INTO logout_notifications (sid, user_id, client_id, channel, status, "
+            "attempts, last_error, created_at, next_attempt_at, lease_until, delivered_at) "
+            "SELECT ?, ?, value, ?, 'pending', ?, ?, ?, ?, ?, ? "
+            "FROM json_each(?) ORDER BY key RETURNING id",
+            [](const Statement& s) { return s.Int(0); }, each.sid, each.user_id, each.channel,
+            each.attempts, each.last_error, each.created_at, each.next_attempt_at, each.lease_until,
+            each.delivered_at, ids_json));
+    if (ids.size() != client_ids.size())
+      return Error::Internal("sqlite: the insert returned the wrong number of ids");
+    // Rows are inserted in the array's order with increasing ids, but RETURNING promises no
+    // order: sorted, the ids line up with `client_ids` again.
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  });
+}
+
+Result<std::vector<LogoutNotificationRecord>> SqliteStore::ClaimDueNotifications(
+    TimePoint now, TimePoint lease_until, int limit) {
+  Lease db = Borrow();
+  return Transact(db.get(), TxMode::kWrite, [&]() -> Result<std::vector<LogoutNotificationRecord>> {
+    GH_ASSIGN_OR_RETURN(
+        auto claimed,
+        QueryAll(db.get(),
+                 Cat("UPDATE logout_notifications SET lease_until = ?1 WHERE id IN ("
+                     "SELECT id FROM logout_notifications WHERE status = 'pending' AND "
+                     "next_attempt_at <= ?2 AND (lease_until IS NULL OR lease_until <= ?2) "
+                     "ORDER BY next_attempt_at, id LIMIT ?3) RETURNING ",
+                     kNotificationColumns),
+                 ReadNotification, lease_until, now, limit));
+    // RETURNING does not promise an order.
+    std::sort(claimed.begin(), claimed.end(), [](const auto& a, const auto& b) {
+      return std::pair(a.next_attempt_at, a.id) < std::pair(b.next_attempt_at, b.id);
+    });
+    return claimed;
+  });
+}
+
+Result<void> SqliteStore::MarkDelivered(std::int64_t id, TimePoint at, int attempts) {
+  Lease db = Borrow();
+  return RequireChanged(
+      Execute(db.get(),
+              "UPDATE logout_notifications SET status = 'delivered', delivered_at = ?, "
+              "attempts = ?, lease_until = NULL WHERE id = ?",
+              at, attempts, id),
+      NoNotification(id));
+}
+
+Result<void> SqliteStore::MarkRetry(std::int64_t id, TimePoint next_attempt_at, int attempts,
+                                    std::string_view error) {
+  Lease db = Borrow();
+  return RequireChanged(
+      Execute(db.get(),
+              "UPDATE logout_notifications SET next_attempt_at = ?, attempts = ?, "
+              "last_error = ?, lease_until = NULL WHERE id = ?",
+              next_attempt_at, attempts, error, id),
+      NoNotification(id));
+}
+
+Result<void> SqliteStore::MarkFailed(std::int64_t id, int attempts, std::string_view error) {
+  Lease db = Borrow();
+  return RequireChanged(
+      Execute(db.get(),
+              "UPDATE logout_notifications SET status = 'failed', attempts = ?, last_error = ?, "
+              "lease_until = NULL WHERE id = ?",
+              attempts, error, id),
+      NoNotification(id));
+}
+
+Result<std::vector<LogoutNotificationRecord>> SqliteStore::ListNotifications(
+    std::optional<std::string> sid, int limit) {
+  Lease db = Borrow();
+  const std::string select = Cat("SELECT ", kNotificationColumns, " FROM logout_notifications ");
+  if (sid) {
+    return QueryAll(db.get(), Cat(select, "WHERE sid = ? ORDER BY id DESC LIMIT ?"),
+                    ReadNotification, *sid, limit);
+  }
+  return QueryAll(db.get(), Cat(select, "ORDER BY id DESC LIMIT ?"), ReadNotification, limit);
+}
+
+Result<NotificationCounts> SqliteStore::CountNotifications() {
+  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(
+      auto rows,
+      QueryAll(db.get(), "SELECT status, COUNT(*) FROM logout_notifications GROUP BY status",
+               [](const Statement& s) { return std::pair(ParseStatus(s.Text(0)), s.Int(1)); }));
+  NotificationCounts counts;
+  for (const auto& [status, n] : rows) {
+    switch (status) {
+      case NotificationStatus::kPending:
+        counts.pending = n;
+        break;
+      case NotificationStatus::kDelivered:
+        counts.delivered = n;
+        break;
+      case NotificationStatus::kFailed:
+        counts.failed = n;
+        break;
+    }
+  }
+  return counts;
+}
+
+// Logout contexts
+
+Result<void> SqliteStore::PutLogoutContext(const LogoutContextRecord& c) {
+  Lease db = Borrow();
+  GH_RETURN_IF_ERROR(Execute(db.get(),
+                             Cat("INSERT INTO logout_contexts (", kLogoutContextColumns,
+                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                             c.id_hash, c.sid, c.client_id, c.post_logout_redirect_uri, c.state,
+                             c.ui_locales, c.created_at, c.expires_at, c.used_at,
+                             SamlInitiatorText(c.saml_initiator)));
+  return Ok();
+}
+
+Result<std::optional<LogoutContextRecord>> SqliteStore::FindLogoutContext(
+    std::string_view id_hash) {
+  Lease db = Borrow();
+  return QueryOne(db.get(),
+                  Cat("SELECT ", kLogoutContextColumns, " FROM logout_contexts WHERE id_hash = ?"),
+                  ReadLogoutContext, id_hash);
+}
+
+Result<bool> SqliteStore::UseLogoutContext(std::string_view id_hash, TimePoint at) {
+  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(
+      int changed,
+      Execute(db.get(),
+              "UPDATE logout_contexts SET used_at = ? WHERE id_hash = ? AND used_at IS NULL", at,
+              id_hash));
+  return changed == 1;
+}
+
+Result<int> SqliteStore::PurgeSettledNotifications(TimePoint cutoff) {
+  Lease db = Borrow();
+  return Execute(db.get(),
+                 "DELETE FROM logout_notifications WHERE status != 'pending' AND created_at < ?",
+                 cutoff);
+}
+
+Result<int> SqliteStore::PurgeEvents(TimePoint cutoff) {
+  Lease db = Borrow();
+  return Execute(db.get(), "DELETE FROM events WHERE at < ?", cutoff);
+}
+
+Result<int> SqliteStore::PurgeLogoutContexts(TimePoint cutoff) {
+  Lease db = Borrow();
+  return Execute(db.get(), "DELETE FROM logout_contexts WHERE expires_at < ?", cutoff);
+}
+
+// Events
+
+Result<std::int64_t> SqliteStore::AppendEvent(const EventRecord& e) {
+  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(auto id, QueryOne(
+                                   db.get(),
+                                   "INSERT INTO events (at, type, sid, user_id, client_id, detail) "
+                                   "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                                   [](const Statement& s) { return s.Int(0); }, e.at, e.type, e.sid,
+                                   e.user_id, e.client_id, e.detail));
+  if (!id) return Error::Internal("sqlite: insert returned no id");
+  return *id;
+}
+
+Result<std::vector<EventRecord>> SqliteStore::ListEvents(std::int64_t after_id, int limit) {
+  Lease db = Borrow();
+  return QueryAll(db.get(),
+                  Cat("SELECT ", kEventColumns, " FROM events WHERE id > ? ORDER BY id LIMIT ?"),
+                  ReadEvent, after_id, limit);
+}
+
+}  // namespace gh::store

@@ -1,0 +1,75 @@
+// SqliteStore, SAML: registered service providers, the replay cache of message IDs, and finding
+// a SAML participant by its SessionIndex.
+#include <string>
+
+#include "store/sqlite/connection_pool.h"
+#include "store/sqlite/rows.h"
+
+namespace gh::store {
+
+using namespace sqlite;  // the statement layer is this file's vocabulary
+
+// SAML
+
+Result<void> SqliteStore::PutServiceProvider(const SamlServiceProviderRecord& sp) {
+  Lease db = Borrow();
+  GH_RETURN_IF_ERROR(Execute(db.get(),
+                             Cat("INSERT INTO saml_service_providers (", kServiceProviderColumns,
+                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                             sp.entity_id, sp.name, sp.metadata_xml, sp.name_id_format,
+                             JoinWords(sp.released_attributes), sp.require_signed_requests,
+                             sp.allow_idp_initiated, sp.slo_binding, sp.created_at));
+  return Ok();
+}
+
+Result<std::optional<SamlServiceProviderRecord>> SqliteStore::FindServiceProvider(
+    std::string_view entity_id) {
+  Lease db = Borrow();
+  return QueryOne(
+      db.get(),
+      Cat("SELECT ", kServiceProviderColumns, " FROM saml_service_providers WHERE entity_id = ?"),
+      ReadServiceProvider, entity_id);
+}
+
+Result<std::vector<SamlServiceProviderRecord>> SqliteStore::ListServiceProviders() {
+  Lease db = Borrow();
+  return QueryAll(
+      db.get(),
+      Cat("SELECT ", kServiceProviderColumns, " FROM saml_service_providers ORDER BY entity_id"),
+      ReadServiceProvider);
+}
+
+Result<bool> SqliteStore::RemoveServiceProvider(std::string_view entity_id) {
+  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(
+      int removed,
+      Execute(db.get(), "DELETE FROM saml_service_providers WHERE entity_id = ?", entity_id));
+  return removed == 1;
+}
+
+Result<bool> SqliteStore::RememberMessage(std::string_view issuer, std::string_view id,
+                                          TimePoint expires_at) {
+  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(int inserted,
+                      Execute(db.get(),
+                              "INSERT INTO saml_messages (issuer, id, expires_at) VALUES (?, ?, ?) "
+                              "ON CONFLICT (issuer, id) DO NOTHING",
+                              issuer, id, expires_at));
+  return inserted == 1;
+}
+
+Result<int> SqliteStore::PurgeMessages(TimePoint cutoff) {
+  Lease db = Borrow();
+  return Execute(db.get(), "DELETE FROM saml_messages WHERE expires_at < ?", cutoff);
+}
+
+Result<std::optional<ParticipantRecord>> SqliteStore::FindSamlParticipant(
+    std::string_view entity_id, std::string_view session_index) {
+  Lease db = Borrow();
+  return QueryOne(db.get(),
+                  Cat("SELECT ", kParticipantColumns,
+                      " FROM participants WHERE client_id = ? AND saml_session_index = ?"),
+                  ReadParticipant, entity_id, session_index);
+}
+
+}  // namespace gh::store
