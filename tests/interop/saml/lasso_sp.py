@@ -68,7 +68,9 @@ def handle_soap(body):
             logout.buildResponseMsg()
             return 200, logout.msgBody.encode()
         except lasso.Error as e:
-            received.append({"error": repr(e)})
+            request = logout.request
+            received.append({"error": repr(e),
+                             "session_index": request.sessionIndex if request else None})
             return 500, repr(e).encode()
 
 
