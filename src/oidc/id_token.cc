@@ -21,6 +21,13 @@ nlohmann::json IdTokenClaims(const IdTokenContent& content) {
   claims["iat"] = ToUnixSeconds(content.issued_at);
   claims["exp"] = ToUnixSeconds(content.expires_at);
   if (content.auth_time) claims["auth_time"] = ToUnixSeconds(*content.auth_time);
+  if (content.method) {
+    // Which provider authenticated the person (as IdentityServer names it: "local" or the
+    // upstream), and how (OpenID Connect Core §2; RFC 8176 for amr values).
+    claims["idp"] = content.method->idp;
+    if (!content.method->amr.empty()) claims["amr"] = content.method->amr;
+    if (!content.method->acr.empty()) claims["acr"] = content.method->acr;
+  }
   if (content.nonce) claims["nonce"] = *content.nonce;
   if (content.sid) claims["sid"] = *content.sid;
   if (content.access_token) claims["at_hash"] = AtHash(*content.access_token);

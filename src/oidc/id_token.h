@@ -21,6 +21,7 @@ struct IdTokenContent {
   std::string scope;  // decides which user claims are released
   std::optional<std::string> sid;
   std::optional<TimePoint> auth_time;
+  std::optional<store::SignInMethod> method;
   std::optional<std::string> nonce;         // only when the authorization request had one
   std::optional<std::string> access_token;  // issued alongside, for at_hash
   TimePoint issued_at;

@@ -46,6 +46,21 @@ TEST(IdToken, CarriesTheRequiredClaims) {
                                     {"at_hash", "77QmUPtjPfzWtF2AnpK9RQ"}}));
 }
 
+TEST(IdToken, StatesWhichProviderAuthenticatedThePersonAndHow) {
+  auto content = Content("openid");
+  content.method = store::SignInMethod{.idp = "local", .amr = {"pwd"}, .acr = ""};
+  auto local = IdTokenClaims(content);
+  EXPECT_EQ(local["idp"], "local");
+  EXPECT_EQ(local["amr"], nlohmann::json::array({"pwd"}));
+  EXPECT_FALSE(local.contains("acr"));
+
+  content.method = store::SignInMethod{.idp = "corporate", .amr = {"mfa", "otp"}, .acr = "loa2"};
+  auto upstream = IdTokenClaims(content);
+  EXPECT_EQ(upstream["idp"], "corporate");
+  EXPECT_EQ(upstream["amr"], nlohmann::json::array({"mfa", "otp"}));
+  EXPECT_EQ(upstream["acr"], "loa2");
+}
+
 TEST(IdToken, NonceOnlyWhenRequested) {
   auto content = Content("openid");
   EXPECT_FALSE(IdTokenClaims(content).contains("nonce"));

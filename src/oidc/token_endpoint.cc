@@ -57,6 +57,7 @@ Result<TokenResponse, OAuthError> TokenEndpoint::Redeem(const store::ClientRecor
   GH_RETURN_IF_ERROR(ValidateCodeRedemption(*code, grant, client.id, context_.clock.Now()));
   GH_ASSIGN_OR_RETURN(auto user, context_.store.FindUserById(code->user_id));
   if (!user) return OAuthError::InvalidGrant("the user no longer exists");
+  GH_ASSIGN_OR_RETURN(auto session, context_.store.FindSessionBySid(code->sid));
   Issuance issuance{.grant_id = code->grant_id,
                     .client = client,
                     .user = *user,
@@ -64,6 +65,7 @@ Result<TokenResponse, OAuthError> TokenEndpoint::Redeem(const store::ClientRecor
                     .scope = code->scope,
                     .refresh_scope = code->scope,
                     .auth_time = code->auth_time,
+                    .method = session ? std::optional(session->method) : std::nullopt,
                     .nonce = code->nonce};
   return IssueAtomically(issuance, [&](store::Store& tx) -> Result<void, OAuthError> {
     return JoinSession(tx, code->sid, client.id);
@@ -113,7 +115,10 @@ Result<TokenResponse, OAuthError> TokenEndpoint::Refresh(const store::ClientReco
   if (token->sid) {
     // OpenID Connect Core §12.2: auth_time stays that of the original authentication.
     GH_ASSIGN_OR_RETURN(auto session, context_.store.FindSessionBySid(*token->sid));
-    if (session) issuance.auth_time = session->auth_time;
+    if (session) {
+      issuance.auth_time = session->auth_time;
+      issuance.method = session->method;
+    }
     // Tokens refreshed from an offline grant after its session ended claim no session.
     if (!session_bound && (!session || !session->active())) issuance.sid.reset();
   }

@@ -45,6 +45,7 @@ Result<std::string, OAuthError> TokenIssuer::MintIdToken(const Issuance& issuanc
                          .scope = issuance.scope,
                          .sid = issuance.sid,
                          .auth_time = issuance.auth_time,
+                         .method = issuance.method,
                          .nonce = issuance.nonce,
                          .access_token = access_token,
                          .issued_at = now,

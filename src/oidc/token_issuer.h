@@ -24,6 +24,7 @@ struct Issuance {
   std::string scope;                         // of the access token and the ID token's claims
   std::optional<std::string> refresh_scope;  // a refresh token is issued when set
   std::optional<TimePoint> auth_time;
+  std::optional<store::SignInMethod> method;  // of the session, for idp, amr and acr
   std::optional<std::string> nonce;
 };
 

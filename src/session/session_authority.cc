@@ -21,6 +21,8 @@ const char* ToString(EndCause cause) {
       return "expired";
     case EndCause::kSuperseded:
       return "superseded";
+    case EndCause::kUpstreamLogout:
+      return "upstream_logout";
   }
   return "unknown";
 }
@@ -49,7 +51,8 @@ void SessionAuthority::AddProtocol(ParticipantProtocol& protocol) {
   protocols_.push_back(&protocol);
 }
 
-Result<SessionAuthority::Started> SessionAuthority::Start(std::string_view user_id) {
+Result<SessionAuthority::Started> SessionAuthority::Start(std::string_view user_id,
+                                                          const store::SignInMethod& method) {
   Started started;
   started.cookie_value = random_.Token(32);
   auto now = clock_.Now();
@@ -61,12 +64,27 @@ Result<SessionAuthority::Started> SessionAuthority::Start(std::string_view user_
   s.created_at = now;
   s.last_seen_at = now;
   s.browser_state = random_.Token(16);
+  s.method = method;
   GH_RETURN_IF_ERROR(store_.CreateSession(s));
   return started;
 }
 
-Result<SessionAuthority::Started> SessionAuthority::SignIn(std::string_view user_id,
-                                                           std::string_view current_cookie) {
+Result<SessionAuthority::Started> SessionAuthority::SignIn(
+    std::string_view user_id, std::string_view current_cookie, const store::SignInMethod& method,
+    std::optional<store::UpstreamLinkRecord> upstream) {
+  GH_ASSIGN_OR_RETURN(auto started, StartOrReauthenticate(user_id, current_cookie, method));
+  if (upstream) {
+    // Before the browser gets its cookie: a session that is used was always findable by the
+    // upstream's own sign-out.
+    upstream->sid = started.session.sid;
+    upstream->created_at = clock_.Now();
+    GH_RETURN_IF_ERROR(store_.PutUpstreamLink(*upstream));
+  }
+  return started;
+}
+
+Result<SessionAuthority::Started> SessionAuthority::StartOrReauthenticate(
+    std::string_view user_id, std::string_view current_cookie, const store::SignInMethod& method) {
   GH_ASSIGN_OR_RETURN(auto current, Resolve(current_cookie));
   if (current && current->user_id == user_id) {
     Started again{random_.Token(32), *current};
@@ -74,14 +92,15 @@ Result<SessionAuthority::Started> SessionAuthority::SignIn(std::string_view user
     again.session.key_hash = crypto::Sha256Base64Url(again.cookie_value);
     again.session.auth_time = now;
     again.session.last_seen_at = now;
-    GH_ASSIGN_OR_RETURN(bool still_active,
-                        store_.ReauthenticateSession(current->sid, again.session.key_hash, now));
+    again.session.method = method;
+    GH_ASSIGN_OR_RETURN(bool still_active, store_.ReauthenticateSession(
+                                               current->sid, again.session.key_hash, now, method));
     if (still_active) return again;
     // Ended between the two calls (a sign-out elsewhere): what follows is a fresh sign-in.
   } else if (current) {
     GH_RETURN_IF_ERROR(End(current->sid, EndCause::kSuperseded));
   }
-  return Start(user_id);
+  return Start(user_id, method);
 }
 
 bool SessionAuthority::Expired(const store::SessionRecord& s) const {

@@ -36,7 +36,8 @@ enum class EndCause {
   kUserLogoutAll,
   kAdmin,
   kExpired,
-  kSuperseded,  // another user signed in on the same browser
+  kSuperseded,      // another user signed in on the same browser
+  kUpstreamLogout,  // the upstream identity provider the session came from signed the user out
 };
 const char* ToString(EndCause cause);
 
@@ -72,15 +73,18 @@ class SessionAuthority {
     std::string cookie_value;  // the secret the browser keeps; the store has only its hash
     store::SessionRecord session;
   };
-  // Starts a session for `user_id`, authenticated now.
-  Result<Started> Start(std::string_view user_id);
+  // Starts a session for `user_id`, authenticated now by `method`.
+  Result<Started> Start(std::string_view user_id, const store::SignInMethod& method = {});
 
-  // `user_id` has just proved who they are in a browser that presents `current_cookie` (empty
-  // when none). Each browser holds at most one session: the same user's live session is
-  // re-authenticated (same sid and participants, new auth_time, new cookie value so a fixed or
-  // stolen one stops working); another user's is ended first with kSuperseded, notifying its
-  // participants, and a new session starts.
-  Result<Started> SignIn(std::string_view user_id, std::string_view current_cookie);
+  // `user_id` has just proved who they are, by `method`, in a browser that presents
+  // `current_cookie` (empty when none). Each browser holds at most one session: the same user's
+  // live session is re-authenticated (same sid and participants, new auth_time and method, new
+  // cookie value so a fixed or stolen one stops working); another user's is ended first with
+  // kSuperseded, notifying its participants, and a new session starts. With `upstream` (its sid
+  // is filled in here), the session records the upstream session it came from.
+  Result<Started> SignIn(std::string_view user_id, std::string_view current_cookie,
+                         const store::SignInMethod& method,
+                         std::optional<store::UpstreamLinkRecord> upstream = std::nullopt);
 
   // The live session behind a cookie value: nullopt when unknown, ended, idle too long or past
   // its absolute lifetime. Refreshes last_seen_at once it is a minute old (see the .cc).
@@ -124,6 +128,8 @@ class SessionAuthority {
   const SessionPolicy& policy() const { return policy_; }
 
  private:
+  Result<Started> StartOrReauthenticate(std::string_view user_id, std::string_view current_cookie,
+                                        const store::SignInMethod& method);
   // Asks each participant's protocol how to sign it out (SessionEnding::participants[].logout).
   Result<void> DescribeParticipants(store::Store& tx, SessionEnding& ending);
   // Writes an outbox row for each participant with a back channel.

@@ -57,6 +57,16 @@ struct SamlServiceProviderRecord {
   TimePoint created_at;
 };
 
+// How the person proved who they are when a session started or was last re-authenticated: with
+// Gatehouse's own form ("local") or at an upstream identity provider (its id in the config).
+// Tokens state it as the idp, amr and acr claims.
+struct SignInMethod {
+  std::string idp = "local";
+  std::vector<std::string> amr;  // RFC 8176 method references, e.g. "pwd"
+  std::string acr;               // the authentication context class; empty when none
+  friend bool operator==(const SignInMethod&, const SignInMethod&) = default;
+};
+
 // An IdP browser session. The cookie carries a secret key; the store knows its hash. `sid` is a
 // separate, non-secret identifier put into tokens and logout messages.
 struct SessionRecord {
@@ -71,6 +81,7 @@ struct SessionRecord {
   // OP browser state (Session Management 1.0): a random value per session, hashed into every
   // session_state, so that state changes whenever the user signs in or out.
   std::string browser_state;
+  SignInMethod method;
   bool active() const { return !ended_at.has_value(); }
 };
 
@@ -83,6 +94,41 @@ struct SamlSubject {
   std::string sp_name_qualifier;  // empty when absent
   std::string session_index;      // the AuthnStatement's SessionIndex, unique per participant
   friend bool operator==(const SamlSubject&, const SamlSubject&) = default;
+};
+
+// The upstream session an IdP session came from (federation/): what signing out upstream needs
+// (the ID token for id_token_hint; the SAML NameID and SessionIndex), and what the upstream's own
+// sign-out names (its sid, or its subject) to find the local sessions to end.
+struct UpstreamLinkRecord {
+  std::string sid;       // the local IdP session
+  std::string upstream;  // the upstream's id in the configuration
+  std::string subject;   // OIDC `sub`, or the SAML NameID value
+  // OIDC `sid`, or the SAML SessionIndex; empty when the upstream sent none.
+  std::string session_id;
+  std::string id_token;             // OIDC only
+  std::optional<SamlSubject> saml;  // SAML only: the NameID exactly as asserted
+  TimePoint created_at;
+  friend bool operator==(const UpstreamLinkRecord&, const UpstreamLinkRecord&) = default;
+};
+
+// A browser round trip to an upstream in progress — a sign-in or a sign-out — under the hash of
+// the `state` (or RelayState) that comes back with it. Taken once.
+struct UpstreamRequestRecord {
+  std::string state_hash;
+  std::string upstream;
+  std::string payload;  // JSON: what federation/ needs to finish the step
+  TimePoint expires_at;
+  friend bool operator==(const UpstreamRequestRecord&, const UpstreamRequestRecord&) = default;
+};
+
+// A person's account at an upstream, tied to a local user the first time they come (by a claim
+// such as a verified email, or by provisioning a user), so later sign-ins find the same user.
+struct FederatedIdentityRecord {
+  std::string upstream;
+  std::string subject;
+  std::string user_id;
+  TimePoint created_at;
+  friend bool operator==(const FederatedIdentityRecord&, const FederatedIdentityRecord&) = default;
 };
 
 // An application that was signed in within a session: whom sign-out must notify. `client_id`

@@ -34,6 +34,8 @@ class UserStore {
   virtual Result<std::optional<UserRecord>> FindUserById(std::string_view id) = 0;
   virtual Result<std::optional<UserRecord>> FindUserByUsername(std::string_view username) = 0;
   virtual Result<std::vector<UserRecord>> ListUsers() = 0;
+  // Every user with this email address (addresses are not unique), oldest first.
+  virtual Result<std::vector<UserRecord>> FindUsersByEmail(std::string_view email) = 0;
 };
 
 class SessionStore {
@@ -46,7 +48,7 @@ class SessionStore {
   // A re-authentication of an active session's user: a new key (the old cookie stops working)
   // and a new auth_time, last_seen_at with it. false if the session is not active.
   virtual Result<bool> ReauthenticateSession(std::string_view sid, std::string_view key_hash,
-                                             TimePoint auth_time) = 0;
+                                             TimePoint auth_time, const SignInMethod& method) = 0;
   // Marks an active session ended. false if it was already ended or does not exist.
   virtual Result<bool> EndSession(std::string_view sid, std::string_view cause, TimePoint at) = 0;
   // Sessions of `user_id` (all users when empty), newest first; ended ones only if asked.
@@ -185,11 +187,42 @@ class SamlStore {
   // false when it already was: a replay.
   virtual Result<bool> RememberMessage(std::string_view issuer, std::string_view id,
                                        TimePoint expires_at) = 0;
+  // Forgets message `id` of `issuer` at once, so that a sender retrying after an error of ours is
+  // not taken for a replay. (The same cache keeps the jti of upstream logout tokens.)
+  virtual Result<void> ForgetMessage(std::string_view issuer, std::string_view id) = 0;
   // Forgets messages remembered until before `cutoff`; how many.
   virtual Result<int> PurgeMessages(TimePoint cutoff) = 0;
   // The SAML participant that `entity_id` knows by `session_index`, in whatever session.
   virtual Result<std::optional<ParticipantRecord>> FindSamlParticipant(
       std::string_view entity_id, std::string_view session_index) = 0;
+};
+
+// Federation: the upstream identity providers sessions came from (federation/).
+class FederationStore {
+ public:
+  virtual ~FederationStore() = default;
+  // Records (replacing any earlier one) the upstream session behind IdP session `link.sid`.
+  virtual Result<void> PutUpstreamLink(const UpstreamLinkRecord& link) = 0;
+  virtual Result<std::optional<UpstreamLinkRecord>> FindUpstreamLink(std::string_view sid) = 0;
+  // The sids of the active sessions that came from `upstream` with upstream session `session_id`
+  // (when given) of `subject` (when given; at least one of the two is).
+  virtual Result<std::vector<std::string>> FindSessionsFromUpstream(
+      std::string_view upstream, std::optional<std::string_view> subject,
+      std::optional<std::string_view> session_id) = 0;
+
+  virtual Result<void> PutUpstreamRequest(const UpstreamRequestRecord& request) = 0;
+  // The live request, left in place (to ask the person a question before going on).
+  virtual Result<std::optional<UpstreamRequestRecord>> FindUpstreamRequest(
+      std::string_view state_hash, TimePoint now) = 0;
+  // Removes and returns the live request: of two concurrent calls, one gets it. nullopt when
+  // unknown, expired or already taken.
+  virtual Result<std::optional<UpstreamRequestRecord>> TakeUpstreamRequest(
+      std::string_view state_hash, TimePoint now) = 0;
+  virtual Result<int> PurgeUpstreamRequests(TimePoint cutoff) = 0;
+
+  virtual Result<void> PutFederatedIdentity(const FederatedIdentityRecord& identity) = 0;
+  virtual Result<std::optional<FederatedIdentityRecord>> FindFederatedIdentity(
+      std::string_view upstream, std::string_view subject) = 0;
 };
 
 class Store : public ClientStore,
@@ -202,7 +235,8 @@ class Store : public ClientStore,
               public LogoutContextStore,
               public EventStore,
               public ServerSecretStore,
-              public SamlStore {
+              public SamlStore,
+              public FederationStore {
  public:
   // Runs `body` against a view of the store inside one transaction: committed when `body`
   // succeeds, rolled back when it fails. Do not call other store methods on `this` inside body.

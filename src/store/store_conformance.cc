@@ -139,9 +139,11 @@ TEST_P(StoreConformance, SessionRoundTripsEveryField) {
   SessionRecord active = Session("s1", "u1", 0);
   active.auth_time = At(-5);
   active.last_seen_at = At(30);
+  active.method = {.idp = "corporate", .amr = {"pwd", "otp"}, .acr = "urn:example:loa:2"};
   SessionRecord ended = Session("s2", "u1", 1);
   ended.ended_at = At(99);
   ended.end_cause = "admin";
+  ended.method.amr = {"pwd"};
   Must(store().CreateSession(active));
   Must(store().CreateSession(ended));
 
@@ -178,17 +180,19 @@ TEST_P(StoreConformance, TouchSessionMovesLastSeen) {
 
 TEST_P(StoreConformance, ReauthenticateSessionReplacesKeyAndAuthTime) {
   Must(store().CreateSession(Session("s1", "u1", 0)));
-  EXPECT_TRUE(Must(store().ReauthenticateSession("s1", "new-key", At(900))));
+  const SignInMethod upstream{.idp = "corporate", .amr = {"mfa"}, .acr = "loa2"};
+  EXPECT_TRUE(Must(store().ReauthenticateSession("s1", "new-key", At(900), upstream)));
   EXPECT_FALSE(Must(store().FindSessionByKeyHash("key-s1")).has_value());
   auto session = Must(store().FindSessionByKeyHash("new-key"));
   ASSERT_TRUE(session.has_value());
   EXPECT_EQ(session->sid, "s1");
   EXPECT_EQ(session->auth_time, At(900));
   EXPECT_EQ(session->last_seen_at, At(900));
+  EXPECT_EQ(session->method, upstream);
 
   Must(store().EndSession("s1", "admin", At(950)));
-  EXPECT_FALSE(Must(store().ReauthenticateSession("s1", "third-key", At(990))));
-  EXPECT_FALSE(Must(store().ReauthenticateSession("unknown", "k", At(990))));
+  EXPECT_FALSE(Must(store().ReauthenticateSession("s1", "third-key", At(990), {})));
+  EXPECT_FALSE(Must(store().ReauthenticateSession("unknown", "k", At(990), {})));
 }
 
 TEST_P(StoreConformance, EndSessionEndsOnlyOnce) {

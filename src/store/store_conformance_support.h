@@ -56,7 +56,7 @@ inline auto Fields(const UserRecord& u) {
 inline auto Fields(const SessionRecord& s) {
   return std::tuple(s.key_hash, s.sid, s.user_id, ToUnixSeconds(s.auth_time),
                     ToUnixSeconds(s.created_at), ToUnixSeconds(s.last_seen_at), Secs(s.ended_at),
-                    s.end_cause, s.browser_state);
+                    s.end_cause, s.browser_state, s.method);
 }
 inline auto Fields(const ParticipantRecord& p) {
   return std::tuple(p.sid, p.client_id, p.protocol, ToUnixSeconds(p.first_seen_at),

@@ -118,7 +118,8 @@ http::Response LoginPages::SubmitLogin(const http::Request& request) const {
   throttle_.Succeeded(username);
 
   auto started =
-      sessions_.SignIn((*user)->id, request.Cookie(session::kSessionCookieName).value_or(""));
+      sessions_.SignIn((*user)->id, request.Cookie(session::kSessionCookieName).value_or(""),
+                       {.idp = "local", .amr = {"pwd"}, .acr = ""});
   if (!started.ok())
     return http::Response::Html(503, ErrorPage("Unavailable", "Please try again shortly."));
   Log(LogLevel::kInfo, "login.succeeded",

@@ -50,7 +50,36 @@ SessionRecord ReadSession(const Statement& s) {
   r.ended_at = s.OptionalTime(6);
   r.end_cause = s.Text(7);
   r.browser_state = s.Text(8);
+  r.method.idp = s.Text(9);
+  r.method.amr = SplitWords(s.Text(10));
+  r.method.acr = s.Text(11);
   return r;
+}
+
+UpstreamLinkRecord ReadUpstreamLink(const Statement& s) {
+  UpstreamLinkRecord r;
+  r.sid = s.Text(0);
+  r.upstream = s.Text(1);
+  r.subject = s.Text(2);
+  r.session_id = s.Text(3);
+  r.id_token = s.Text(4);
+  if (auto format = s.OptionalText(5)) {
+    r.saml = SamlSubject{.name_id = r.subject,
+                         .format = *format,
+                         .name_qualifier = s.OptionalText(6).value_or(""),
+                         .sp_name_qualifier = s.OptionalText(7).value_or(""),
+                         .session_index = r.session_id};
+  }
+  r.created_at = s.Time(8);
+  return r;
+}
+
+UpstreamRequestRecord ReadUpstreamRequest(const Statement& s) {
+  return {s.Text(0), s.Text(1), s.Text(2), s.Time(3)};
+}
+
+FederatedIdentityRecord ReadFederatedIdentity(const Statement& s) {
+  return {s.Text(0), s.Text(1), s.Text(2), s.Time(3)};
 }
 
 std::optional<std::string> SamlInitiatorText(

@@ -31,7 +31,7 @@ UserRecord ReadUser(const Statement& s);
 
 inline constexpr char kSessionColumns[] =
     "key_hash, sid, user_id, auth_time, created_at, last_seen_at, ended_at, end_cause, "
-    "browser_state";
+    "browser_state, idp, amr, acr";
 
 SessionRecord ReadSession(const Statement& s);
 
@@ -58,6 +58,20 @@ std::string JoinWords(const std::vector<std::string>& words);
 std::vector<std::string> SplitWords(std::string_view text);
 
 SamlServiceProviderRecord ReadServiceProvider(const Statement& s);
+
+inline constexpr char kUpstreamLinkColumns[] =
+    "sid, upstream, subject, session_id, id_token, saml_name_id_format, saml_name_qualifier, "
+    "saml_sp_name_qualifier, created_at";
+
+UpstreamLinkRecord ReadUpstreamLink(const Statement& s);
+
+inline constexpr char kUpstreamRequestColumns[] = "state_hash, upstream, payload, expires_at";
+
+UpstreamRequestRecord ReadUpstreamRequest(const Statement& s);
+
+inline constexpr char kFederatedIdentityColumns[] = "upstream, subject, user_id, created_at";
+
+FederatedIdentityRecord ReadFederatedIdentity(const Statement& s);
 
 inline constexpr char kEventColumns[] = "id, at, type, sid, user_id, client_id, detail";
 

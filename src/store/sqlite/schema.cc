@@ -229,6 +229,43 @@ CREATE INDEX saml_messages_by_expiry ON saml_messages (expires_at);
     {5, R"sql(
 ALTER TABLE signing_keys ADD COLUMN activates_at INTEGER;
 )sql"},
+    {6, R"sql(
+ALTER TABLE sessions ADD COLUMN idp TEXT NOT NULL DEFAULT 'local';
+ALTER TABLE sessions ADD COLUMN amr TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN acr TEXT NOT NULL DEFAULT '';
+
+CREATE INDEX users_by_email ON users (email);
+
+CREATE TABLE upstream_links (
+  sid TEXT NOT NULL PRIMARY KEY,
+  upstream TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  id_token TEXT NOT NULL,
+  saml_name_id_format TEXT,
+  saml_name_qualifier TEXT,
+  saml_sp_name_qualifier TEXT,
+  created_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX upstream_links_by_session ON upstream_links (upstream, session_id);
+CREATE INDEX upstream_links_by_subject ON upstream_links (upstream, subject);
+
+CREATE TABLE upstream_requests (
+  state_hash TEXT NOT NULL PRIMARY KEY,
+  upstream TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX upstream_requests_by_expiry ON upstream_requests (expires_at);
+
+CREATE TABLE federated_identities (
+  upstream TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (upstream, subject)
+) STRICT, WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace

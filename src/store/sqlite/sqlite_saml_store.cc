@@ -58,6 +58,13 @@ Result<bool> SqliteStore::RememberMessage(std::string_view issuer, std::string_v
   return inserted == 1;
 }
 
+Result<void> SqliteStore::ForgetMessage(std::string_view issuer, std::string_view id) {
+  Lease db = Borrow();
+  GH_RETURN_IF_ERROR(
+      Execute(db.get(), "DELETE FROM saml_messages WHERE issuer = ? AND id = ?", issuer, id));
+  return Ok();
+}
+
 Result<int> SqliteStore::PurgeMessages(TimePoint cutoff) {
   Lease db = Borrow();
   return Execute(db.get(), "DELETE FROM saml_messages WHERE expires_at < ?", cutoff);

@@ -208,6 +208,13 @@ Result<std::optional<UserRecord>> SqliteStore::FindUserByUsername(std::string_vi
                   ReadUser, username);
 }
 
+Result<std::vector<UserRecord>> SqliteStore::FindUsersByEmail(std::string_view email) {
+  Lease db = Borrow();
+  return QueryAll(
+      db.get(), Cat("SELECT ", kUserColumns, " FROM users WHERE email = ? ORDER BY created_at, id"),
+      ReadUser, email);
+}
+
 Result<std::vector<UserRecord>> SqliteStore::ListUsers() {
   Lease db = Borrow();
   return QueryAll(db.get(), Cat("SELECT ", kUserColumns, " FROM users ORDER BY username"),
@@ -218,11 +225,12 @@ Result<std::vector<UserRecord>> SqliteStore::ListUsers() {
 
 Result<void> SqliteStore::CreateSession(const SessionRecord& s) {
   Lease db = Borrow();
-  GH_RETURN_IF_ERROR(Execute(
-      db.get(),
-      Cat("INSERT INTO sessions (", kSessionColumns, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-      s.key_hash, s.sid, s.user_id, s.auth_time, s.created_at, s.last_seen_at, s.ended_at,
-      s.end_cause, s.browser_state));
+  GH_RETURN_IF_ERROR(Execute(db.get(),
+                             Cat("INSERT INTO sessions (", kSessionColumns,
+                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                             s.key_hash, s.sid, s.user_id, s.auth_time, s.created_at,
+                             s.last_seen_at, s.ended_at, s.end_cause, s.browser_state, s.method.idp,
+                             JoinWords(s.method.amr), s.method.acr));
   return Ok();
 }
 
@@ -249,23 +257,27 @@ Result<void> SqliteStore::TouchSession(std::string_view sid, TimePoint last_seen
 Result<int> SqliteStore::PurgeEndedSessions(TimePoint cutoff) {
   Lease db = Borrow();
   return Transact(db.get(), TxMode::kWrite, [&]() -> Result<int> {
-    GH_RETURN_IF_ERROR(Execute(db.get(),
-                               "DELETE FROM participants WHERE sid IN (SELECT sid FROM sessions "
-                               "WHERE ended_at IS NOT NULL AND ended_at < ?)",
-                               cutoff));
+    for (const char* table : {"participants", "upstream_links"}) {
+      GH_RETURN_IF_ERROR(Execute(db.get(),
+                                 Cat("DELETE FROM ", table,
+                                     " WHERE sid IN (SELECT sid FROM sessions "
+                                     "WHERE ended_at IS NOT NULL AND ended_at < ?)"),
+                                 cutoff));
+    }
     return Execute(db.get(), "DELETE FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ?",
                    cutoff);
   });
 }
 
 Result<bool> SqliteStore::ReauthenticateSession(std::string_view sid, std::string_view key_hash,
-                                                TimePoint auth_time) {
+                                                TimePoint auth_time, const SignInMethod& method) {
   Lease db = Borrow();
   GH_ASSIGN_OR_RETURN(
-      int changed, Execute(db.get(),
-                           "UPDATE sessions SET key_hash = ?1, auth_time = ?2, last_seen_at = ?2 "
-                           "WHERE sid = ?3 AND ended_at IS NULL",
-                           key_hash, auth_time, sid));
+      int changed,
+      Execute(db.get(),
+              "UPDATE sessions SET key_hash = ?1, auth_time = ?2, last_seen_at = ?2, idp = ?4, "
+              "amr = ?5, acr = ?6 WHERE sid = ?3 AND ended_at IS NULL",
+              key_hash, auth_time, sid, method.idp, JoinWords(method.amr), method.acr));
   return changed > 0;
 }
 

@@ -36,6 +36,7 @@ class SqliteStore final : public Store {
   Result<std::optional<UserRecord>> FindUserById(std::string_view id) override;
   Result<std::optional<UserRecord>> FindUserByUsername(std::string_view username) override;
   Result<std::vector<UserRecord>> ListUsers() override;
+  Result<std::vector<UserRecord>> FindUsersByEmail(std::string_view email) override;
 
   Result<void> CreateSession(const SessionRecord& session) override;
   Result<std::optional<SessionRecord>> FindSessionByKeyHash(std::string_view key_hash) override;
@@ -43,7 +44,7 @@ class SqliteStore final : public Store {
   Result<void> TouchSession(std::string_view sid, TimePoint last_seen_at) override;
   Result<int> PurgeEndedSessions(TimePoint cutoff) override;
   Result<bool> ReauthenticateSession(std::string_view sid, std::string_view key_hash,
-                                     TimePoint auth_time) override;
+                                     TimePoint auth_time, const SignInMethod& method) override;
   Result<bool> EndSession(std::string_view sid, std::string_view cause, TimePoint at) override;
   Result<std::vector<SessionRecord>> ListSessions(std::string_view user_id,
                                                   bool include_ended) override;
@@ -108,6 +109,23 @@ class SqliteStore final : public Store {
   Result<int> PurgeMessages(TimePoint cutoff) override;
   Result<std::optional<ParticipantRecord>> FindSamlParticipant(
       std::string_view entity_id, std::string_view session_index) override;
+
+  Result<void> ForgetMessage(std::string_view issuer, std::string_view id) override;
+
+  Result<void> PutUpstreamLink(const UpstreamLinkRecord& link) override;
+  Result<std::optional<UpstreamLinkRecord>> FindUpstreamLink(std::string_view sid) override;
+  Result<std::vector<std::string>> FindSessionsFromUpstream(
+      std::string_view upstream, std::optional<std::string_view> subject,
+      std::optional<std::string_view> session_id) override;
+  Result<void> PutUpstreamRequest(const UpstreamRequestRecord& request) override;
+  Result<std::optional<UpstreamRequestRecord>> FindUpstreamRequest(std::string_view state_hash,
+                                                                   TimePoint now) override;
+  Result<std::optional<UpstreamRequestRecord>> TakeUpstreamRequest(std::string_view state_hash,
+                                                                   TimePoint now) override;
+  Result<int> PurgeUpstreamRequests(TimePoint cutoff) override;
+  Result<void> PutFederatedIdentity(const FederatedIdentityRecord& identity) override;
+  Result<std::optional<FederatedIdentityRecord>> FindFederatedIdentity(
+      std::string_view upstream, std::string_view subject) override;
 
   // Inside a transaction view, nests as a savepoint.
   Result<std::string> ServerSecret(std::string_view name, std::string_view candidate,
