@@ -15,6 +15,7 @@
 #include "core/random.h"
 #include "crypto/key_sealer.h"
 #include "crypto/password.h"
+#include "federation/federation.h"
 #include "http/beast_client.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -122,6 +123,7 @@ struct App::Parts {
   std::unique_ptr<web::LoginThrottle> throttle;
   std::unique_ptr<web::LoginPages> login;
   std::unique_ptr<signout::SignOutFlow> sign_out;
+  std::unique_ptr<federation::Federation> federation;
   std::unique_ptr<oidc::Provider> provider;
   std::unique_ptr<saml::SamlProvider> saml_provider;
   std::unique_ptr<admin::AdminApi> admin;
@@ -162,7 +164,8 @@ struct App::Parts {
       }
       if (auto r = store->PurgeExpired(clock.Now() - kPurgeGrace); !r.ok())
         Log(LogLevel::kWarn, "store.purge_failed", {{"error", r.error().message}});
-      for (auto r : {store->PurgeLogoutContexts(clock.Now()), store->PurgeMessages(clock.Now())})
+      for (auto r : {store->PurgeLogoutContexts(clock.Now()), store->PurgeMessages(clock.Now()),
+                     store->PurgeUpstreamRequests(clock.Now())})
         if (!r.ok()) Log(LogLevel::kWarn, "store.purge_failed", {{"error", r.error().message}});
       PurgeHistory(clock.Now() - history_retention);
       lock.lock();
@@ -226,15 +229,22 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   parts->provider =
       std::make_unique<oidc::Provider>(settings, *parts->store, *parts->keys, *parts->sessions,
                                        parts->clock, parts->random, *parts->csrf, *parts->sign_out);
+  parts->http_client = std::make_unique<http::BeastHttpClient>();
+  parts->federation = std::make_unique<federation::Federation>(
+      federation::FederationContext{parts->issuer, *parts->store, *parts->sessions,
+                                    *parts->sign_out, *parts->events, *parts->csrf,
+                                    *parts->http_client, parts->clock, parts->random},
+      config.upstreams);
+  parts->sign_out->SetUpstreamSignOut(parts->federation.get());
   // Half the workers may hash passwords; the rest keep serving tokens, discovery and health.
   parts->throttle = std::make_unique<web::LoginThrottle>(parts->clock);
   parts->login = std::make_unique<web::LoginPages>(
       *parts->store, *parts->sessions, *parts->hasher, *parts->csrf, *parts->throttle,
       *parts->events,
       web::LoginSettings{.secure_cookies = secure_cookies,
-                         .max_password_checks = config.server.worker_threads / 2});
+                         .max_password_checks = config.server.worker_threads / 2,
+                         .upstreams = parts->federation->Choices()});
 
-  parts->http_client = std::make_unique<http::BeastHttpClient>();
   parts->backchannel = std::make_unique<oidc::BackchannelSender>(
       *parts->store, *parts->keys, parts->clock, parts->random, *parts->http_client,
       oidc::BackchannelSenderOptions{
@@ -266,6 +276,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
                         saml.signer, *parts->sign_out, parts->clock, parts->random, saml_secret});
   parts->saml_provider->Register(parts->router);
   parts->sign_out->Register(parts->router);
+  parts->federation->Register(parts->router);
   parts->login->Register(parts->router);
   parts->admin = std::make_unique<admin::AdminApi>(admin::AdminSettings{config.admin.token_sha256},
                                                    *parts->store, *parts->sessions, *parts->events);

@@ -211,10 +211,144 @@ Result<void> Named(const std::string& name, Result<void> r) {
   return Error::InvalidArgument(name + ": " + r.error().message);
 }
 
+// ---- [[upstream]] tables
+
+Result<std::string> UpstreamString(const toml::node& value, const std::string& name) {
+  if (!value.is_string()) return Error::InvalidArgument(name + ": expected a string");
+  return *value.value<std::string>();
+}
+
+// One keyword of a fixed set, e.g. sign_out = "ask".
+template <class Enum>
+Result<Enum> Keyword(const std::string& text, const std::string& name,
+                     std::initializer_list<std::pair<const char*, Enum>> words) {
+  std::string expected;
+  for (const auto& [word, value] : words) {
+    if (text == word) return value;
+    expected += (expected.empty() ? "" : ", ") + std::string(word);
+  }
+  return Error::InvalidArgument(name + ": expected one of " + expected + ", got '" + text + "'");
+}
+
+std::string ReadFileTrimmed(const std::string& path, bool& ok) {
+  std::ifstream in(path);
+  ok = static_cast<bool>(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string value = text.str();
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+  return value;
+}
+
+Result<federation::UpstreamSettings> ParseUpstream(const toml::table& table,
+                                                   const std::string& at) {
+  using federation::UpstreamSettings;
+  UpstreamSettings u;
+  std::string protocol = "oidc";
+  for (const auto& [key, value] : table) {
+    std::string name = at + "." + std::string(key.str());
+    GH_ASSIGN_OR_RETURN(std::string text, UpstreamString(value, name));
+    std::string_view k = key.str();
+    if (k == "id") {
+      u.id = text;
+    } else if (k == "name") {
+      u.display_name = text;
+    } else if (k == "protocol") {
+      protocol = text;
+    } else if (k == "issuer") {
+      Config scratch;
+      GH_RETURN_IF_ERROR(Named(name, ApplyIssuer(scratch, text)));
+      u.issuer = text;
+    } else if (k == "client_id") {
+      u.client_id = text;
+    } else if (k == "client_secret") {
+      u.client_secret = text;
+    } else if (k == "client_secret_file") {
+      bool ok = false;
+      u.client_secret = ReadFileTrimmed(text, ok);
+      if (!ok) return Error::InvalidArgument(name + ": cannot read '" + text + "'");
+    } else if (k == "scope") {
+      u.scope = text;
+    } else if (k == "username_claim") {
+      u.username_claim = text;
+    } else if (k == "name_claim") {
+      u.name_claim = text;
+    } else if (k == "email_claim") {
+      u.email_claim = text;
+    } else if (k == "link_by") {
+      using LinkBy = UpstreamSettings::LinkBy;
+      GH_ASSIGN_OR_RETURN(u.link_by, Keyword<LinkBy>(text, name,
+                                                     {{"none", LinkBy::kNone},
+                                                      {"email", LinkBy::kEmail},
+                                                      {"username", LinkBy::kUsername}}));
+    } else if (k == "unknown_users") {
+      using federation::UnknownUsers;
+      GH_ASSIGN_OR_RETURN(u.unknown_users,
+                          Keyword<UnknownUsers>(text, name,
+                                                {{"refuse", UnknownUsers::kRefuse},
+                                                 {"provision", UnknownUsers::kProvision}}));
+    } else if (k == "sign_out") {
+      using federation::SignOutMode;
+      GH_ASSIGN_OR_RETURN(u.sign_out, Keyword<SignOutMode>(text, name,
+                                                           {{"always", SignOutMode::kAlways},
+                                                            {"ask", SignOutMode::kAsk},
+                                                            {"never", SignOutMode::kNever}}));
+    } else {
+      return Error::InvalidArgument(name + ": unknown setting");
+    }
+  }
+  if (u.id.empty() || u.id.size() > 64 ||
+      u.id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+    return Error::InvalidArgument(at + ".id: expected 1 to 64 lower-case letters, digits or '-'");
+  if (protocol != "oidc")
+    return Error::InvalidArgument(at + ".protocol: only \"oidc\" upstreams are supported");
+  if (u.issuer.empty()) return Error::InvalidArgument(at + ".issuer: required");
+  if (u.client_id.empty()) return Error::InvalidArgument(at + ".client_id: required");
+  if (u.display_name.empty()) u.display_name = u.id;
+  return u;
+}
+
+Result<void> ApplyUpstreams(Config& config, const toml::node& node) {
+  const auto* tables = node.as_array();
+  if (!tables) return Error::InvalidArgument("upstream: expected [[upstream]] tables");
+  for (std::size_t i = 0; i < tables->size(); ++i) {
+    std::string at = "upstream[" + std::to_string(i) + "]";
+    const auto* table = tables->get(i)->as_table();
+    if (!table) return Error::InvalidArgument(at + ": expected a table");
+    GH_ASSIGN_OR_RETURN(auto upstream, ParseUpstream(*table, at));
+    for (const auto& other : config.upstreams)
+      if (other.id == upstream.id)
+        return Error::InvalidArgument(at + ".id: '" + upstream.id + "' is used twice");
+    config.upstreams.push_back(std::move(upstream));
+  }
+  return Ok();
+}
+
+// GATEHOUSE_UPSTREAM_<ID>_CLIENT_SECRET: secrets belong in the environment, not the file.
+Result<bool> ApplyUpstreamEnvironment(Config& config, const std::string& name,
+                                      const std::string& value) {
+  constexpr std::string_view kPrefix = "GATEHOUSE_UPSTREAM_";
+  constexpr std::string_view kSuffix = "_CLIENT_SECRET";
+  if (!name.starts_with(kPrefix) || !name.ends_with(kSuffix)) return false;
+  for (auto& upstream : config.upstreams) {
+    std::string id;
+    for (char c : upstream.id) id.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(c)));
+    if (name == std::string(kPrefix) + id + std::string(kSuffix)) {
+      upstream.client_secret = value;
+      return true;
+    }
+  }
+  return Error::InvalidArgument(name + ": no [[upstream]] has this id");
+}
+
 Result<void> ApplyToml(Config& config, const toml::table& root) {
   // Unknown keys are errors: a typo must not silently fall back to a default.
   for (const auto& [key, node] : root) {
     std::string top(key.str());
+    if (top == "upstream") {
+      GH_RETURN_IF_ERROR(ApplyUpstreams(config, node));
+      continue;
+    }
     if (auto* section = node.as_table()) {
       for (const auto& [sub, value] : *section) {
         std::string name = top + "." + std::string(sub.str());
@@ -252,6 +386,8 @@ Result<void> ApplyToml(Config& config, const toml::table& root) {
 Result<void> ApplyEnvironment(Config& config, const Environment& env) {
   for (const auto& [name, value] : env) {
     if (name == "GATEHOUSE_CONFIG") continue;  // names the file; read by the CLI
+    GH_ASSIGN_OR_RETURN(bool secret, ApplyUpstreamEnvironment(config, name, value));
+    if (secret) continue;
     bool known = false;
     for (const auto& f : Fields()) {
       if (EnvName(f.name) != name) continue;

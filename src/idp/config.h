@@ -6,9 +6,11 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/log.h"
 #include "core/result.h"
+#include "federation/upstream_settings.h"
 
 namespace gh::idp {
 
@@ -83,6 +85,10 @@ struct Config {
     LogFormat format = LogFormat::kText;
     LogLevel level = LogLevel::kInfo;
   } log;
+
+  // [[upstream]] tables: identity providers people may sign in through (docs/FEDERATION.md).
+  // A secret may come from GATEHOUSE_UPSTREAM_<ID>_CLIENT_SECRET (id upper-cased, '-' → '_').
+  std::vector<federation::UpstreamSettings> upstreams;
 
   std::string database_path() const { return data_dir + "/gatehouse.db"; }
 };

@@ -165,6 +165,54 @@ TEST(Config, AdminTokenIsConfiguredAsItsSha256) {
                       "GATEHOUSE_ADMIN_TOKEN_SHA256");
 }
 
+TEST(Config, UpstreamTablesDescribeEachIdentityProvider) {
+  constexpr char kToml[] = R"toml(
+[[upstream]]
+id = "corp-sso"
+name = "Corporate SSO"
+issuer = "https://sso.corp.example"
+client_id = "gatehouse"
+link_by = "email"
+unknown_users = "provision"
+sign_out = "ask"
+
+[[upstream]]
+id = "partner"
+issuer = "https://partner.example"
+client_id = "gh"
+)toml";
+  auto config = ParseConfig(kToml, {{"GATEHOUSE_UPSTREAM_CORP_SSO_CLIENT_SECRET", "s3cret"}});
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  ASSERT_EQ(config->upstreams.size(), 2u);
+  const auto& corp = config->upstreams[0];
+  EXPECT_EQ(corp.display_name, "Corporate SSO");
+  EXPECT_EQ(corp.client_secret, "s3cret");
+  EXPECT_EQ(corp.link_by, federation::UpstreamSettings::LinkBy::kEmail);
+  EXPECT_EQ(corp.unknown_users, federation::UnknownUsers::kProvision);
+  EXPECT_EQ(corp.sign_out, federation::SignOutMode::kAsk);
+  const auto& partner = config->upstreams[1];
+  EXPECT_EQ(partner.display_name, "partner");
+  EXPECT_FALSE(partner.client_secret.has_value());
+  EXPECT_EQ(partner.sign_out, federation::SignOutMode::kAlways);
+  EXPECT_EQ(partner.unknown_users, federation::UnknownUsers::kRefuse);
+}
+
+TEST(Config, UpstreamMistakesAreNamed) {
+  const std::string ok = "issuer = \"https://a.example\"\nclient_id = \"c\"\n";
+  ExpectErrorNaming(ParseConfig("[[upstream]]\nid = \"Bad Id\"\n" + ok, {}), "upstream[0].id");
+  ExpectErrorNaming(ParseConfig("[[upstream]]\nid = \"a\"\nclient_id = \"c\"\n", {}),
+                    "upstream[0].issuer");
+  ExpectErrorNaming(ParseConfig("[[upstream]]\nid = \"a\"\nsign_out = \"maybe\"\n" + ok, {}),
+                    "upstream[0].sign_out");
+  ExpectErrorNaming(ParseConfig("[[upstream]]\nid = \"a\"\ncolour = \"red\"\n" + ok, {}),
+                    "upstream[0].colour");
+  ExpectErrorNaming(
+      ParseConfig("[[upstream]]\nid = \"a\"\n" + ok + "[[upstream]]\nid = \"a\"\n" + ok, {}),
+      "used twice");
+  ExpectErrorNaming(ParseConfig("", {{"GATEHOUSE_UPSTREAM_NOPE_CLIENT_SECRET", "x"}}),
+                    "GATEHOUSE_UPSTREAM_NOPE_CLIENT_SECRET");
+}
+
 TEST(Config, TlsFilesComeInPairs) {
   ExpectErrorNaming(ParseConfig("[server]\ntls_certificate = \"c.pem\"\n", {}), "tls_private_key");
 }

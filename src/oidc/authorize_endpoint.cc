@@ -83,6 +83,8 @@ http::Response AuthorizeEndpoint::Handle(const http::Request& request) const {
       // Always a GET back: the session cookie is SameSite=Lax, so a cross-site POST would not
       // carry it after the login.
       Params login{{"return_to", ResumeAfterLoginPath(*params)}};
+      // Passed on for the sign-in page: an upstream identity provider to go straight to.
+      if (auto hint = params->Get("idp_hint")) login.Add("idp_hint", *hint);
       auto response = http::Response::Redirect(std::string(kLoginPath) + "?" + login.Encode());
       response.NoStore();
       return response;

@@ -55,6 +55,7 @@ class FakeOp final : public http::HttpClient {
     http::OutboundResponse response;
     response.status = 200;
     if (request.url == kDiscoveryUrl) {
+      response.status = discovery_status;
       response.body = discovery.dump();
     } else if (request.url == kJwksUrl) {
       nlohmann::json keys = nlohmann::json::array();
@@ -76,6 +77,7 @@ class FakeOp final : public http::HttpClient {
   }
 
   nlohmann::json discovery;
+  int discovery_status = 200;  // e.g. 503: the OP is down
   std::vector<const crypto::SigningKey*> published;
   int token_status = 200;
   nlohmann::json token_response = nlohmann::json::object();

@@ -3,13 +3,12 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "core/base64url.h"
 #include "core/log.h"
 #include "core/params.h"
 #include "crypto/digest.h"
 #include "oidc/oauth_error.h"
 #include "oidc/pkce.h"
-#include "rp/blocking_http.h"
+#include "rp/code_exchange.h"
 #include "rp/session_iframe.h"
 
 namespace gh::rp {
@@ -39,11 +38,6 @@ std::string LocalPath(const std::optional<std::string>& return_to) {
   return *return_to;
 }
 
-// RFC 6749 §2.3.1: client_id and secret are form-urlencoded before Basic encoding.
-std::string FormEncode(std::string_view value) {
-  return Params{{"", std::string(value)}}.Encode().substr(1);
-}
-
 // OpenID Connect Core §3.1.2.6: the answers to prompt=none that mean "nobody is signed in here
 // any more", which Session Management 1.0 §3.1 treats as a logout.
 bool MeansSignedOut(std::string_view error) {
@@ -71,49 +65,6 @@ http::Response Page(int status, std::string_view title, std::string_view text,
                        "default-src 'none'; frame-ancestors " + std::string(frame_ancestors));
   response.NoStore();
   return response;
-}
-
-struct TokenReply {
-  std::string id_token;
-  std::optional<std::string> access_token;
-};
-
-// OpenID Connect Core §3.1.3.1-3.1.3.3: the code, its PKCE verifier and the client's
-// credentials for the tokens.
-Result<TokenReply> ExchangeCode(http::HttpClient& http, const RpConfig& config,
-                                const ProviderEndpoints& endpoints, const std::string& code,
-                                const std::string& verifier) {
-  Params form{{"grant_type", "authorization_code"},
-              {"code", code},
-              {"redirect_uri", config.redirect_uri},
-              {"code_verifier", verifier}};
-  http::OutboundRequest request;
-  request.method = "POST";
-  request.url = endpoints.token_endpoint;
-  request.headers.Set("Content-Type", "application/x-www-form-urlencoded");
-  request.headers.Set("Accept", "application/json");
-  if (config.client_secret) {
-    request.headers.Set("Authorization",
-                        "Basic " + Base64Encode(FormEncode(config.client_id) + ":" +
-                                                FormEncode(*config.client_secret)));
-  } else {
-    form.Add("client_id", config.client_id);
-  }
-  request.body = form.Encode();
-  request.total_timeout = config.provider.http_timeout;
-  GH_ASSIGN_OR_RETURN(http::OutboundResponse response, SendAndWait(http, std::move(request)));
-  auto json = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  if (response.status != 200) {
-    std::string error = json.is_object() ? json.value("error", "") : "";
-    return Error::PermissionDenied("the token endpoint refused the code (HTTP " +
-                                   std::to_string(response.status) + " " + error + ")");
-  }
-  if (!json.is_object() || !json.contains("id_token") || !json["id_token"].is_string())
-    return Error::InvalidArgument("the token response has no id_token");
-  TokenReply reply{json["id_token"].get<std::string>(), std::nullopt};
-  if (auto it = json.find("access_token"); it != json.end() && it->is_string())
-    reply.access_token = it->get<std::string>();
-  return reply;
 }
 
 }  // namespace
@@ -292,8 +243,10 @@ Result<RpClient::SignIn> RpClient::FinishLogin(const http::Request& request) {
   }
   auto code = query.Get("code");
   if (!code) return Error::InvalidArgument("the authorization response has no code");
-  GH_ASSIGN_OR_RETURN(TokenReply tokens,
-                      ExchangeCode(http_, config_, endpoints, *code, pending.verifier));
+  GH_ASSIGN_OR_RETURN(
+      TokenReply tokens,
+      ExchangeCode(http_, {config_.client_id, config_.client_secret}, endpoints,
+                   config_.redirect_uri, *code, pending.verifier, config_.provider.http_timeout));
   GH_ASSIGN_OR_RETURN(
       ValidatedIdToken id_token,
       validator_.ValidateIdToken(tokens.id_token, {pending.nonce, tokens.access_token}));

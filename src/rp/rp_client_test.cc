@@ -10,45 +10,20 @@
 #include "oidc/id_token.h"
 #include "oidc/pkce.h"
 #include "rp/fake_op_test_support.h"
+#include "support/browser_requests.h"
 
 namespace gh::rp {
 namespace {
 
 using namespace testing;  // NOLINT: the fake OP's names
+using gh::testing::Get;
+using gh::testing::PostForm;
+using gh::testing::QueryOf;
+using gh::testing::SetCookie;
 using nlohmann::json;
 
 constexpr char kCallback[] = "https://app.example/callback";
 constexpr char kSignedOut[] = "https://app.example/signed-out";
-
-Params QueryOf(const std::string& url) {
-  auto q = url.find('?');
-  return *Params::Parse(q == std::string::npos ? "" : std::string_view(url).substr(q + 1));
-}
-
-// The value `name` is set to by the response's Set-Cookie headers, if any.
-std::optional<std::string> SetCookie(const http::Response& response, std::string_view name) {
-  for (const auto& header : response.headers.GetAll("Set-Cookie")) {
-    if (!header.starts_with(std::string(name) + "=")) continue;
-    return header.substr(name.size() + 1, header.find(';') - name.size() - 1);
-  }
-  return std::nullopt;
-}
-
-http::Request Get(std::string target, std::string cookies = "") {
-  http::Request request;
-  request.method = "GET";
-  request.target = std::move(target);
-  if (!cookies.empty()) request.headers.Set("Cookie", cookies);
-  return request;
-}
-
-http::Request PostForm(std::string target, std::string body, std::string cookies = "") {
-  http::Request request = Get(std::move(target), std::move(cookies));
-  request.method = "POST";
-  request.headers.Set("Content-Type", "application/x-www-form-urlencoded");
-  request.body = std::move(body);
-  return request;
-}
 
 RpConfig Config() {
   RpConfig config;

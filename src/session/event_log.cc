@@ -17,7 +17,8 @@ Result<void> EventLog::Append(store::EventStore& store, const Event& event) cons
 }
 
 void EventLog::Publish(const Event& event) {
-  bool warning = event.type == kEventNotificationFailed || event.type == kEventLoginThrottled;
+  bool warning = event.type == kEventNotificationFailed || event.type == kEventLoginThrottled ||
+                 event.type == kEventUpstreamLogoutFailed;
   Log(warning ? LogLevel::kWarn : LogLevel::kInfo, event.type,
       {{"sid", event.sid},
        {"sub", event.user_id},

@@ -36,6 +36,13 @@ inline constexpr std::string_view kEventSessionEnded = "session.ended";
 inline constexpr std::string_view kEventNotificationDelivered = "notification.delivered";
 inline constexpr std::string_view kEventNotificationRetried = "notification.retried";
 inline constexpr std::string_view kEventNotificationFailed = "notification.failed";
+// The upstream leg of a sign-out (federation/): the browser was sent to the upstream's sign-out,
+// came back with our state, or could not be (the detail says why); and sign-outs the upstream
+// started, received over a back or front channel.
+inline constexpr std::string_view kEventUpstreamLogoutRedirected = "upstream.logout_redirected";
+inline constexpr std::string_view kEventUpstreamLogoutConfirmed = "upstream.logout_confirmed";
+inline constexpr std::string_view kEventUpstreamLogoutFailed = "upstream.logout_failed";
+inline constexpr std::string_view kEventUpstreamLogoutReceived = "upstream.logout_received";
 // A source or account started having to wait between sign-in attempts.
 inline constexpr std::string_view kEventLoginThrottled = "login.throttled";
 

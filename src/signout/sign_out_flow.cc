@@ -177,15 +177,8 @@ http::Response SignOutFlow::SignOutUser(const http::Request& request, bool every
   return SignedOut(request, endings, std::move(logout_ids), std::nullopt, "", true);
 }
 
-http::Response SignOutFlow::SignedOut(const http::Request& request,
-                                      const std::vector<session::SessionEnding>& endings,
-                                      std::vector<std::string> logout_ids,
-                                      std::optional<std::string> continue_to, std::string notice,
-                                      bool clear_cookies) const {
+web::SignedOut SignOutFlow::View(const std::vector<session::SessionEnding>& endings) {
   web::SignedOut view;
-  view.logout_ids = std::move(logout_ids);
-  view.continue_to = std::move(continue_to);
-  view.notice = std::move(notice);
   // One row per application, even when it took part in several of the ended sessions. Indexed,
   // because a session may have had a thousand participants.
   std::unordered_map<std::string_view, std::size_t> app_index;
@@ -212,6 +205,28 @@ http::Response SignOutFlow::SignedOut(const http::Request& request,
       if (p.notification_id) app.backchannel = web::SignedOutApp::BackChannel::kPending;
     }
   }
+  return view;
+}
+
+http::Response SignOutFlow::SignedOut(const http::Request& request,
+                                      const std::vector<session::SessionEnding>& endings,
+                                      std::vector<std::string> logout_ids,
+                                      std::optional<std::string> continue_to, std::string notice,
+                                      bool clear_cookies) const {
+  web::SignedOut view = View(endings);
+  view.logout_ids = std::move(logout_ids);
+  view.continue_to = std::move(continue_to);
+  view.notice = std::move(notice);
+  // This browser's own sign-out: the upstream it signed in through is next (one round trip, so
+  // the first session that came from one, which is the browser's own in all but "everywhere").
+  if (clear_cookies && upstream_) {
+    for (const auto& ending : endings) {
+      if (auto detour = upstream_->Detour(ending.session, view.continue_to)) {
+        view.continue_to = std::move(detour);
+        break;
+      }
+    }
+  }
   // Only front-channel logout needs this browser; back-channel delivery goes on without it (its
   // receipts are at the status endpoint and in the admin API). With no iframe to load, the
   // browser — or a client that runs no JavaScript — goes straight back to the application.
@@ -223,6 +238,20 @@ http::Response SignOutFlow::SignedOut(const http::Request& request,
   response.NoStore();
   if (clear_cookies) web::ClearSessionCookies(response, SecureCookies(request));
   return response;
+}
+
+http::Response SignOutFlow::SignedOutInFrame(const std::vector<session::SessionEnding>& endings,
+                                             std::string framed_by) const {
+  web::SignedOut view = View(endings);
+  for (const auto& ending : endings) {
+    store::LogoutContextRecord context;
+    context.sid = ending.session.sid;
+    auto id = NewContext(std::move(context), /*used=*/true);
+    if (!id.ok()) return Unavailable();
+    view.logout_ids.push_back(std::move(*id));
+  }
+  view.frame_ancestors = std::move(framed_by);
+  return web::SignedOutPage(view);
 }
 
 http::Response SignOutFlow::Status(const http::Request& request) const {

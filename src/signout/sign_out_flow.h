@@ -17,8 +17,21 @@
 #include "session/session_authority.h"
 #include "store/store.h"
 #include "web/csrf.h"
+#include "web/logout_pages.h"
 
 namespace gh::signout {
+
+// Signs the person out of the upstream identity provider their session came from (federation/),
+// once Gatehouse's own sign-out is done.
+class UpstreamSignOut {
+ public:
+  virtual ~UpstreamSignOut() = default;
+  // Where the browser goes next, instead of `continue_to`, to sign `session` out upstream and
+  // come back to `continue_to` (or to a page saying what happened); nullopt when the session did
+  // not come from an upstream that is signed out of.
+  virtual std::optional<std::string> Detour(const store::SessionRecord& session,
+                                            const std::optional<std::string>& continue_to) = 0;
+};
 
 class SignOutFlow {
  public:
@@ -34,18 +47,26 @@ class SignOutFlow {
   // Adds POST /logout/confirm and GET /logout/status.
   void Register(http::Router& router) const;
 
+  // Lets browser sign-outs go on to the upstream a session came from. Call at start-up.
+  void SetUpstreamSignOut(UpstreamSignOut* upstream) { upstream_ = upstream; }
+
   // Stores `context` (its id_hash and times are set here; already used when `used`) and returns
   // the id the browser carries.
   Result<std::string> NewContext(store::LogoutContextRecord context, bool used) const;
 
   // The signed-out page for `endings`, polling `logout_ids`. With `continue_to` the browser goes
   // on there once the front-channel steps are done (straight away when there are none). Clears
-  // this browser's session cookies when `clear_cookies`.
+  // this browser's session cookies when `clear_cookies`: it is this browser's sign-out, so when
+  // the session came from an upstream, the browser goes there before `continue_to`.
   http::Response SignedOut(const http::Request& request,
                            const std::vector<session::SessionEnding>& endings,
                            std::vector<std::string> logout_ids,
                            std::optional<std::string> continue_to, std::string notice,
                            bool clear_cookies) const;
+  // The same page inside an upstream's front-channel logout iframe (only `framed_by` may frame
+  // it): it runs our apps' front-channel steps and goes nowhere after.
+  http::Response SignedOutInFrame(const std::vector<session::SessionEnding>& endings,
+                                  std::string framed_by) const;
 
   // The question asked before a sign-out that the requester could not prove the person wants,
   // with a CSRF token; the answer comes to Confirm with `logout_id`.
@@ -64,6 +85,8 @@ class SignOutFlow {
   http::Response ConfirmContext(const http::Request& request, const Params& form,
                                 const std::string& logout_id) const;
   http::Response SignOutUser(const http::Request& request, bool everywhere, bool end_offline) const;
+  // The page's view of `endings`: one row per application, its front-channel iframes.
+  static web::SignedOut View(const std::vector<session::SessionEnding>& endings);
 
   std::string issuer_;
   store::Store& store_;
@@ -71,6 +94,7 @@ class SignOutFlow {
   Clock& clock_;
   Random& random_;
   const web::Csrf& csrf_;
+  UpstreamSignOut* upstream_ = nullptr;
 };
 
 // Where a browser goes after a sign-out that named a post_logout_redirect_uri: that URI, with the

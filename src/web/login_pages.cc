@@ -5,6 +5,7 @@
 
 #include "core/html_escape.h"
 #include "core/log.h"
+#include "core/params.h"
 #include "web/html.h"
 #include "web/logout_pages.h"
 #include "web/session_cookies.h"
@@ -35,6 +36,7 @@ LoginPages::LoginPages(store::Store& store, session::SessionAuthority& sessions,
       throttle_(throttle),
       events_(events),
       secure_cookies_(settings.secure_cookies),
+      upstreams_(std::move(settings.upstreams)),
       decoy_hash_(hasher.Hash("decoy password for unknown users").value_or("")),
       password_checks_(std::max(1, settings.max_password_checks)) {}
 
@@ -63,6 +65,12 @@ http::Response LoginPages::RenderLogin(const http::Request& request, std::string
       "<label for=\"password\">Password</label><input type=\"password\" id=\"password\" "
       "name=\"password\" autocomplete=\"current-password\" required>";
   body += "<button type=\"submit\">Sign in</button></form>";
+  for (const auto& upstream : upstreams_) {
+    std::string href =
+        upstream.start_path + "?" + Params{{"return_to", std::string(return_to)}}.Encode();
+    body += "<p><a class=\"upstream\" href=\"" + EscapeHtml(href) + "\">Sign in with " +
+            EscapeHtml(upstream.display_name) + "</a></p>";
+  }
   response.status = status;
   response.headers.Set("Content-Type", "text/html; charset=utf-8");
   response.body = Page("Sign in", body);
@@ -74,6 +82,16 @@ http::Response LoginPages::ShowLogin(const http::Request& request) const {
   auto query = request.Query();
   std::string return_to = query.ok() ? query->Get("return_to").value_or("/") : "/";
   if (!IsLocalPath(return_to)) return_to = "/";
+  // idp_hint names the upstream to sign in with, skipping this page (an unknown one is ignored:
+  // the person can still choose).
+  auto hint = query.ok() ? query->Get("idp_hint") : std::nullopt;
+  for (const auto& upstream : upstreams_) {
+    if (hint != upstream.id) continue;
+    auto response = http::Response::Redirect(upstream.start_path + "?" +
+                                             Params{{"return_to", return_to}}.Encode());
+    response.NoStore();
+    return response;
+  }
   return RenderLogin(request, return_to, "", "", 200);
 }
 

@@ -5,6 +5,7 @@
 #include <semaphore>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "crypto/password.h"
 #include "http/router.h"
@@ -20,6 +21,13 @@ namespace gh::web {
 // open redirector ("//evil", "/\evil" and absolute URLs are refused).
 bool IsLocalPath(std::string_view target);
 
+// An upstream identity provider the sign-in page offers ("Sign in with …", federation/).
+struct UpstreamOption {
+  std::string id;  // what an idp_hint names
+  std::string display_name;
+  std::string start_path;  // GET with ?return_to=…
+};
+
 struct LoginSettings {
   // Forces the Secure attribute even when TLS ends at a proxy in front of us.
   bool secure_cookies = false;
@@ -27,6 +35,7 @@ struct LoginSettings {
   // attempts from many places cannot hold every worker thread and stall the IdP. Guessing from
   // one source or at one account is slowed down long before (LoginThrottle).
   int max_password_checks = 2;
+  std::vector<UpstreamOption> upstreams;
 };
 
 class LoginPages {
@@ -58,6 +67,7 @@ class LoginPages {
   LoginThrottle& throttle_;
   session::EventLog& events_;
   bool secure_cookies_;
+  std::vector<UpstreamOption> upstreams_;
   std::string decoy_hash_;  // verified against for unknown users, so timing does not reveal them
   mutable std::counting_semaphore<> password_checks_;
 };

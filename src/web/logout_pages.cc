@@ -121,11 +121,12 @@ std::string Join(const std::vector<std::string>& items) {
 }
 
 // Pages with their own policy: the shared stylesheet by hash, nothing else unless listed.
-http::Response PolicedPage(std::string_view title, std::string_view body, std::string policy) {
+http::Response PolicedPage(std::string_view title, std::string_view body, std::string policy,
+                           std::string_view frame_ancestors = "'none'") {
   auto response = http::Response::Html(200, Page(title, body));
-  response.headers.Set("Content-Security-Policy", "default-src 'none'; style-src " +
-                                                      PageStyleSource() + "; " + policy +
-                                                      "; base-uri 'none'; frame-ancestors 'none'");
+  response.headers.Set("Content-Security-Policy",
+                       "default-src 'none'; style-src " + PageStyleSource() + "; " + policy +
+                           "; base-uri 'none'; frame-ancestors " + std::string(frame_ancestors));
   // The front-channel URLs carry sids: the apps they load must not learn them from a Referer.
   response.headers.Set("Referrer-Policy", "no-referrer");
   response.NoStore();
@@ -256,7 +257,8 @@ http::Response SignedOutPage(const SignedOut& signed_out) {
       signed_out.frame_origins.empty() ? " 'none'" : Join(signed_out.frame_origins);
   return PolicedPage("Signed out", body,
                      "script-src " + crypto::CspHashSource(kSignedOutScript) +
-                         "; connect-src 'self'; frame-src" + frames);
+                         "; connect-src 'self'; frame-src" + frames,
+                     signed_out.frame_ancestors);
 }
 
 std::string SignOutForms(std::string_view csrf_token) {

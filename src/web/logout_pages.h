@@ -44,6 +44,7 @@ struct SignedOut {
   std::vector<std::string> logout_ids;     // polled at kLogoutStatusPath for back-channel news
   std::optional<std::string> continue_to;  // validated post_logout_redirect_uri, with state
   std::string notice;
+  std::string frame_ancestors = "'none'";  // who may frame the page (an upstream's iframe)
 };
 // Lists the applications with their status, loads the front-channel iframes, and polls the
 // back-channel status; after all iframes loaded (at most ~3 s) it continues to `continue_to` or
