@@ -50,6 +50,7 @@ Result<std::vector<SessionView>> ListSessions(store::Store& store, std::string_v
     }
     view.username = known->second;
     GH_ASSIGN_OR_RETURN(view.participants, store.ListParticipants(s.sid));
+    GH_ASSIGN_OR_RETURN(view.upstream, store.FindUpstreamLink(s.sid));
     view.session = std::move(s);
     views.push_back(std::move(view));
   }
@@ -147,6 +148,13 @@ nlohmann::json ToJson(const SessionView& view) {
           {"last_seen_at", FormatTime(s.last_seen_at)},
           {"ended_at", OptionalTime(s.ended_at)},
           {"end_cause", s.active() ? nlohmann::json(nullptr) : nlohmann::json(s.end_cause)},
+          {"idp", s.method.idp},
+          {"amr", s.method.amr},
+          // The upstream session, without its ID token: the listing is not where secrets go.
+          {"upstream", view.upstream ? nlohmann::json{{"id", view.upstream->upstream},
+                                                      {"subject", view.upstream->subject},
+                                                      {"session_id", view.upstream->session_id}}
+                                     : nlohmann::json(nullptr)},
           {"participants", std::move(participants)}};
 }
 

@@ -26,6 +26,7 @@ struct SessionView {
   store::SessionRecord session;
   std::string username;  // empty when the user has been removed since
   std::vector<store::ParticipantRecord> participants;
+  std::optional<store::UpstreamLinkRecord> upstream;  // when it came from an upstream IdP
 };
 
 // Sessions of `username` (every user's when empty), newest first, ended ones only when

@@ -384,7 +384,7 @@ int SessionCommand(const std::string& action, const std::vector<std::string>& ar
     auto rows = sessions;
     for (auto& row : rows) row["participants"] = ClientIds(row["participants"]);
     Print(vm, {{"sessions", sessions}}, rows,
-          {"sid", "username", "auth_time", "last_seen_at", "participants", "end_cause"});
+          {"sid", "username", "idp", "auth_time", "last_seen_at", "participants", "end_cause"});
     return 0;
   }
 

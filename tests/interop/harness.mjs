@@ -238,11 +238,21 @@ export const decodeHtml = (s) => s.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_, e
   ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'" })[e]);
 
 // The value of hidden input `name` in the sign-in page.
-function hiddenField(html, name) {
+export function hiddenField(html, name) {
   const input = html.match(new RegExp(`<input[^>]*name="${name}"[^>]*>`));
   const value = input?.[0].match(/value="([^"]*)"/);
   assert.ok(value, `sign-in page has no ${name} field:\n${html}`);
   return decodeHtml(value[1]);
+}
+
+/** The filled-in sign-in form of a Gatehouse sign-in page. */
+export function loginForm(html, credentials) {
+  return {
+    csrf_token: hiddenField(html, 'csrf_token'),
+    return_to: hiddenField(html, 'return_to'),
+    username: credentials.username,
+    password: credentials.password,
+  };
 }
 
 /**
@@ -262,15 +272,8 @@ export async function browseIdp(start, {
     let res = await browse(url, jar, hop === 0 && form ? { method: 'POST', form } : {});
     if (res.status === 200 && url.pathname === '/login') {
       assert.ok(credentials && !signedIn, `unexpected sign-in page at ${url}`);
-      const html = await res.text();
       res = await browse(new URL('/login', idp), jar, {
-        method: 'POST',
-        form: {
-          csrf_token: hiddenField(html, 'csrf_token'),
-          return_to: hiddenField(html, 'return_to'),
-          username: credentials.username,
-          password: credentials.password,
-        },
+        method: 'POST', form: loginForm(await res.text(), credentials),
       });
       signedIn = true;
       if (res.status !== 303) assert.fail(`POST /login: ${res.status} ${await res.text()}`);

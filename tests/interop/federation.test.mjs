@@ -1,0 +1,205 @@
+// Federation against the real server: a second Gatehouse is the upstream identity provider. The
+// person signs in to an app at the downstream Gatehouse through it, and signing out in either
+// place signs them out of both, the apps included.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  CookieJar, REDIRECT_URI, SECRET, USER, assertHealthy, authorizationRequest, basicAuth, browse,
+  decodeHtml, fetchMetadata, hiddenField, loginForm, post, startGatehouse, until,
+} from './harness.mjs';
+
+const POST_LOGOUT = 'https://rp.example/bye';
+
+/** A browser: one cookie jar per site, redirects followed across sites. */
+class Browser {
+  #jars = new Map();
+
+  jar(url) {
+    const origin = new URL(url).origin;
+    if (!this.#jars.has(origin)) this.#jars.set(origin, new CookieJar());
+    return this.#jars.get(origin);
+  }
+
+  request(url, options) { return browse(url, this.jar(url), options); }
+
+  /**
+   * Follows redirects from `start` until one leaves for https://rp.example (returns {url}) or a
+   * page answers (returns {res, url}). Gatehouse sign-in forms are filled with `credentials`.
+   */
+  async walk(start, { credentials, form } = {}) {
+    let url = new URL(start);
+    let res = await this.request(url, form ? { method: 'POST', form } : {});
+    for (let hop = 0; hop < 20; hop++) {
+      if (res.status === 200 && url.pathname === '/login' && credentials) {
+        res = await this.request(new URL('/login', url), {
+          method: 'POST', form: loginForm(await res.text(), credentials),
+        });
+      }
+      const location = res.headers.get('location');
+      if (res.status < 300 || res.status >= 400 || !location) return { res, url };
+      await res.body?.cancel();
+      url = new URL(location, url);
+      if (url.origin === 'https://rp.example') return { url };
+      res = await this.request(url);
+    }
+    throw new Error(`too many redirects from ${start}`);
+  }
+}
+
+const decodePayload = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url'));
+
+/** Back-channel logout tokens an app receives. */
+async function startReceiver() {
+  const tokens = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      tokens.push(new URLSearchParams(body).get('logout_token'));
+      res.writeHead(200, { 'cache-control': 'no-store' }).end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { tokens, url: `http://127.0.0.1:${server.address().port}/bc`, close: () => server.close() };
+}
+
+describe('Federation: a second Gatehouse as the upstream', () => {
+  let upstream;
+  let downstream;
+  let receiver;
+  let configDir;
+  let meta;
+
+  before(async () => {
+    upstream = await startGatehouse({ users: [USER] });
+    receiver = await startReceiver();
+    configDir = await mkdtemp(path.join(tmpdir(), 'gatehouse-federation-'));
+    const config = path.join(configDir, 'gatehouse.toml');
+    await writeFile(config, [
+      '[[upstream]]', 'id = "corp"', 'name = "Corporate SSO"', `issuer = "${upstream.issuer}"`,
+      'client_id = "downstream"', 'unknown_users = "provision"', '',
+    ].join('\n'));
+    downstream = await startGatehouse({
+      env: { GATEHOUSE_CONFIG: config, GATEHOUSE_UPSTREAM_CORP_CLIENT_SECRET: SECRET },
+      clients: [{
+        id: 'app', secret: SECRET, postLogoutRedirectUris: [POST_LOGOUT],
+        backchannelLogoutUri: receiver.url,
+      }],
+    });
+    const base = `${downstream.issuer}/upstream/corp`;
+    await upstream.cli([
+      'client', 'add', '--id', 'downstream', '--secret', SECRET,
+      '--redirect-uri', `${base}/callback`, '--post-logout-redirect-uri', `${base}/signed-out`,
+      '--backchannel-logout-uri', `${base}/backchannel-logout`,
+    ]);
+    meta = await fetchMetadata(downstream.issuer);
+  });
+
+  after(async () => {
+    await downstream?.stop();
+    await upstream?.stop();
+    receiver?.close();
+    if (configDir) await rm(configDir, { recursive: true, force: true });
+  });
+
+  // Signs in to the app through the upstream (idp_hint skips the choice); the app's tokens.
+  async function signIn(browser) {
+    const { url: authorize, verifier } =
+      authorizationRequest(meta, { client_id: 'app', idp_hint: 'corp' });
+    const { url, res } = await browser.walk(authorize, { credentials: USER });
+    assert.ok(url, `expected the app's callback, got ${res?.status} ${await res?.text()}`);
+    assert.equal(`${url.origin}${url.pathname}`, REDIRECT_URI);
+    const tokens = await post(meta.token_endpoint, {
+      grant_type: 'authorization_code', code: url.searchParams.get('code'),
+      redirect_uri: REDIRECT_URI, code_verifier: verifier,
+    }, { authorization: basicAuth('app', SECRET) });
+    assert.equal(tokens.status, 200, tokens.text);
+    return tokens.json;
+  }
+
+  function endSession(idToken) {
+    const logout = new URL(meta.end_session_endpoint);
+    logout.search = new URLSearchParams({
+      id_token_hint: idToken, post_logout_redirect_uri: POST_LOGOUT, state: 'app-state',
+    });
+    return logout;
+  }
+
+  const events = async () => downstream.cli(['events', '--limit', '1000']);
+
+  it('signs in through the upstream and states it in the ID token', async () => {
+    const claims = decodePayload((await signIn(new Browser())).id_token);
+    assert.equal(claims.idp, 'corp');
+    assert.deepEqual(claims.amr, ['pwd'], 'the upstream password sign-in');
+    const sessions = JSON.parse(await downstream.cli(['session', 'list', '--json'])).sessions;
+    const mine = sessions.find((x) => x.sid === claims.sid);
+    assert.equal(mine.idp, 'corp');
+    assert.equal(mine.upstream.id, 'corp');
+    assert.ok(mine.upstream.session_id, 'the upstream sid is recorded');
+  });
+
+  it('signs out downstream, then upstream, then back to the app with its state', async () => {
+    const browser = new Browser();
+    const tokens = await signIn(browser);
+
+    const logout = endSession(tokens.id_token);
+    const out = await browser.walk(logout);
+    assert.equal(out.url?.href, `${POST_LOGOUT}?state=app-state`,
+      `ended at ${out.url ?? out.res?.status}: ${await out.res?.text()}`);
+    // The upstream session is gone: its home page no longer knows the browser.
+    const home = await (await browser.request(`${upstream.issuer}/`)).text();
+    assert.match(home, /not signed in/);
+    assert.match(await events(), /upstream\.logout_redirected/);
+    assert.match(await events(), /upstream\.logout_confirmed/);
+  });
+
+  it('is signed out, with its apps, when the person signs out at the upstream', async () => {
+    const browser = new Browser();
+    const tokens = await signIn(browser);
+    const sid = decodePayload(tokens.id_token).sid;
+    const before = receiver.tokens.length;
+
+    // "Sign out" on the upstream's home page.
+    const home = await (await browser.request(`${upstream.issuer}/`)).text();
+    const res = await browser.request(`${upstream.issuer}/logout/confirm`, {
+      method: 'POST', form: { csrf_token: hiddenField(home, 'csrf_token') },
+    });
+    assert.equal(res.status, 200, await res.text());
+    // The upstream's back-channel logout reaches the downstream, which tells the app.
+    const [token] = await until('the app to get its logout token', () =>
+      receiver.tokens.length > before && receiver.tokens.slice(before));
+    assert.equal(decodePayload(token).sid, sid);
+    const sessions = await downstream.cli(['session', 'list', '--all']);
+    assert.match(sessions, new RegExp(`${sid}.*upstream_logout`));
+    assert.match(await events(), /upstream\.logout_received/);
+    await assertHealthy(downstream);
+  });
+
+  it('refuses a return from the upstream with a missing, forged or replayed state', async () => {
+    for (const query of ['', '?state=forged']) {
+      const res = await browse(`${downstream.issuer}/upstream/corp/signed-out${query}`, new CookieJar());
+      assert.equal(res.status, 400);
+      assert.match(decodeHtml(await res.text()), /could not be confirmed/);
+    }
+  });
+
+  it('tells the person when the upstream is down, and keeps its own sign-out', async () => {
+    const browser = new Browser();
+    const tokens = await signIn(browser);
+    await upstream.stop();
+    upstream = undefined;
+
+    const logout = endSession(tokens.id_token);
+    const { res } = await browser.walk(logout);
+    assert.equal(res?.status, 200);
+    const page = decodeHtml(await res.text());
+    assert.match(page, /could not be confirmed/);
+    assert.ok(page.includes(`${POST_LOGOUT}?state=app-state`), 'the person can still go back');
+    const sid = decodePayload(tokens.id_token).sid;
+    assert.match(await downstream.cli(['session', 'list', '--all']), new RegExp(`${sid}.*rp_logout`));
+  });
+});
