@@ -3,69 +3,16 @@
 // place signs them out of both, the apps included.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   CookieJar, REDIRECT_URI, SECRET, USER, assertHealthy, authorizationRequest, basicAuth, browse,
-  decodeHtml, fetchMetadata, hiddenField, loginForm, post, startGatehouse, until,
+  decodeHtml, fetchMetadata, hiddenField, post, startGatehouse, until,
 } from './harness.mjs';
+import { Browser, decodePayload, startReceiver } from './federation_support.mjs';
 
 const POST_LOGOUT = 'https://rp.example/bye';
-
-/** A browser: one cookie jar per site, redirects followed across sites. */
-class Browser {
-  #jars = new Map();
-
-  jar(url) {
-    const origin = new URL(url).origin;
-    if (!this.#jars.has(origin)) this.#jars.set(origin, new CookieJar());
-    return this.#jars.get(origin);
-  }
-
-  request(url, options) { return browse(url, this.jar(url), options); }
-
-  /**
-   * Follows redirects from `start` until one leaves for https://rp.example (returns {url}) or a
-   * page answers (returns {res, url}). Gatehouse sign-in forms are filled with `credentials`.
-   */
-  async walk(start, { credentials, form } = {}) {
-    let url = new URL(start);
-    let res = await this.request(url, form ? { method: 'POST', form } : {});
-    for (let hop = 0; hop < 20; hop++) {
-      if (res.status === 200 && url.pathname === '/login' && credentials) {
-        res = await this.request(new URL('/login', url), {
-          method: 'POST', form: loginForm(await res.text(), credentials),
-        });
-      }
-      const location = res.headers.get('location');
-      if (res.status < 300 || res.status >= 400 || !location) return { res, url };
-      await res.body?.cancel();
-      url = new URL(location, url);
-      if (url.origin === 'https://rp.example') return { url };
-      res = await this.request(url);
-    }
-    throw new Error(`too many redirects from ${start}`);
-  }
-}
-
-const decodePayload = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url'));
-
-/** Back-channel logout tokens an app receives. */
-async function startReceiver() {
-  const tokens = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => { body += c; });
-    req.on('end', () => {
-      tokens.push(new URLSearchParams(body).get('logout_token'));
-      res.writeHead(200, { 'cache-control': 'no-store' }).end();
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { tokens, url: `http://127.0.0.1:${server.address().port}/bc`, close: () => server.close() };
-}
 
 describe('Federation: a second Gatehouse as the upstream', () => {
   let upstream;
