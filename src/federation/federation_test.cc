@@ -403,6 +403,54 @@ TEST_F(FederationTest, BackChannelLogoutEndsTheSessionsOfThatUpstreamSessionAndN
   EXPECT_FALSE(Active(sid_));
 }
 
+// Back-Channel Logout 1.0 §2.6, each rule broken in turn: the token is refused with 400 and the
+// session lives on.
+TEST_F(FederationTest, AnInvalidUpstreamLogoutTokenEndsNothing) {
+  SignIn("up-sid-1");
+  const auto now = ToUnixSeconds(clock_.Now());
+  auto valid = [&] {
+    json claims = LogoutTokenClaims(clock_.Now(), "up-sid-1", "jti-x");
+    claims["sub"] = "alice-upstream";
+    return claims;
+  };
+  struct Broken {
+    const char* rule;
+    std::string token;
+  };
+  std::vector<Broken> broken;
+  auto with = [&](const char* rule, auto edit) {
+    json claims = valid();
+    edit(claims);
+    broken.push_back({rule, SignLogout(claims)});
+  };
+  with("iss", [](json& c) { c["iss"] = "https://evil.example"; });
+  with("aud", [](json& c) { c["aud"] = "another-client"; });
+  with("iat in the future", [&](json& c) { c["iat"] = now + 3600; });
+  with("exp passed", [&](json& c) { c["exp"] = now - 3600; });
+  with("events missing", [](json& c) { c.erase("events"); });
+  with("events without the logout event", [](json& c) { c["events"] = json::object(); });
+  with("nonce present", [](json& c) { c["nonce"] = "n"; });
+  with("neither sub nor sid", [](json& c) {
+    c.erase("sub");
+    c.erase("sid");
+  });
+  with("jti missing", [](json& c) { c.erase("jti"); });
+  broken.push_back({"typ not logout+jwt", Sign(valid(), "JWT")});
+  broken.push_back(
+      {"signed by another key", Sign(valid(), oidc::kLogoutTokenType, rp::testing::RotatedKey())});
+  std::string unsigned_token = SignLogout(valid());
+  unsigned_token = "eyJhbGciOiJub25lIn0" + unsigned_token.substr(unsigned_token.find('.'));
+  broken.push_back({"alg none", unsigned_token});
+  broken.push_back({"not a JWT", "garbage"});
+  for (const auto& b : broken) {
+    auto response = Dispatch(
+        PostForm("/upstream/corp/backchannel-logout", Params{{"logout_token", b.token}}.Encode()));
+    EXPECT_EQ(response.status, 400) << b.rule;
+    EXPECT_NE(response.body.find("invalid_request"), std::string::npos) << b.rule;
+    EXPECT_TRUE(Active(sid_)) << b.rule;
+  }
+}
+
 TEST_F(FederationTest, FrontChannelLogoutNeedsIssAndSidAndFramesOurAppsIframes) {
   SignIn("up-sid-1");
   EXPECT_EQ(Dispatch(Get("/upstream/corp/frontchannel-logout?sid=up-sid-1")).status, 400);
