@@ -108,12 +108,13 @@ describe('operator commands, admin API and metrics', () => {
     assert.equal(session.end_cause, null);
     assert.deepEqual(session.participants.map((p) => p.client_id).sort(), [...clients].sort());
     const table = await gh.cli(['session', 'list']);
-    assert.match(table, /^sid\tusername\tauth_time\tlast_seen_at\tparticipants\tend_cause$/m);
+    assert.match(table, /^sid\tusername\tidp\tauth_time\tlast_seen_at\tparticipants\tend_cause$/m);
     const row = table.split('\n').find((line) => line.startsWith(`${sid}\t`))?.split('\t');
     assert.ok(row, table);
     assert.equal(row[1], USER.username);
-    assert.deepEqual(row[4].split(',').sort(), [...clients].sort());
-    assert.equal(row[5], '-');
+    assert.equal(row[2], 'local', 'signed in with the password form');
+    assert.deepEqual(row[5].split(',').sort(), [...clients].sort());
+    assert.equal(row[6], '-');
 
     const ended = JSON.parse(await gh.cli(['session', 'revoke', '--sid', sid, '--json'])).ended;
     assert.equal(ended.length, 1);

@@ -1,0 +1,122 @@
+// Signing in through an upstream identity provider and out of it, as a person sees it in headless
+// Chromium. The upstream is a second Gatehouse named `localhost` (another site than the
+// downstream Gatehouse on 127.0.0.1, so neither can read the other's cookies); Mail (127.0.0.1,
+// back-channel logout) and Docs (localhost, front-channel) sign in at the downstream one.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { startGatehouse } from '../interop/harness.mjs';
+import {
+  DEMO_USER, appSpec, freePort, freshPage, launchChromium, outputs, screenshot, skipUnlessChromium,
+  startDemo,
+} from './apps.mjs';
+import {
+  eventually, expectPasswordAsked, expectSignedIn, openWithoutPassword, sectionUrl, signOut,
+} from './steps.mjs';
+
+skipUnlessChromium();
+
+const TEST_TIMEOUT_MS = 90_000;
+
+let browser;
+before(async () => { browser = await launchChromium(); });
+after(() => browser?.close());
+
+/**
+ * The upstream Gatehouse on http://localhost:<port>, Gatehouse with Mail and Docs downstream of it,
+ * and the downstream registered at the upstream (front- or back-channel, as `upstreamChannel`).
+ */
+async function startFederation(t, upstreamChannel) {
+  const port = await freePort();
+  const upstreamServer = await startGatehouse({
+    users: [DEMO_USER],
+    env: { GATEHOUSE_SERVER_LISTEN: `127.0.0.1:${port}`, GATEHOUSE_ISSUER: `http://localhost:${port}` },
+  });
+  t.after(() => upstreamServer.stop());
+  const upstream = { ...upstreamServer, issuer: `http://localhost:${port}` };
+
+  const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-federation-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const config = path.join(dir, 'gatehouse.toml');
+  await writeFile(config, [
+    '[[upstream]]', 'id = "corp"', 'name = "Corporate SSO"', `issuer = "${upstream.issuer}"`,
+    'client_id = "downstream"', 'link_by = "username"', '',
+  ].join('\n'));
+  const secret = 'downstream-secret-0123456789';
+  const demo = await startDemo(t, {
+    mail: appSpec('mail', {
+      name: 'Mail', section: 'Inbox', host: '127.0.0.1', port: await freePort(), channels: ['back'],
+    }),
+    docs: appSpec('docs', {
+      name: 'Docs', section: 'Documents', host: 'localhost', port: await freePort(),
+      channels: ['front'], accent: '#0f7b5f',
+    }),
+  }, { idpEnv: { GATEHOUSE_CONFIG: config, GATEHOUSE_UPSTREAM_CORP_CLIENT_SECRET: secret } });
+  const base = `${demo.idp.issuer}/upstream/corp`;
+  await upstream.cli([
+    'client', 'add', '--id', 'downstream', '--secret', secret, '--redirect-uri', `${base}/callback`,
+    '--post-logout-redirect-uri', `${base}/signed-out`,
+    `--${upstreamChannel}channel-logout-uri`, `${base}/${upstreamChannel}channel-logout`,
+  ]);
+  return { ...demo, upstream };
+}
+
+/** Opens Mail, chooses "Sign in with Corporate SSO" and signs in there with the password. */
+async function signInThroughUpstream(page, { mail, idp, upstream }, shot) {
+  await page.goto(sectionUrl(mail));
+  await expectPasswordAsked(page, idp);
+  await page.click('a:has-text("Sign in with Corporate SSO")');
+  await expectPasswordAsked(page, upstream);
+  await page.fill('#username', DEMO_USER.username);
+  await page.fill('#password', DEMO_USER.password);
+  if (shot) await screenshot(page, shot);
+  await Promise.all([page.waitForURL(sectionUrl(mail)), page.click('main button[type=submit]')]);
+  await expectSignedIn(page, mail);
+}
+
+test('signing out of Mail signs out of the upstream too, and lands back on Mail with its state', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const demo = await startFederation(t, 'back');
+  const { mail, idp, upstream } = demo;
+  const page = await freshPage(t, browser);
+  await signInThroughUpstream(page, demo);
+
+  const upstreamVisits = [];
+  page.on('request', (r) => { if (r.url().startsWith(`${upstream.issuer}/logout?`)) upstreamVisits.push(r.url()); });
+  const { state, landed } = await signOut(page, mail, idp);
+  assert.equal(landed.searchParams.get('state'), state, 'Mail got its own state back');
+  assert.equal(upstreamVisits.length, 1, 'the browser went through the upstream sign-out');
+  assert.equal(new URL(upstreamVisits[0]).searchParams.get('post_logout_redirect_uri'),
+    `${idp.issuer}/upstream/corp/signed-out`);
+
+  // Both sessions are gone: the upstream asks for the password again.
+  await page.goto(sectionUrl(mail));
+  await expectPasswordAsked(page, idp);
+  await page.click('a:has-text("Sign in with Corporate SSO")');
+  await expectPasswordAsked(page, upstream).catch((e) => assert.fail(`${e.message}\n${outputs(demo)}`));
+});
+
+test('signing out at the upstream signs out of Mail (back-channel) and Docs (front-channel)', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const demo = await startFederation(t, 'front');
+  const { mail, docs, idp, upstream } = demo;
+  const page = await freshPage(t, browser);
+  await signInThroughUpstream(page, demo);
+  await openWithoutPassword(page, docs, idp);
+
+  // The upstream's own home page and its Sign out button: its signed-out page frames
+  // Gatehouse's front-channel endpoint, which frames Docs' and tells Mail over the back channel.
+  await page.goto(`${upstream.issuer}/`);
+  await Promise.all([
+    page.waitForURL(`${upstream.issuer}/logout/confirm`),
+    page.click('main button:text-is("Sign out")'),
+  ]);
+  await page.waitForLoadState('load');
+  await eventually('Gatehouse to end the session', async () =>
+    /upstream_logout/.test(await idp.cli(['session', 'list', '--all'])), 10_000);
+
+  for (const app of [mail, docs]) {
+    await page.goto(sectionUrl(app));
+    await expectPasswordAsked(page, idp).catch((e) => assert.fail(`${app.name}: ${e.message}\n${outputs(demo)}`));
+  }
+});
