@@ -87,7 +87,8 @@ void Federation::Register(http::Router& router) {
 std::vector<web::UpstreamOption> Federation::Choices() const {
   std::vector<web::UpstreamOption> choices;
   for (const auto& [id, upstream] : upstreams_)
-    choices.push_back({id, upstream->settings.display_name, StartPath(id)});
+    choices.push_back(
+        {id, upstream->settings.issuer, upstream->settings.display_name, StartPath(id)});
   return choices;
 }
 

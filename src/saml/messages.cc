@@ -182,6 +182,10 @@ Result<AuthnRequest> ParseAuthnRequest(const Node* element) {
   auto policies = Elements(element, kSamlProtocolNs, "NameIDPolicy");
   if (policies.size() > 1) return Error::InvalidArgument("more than one NameIDPolicy");
   if (!policies.empty()) r.name_id_format = Attribute(policies[0], "Format");
+  for (const Node* scoping : Elements(element, kSamlProtocolNs, "Scoping"))
+    for (const Node* list : Elements(scoping, kSamlProtocolNs, "IDPList"))
+      for (const Node* entry : Elements(list, kSamlProtocolNs, "IDPEntry"))
+        if (auto id = Attribute(entry, "ProviderID")) r.requested_idps.push_back(*id);
   return r;
 }
 

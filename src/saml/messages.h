@@ -30,6 +30,9 @@ struct AuthnRequest {
   bool force_authn = false;
   bool is_passive = false;
   std::optional<std::string> name_id_format;  // NameIDPolicy/@Format
+  // Scoping/IDPList/IDPEntry/@ProviderID (Core §3.4.1.2): the identity providers the SP would
+  // have the person sign in with, most preferred first — for Gatehouse, upstreams.
+  std::vector<std::string> requested_idps;
 };
 
 struct NameId {

@@ -59,6 +59,20 @@ TEST(SamlMessagesTest, RefusesWrongShapes) {
       Parse("<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\"/>").ok());
 }
 
+TEST(SamlMessagesTest, AuthnRequestNamesTheIdentityProvidersItWouldHaveThePersonUse) {
+  auto doc = xml::XmlDocument::Parse(R"(<samlp:AuthnRequest
+      xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"
+      xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a1" Version="2.0"
+      IssueInstant="2026-12-05T10:00:00Z"><saml:Issuer>https://sp.example</saml:Issuer>
+      <samlp:Scoping><samlp:IDPList><samlp:IDPEntry ProviderID="corp"/>
+      <samlp:IDPEntry ProviderID="https://partner.example"/></samlp:IDPList></samlp:Scoping>
+      </samlp:AuthnRequest>)");
+  ASSERT_TRUE(doc.ok());
+  auto request = ParseAuthnRequest(doc->root());
+  ASSERT_TRUE(request.ok()) << request.error().message;
+  EXPECT_EQ(request->requested_idps, (std::vector<std::string>{"corp", "https://partner.example"}));
+}
+
 TEST(SamlMessagesTest, InstantsRoundTripAndAcceptFractionsAndOffsets) {
   auto t = FromUnixSeconds(1'796'000'000);
   EXPECT_EQ(ParseInstant(FormatInstant(t)), t);

@@ -121,6 +121,7 @@ http::Response SsoEndpoint::Handle(const http::Request& request) const {
                   authn->force_authn,
                   authn->is_passive,
                   now};
+  if (!authn->requested_idps.empty()) pending.idp_hint = authn->requested_idps.front();
   if (authn->name_id_format && *authn->name_id_format != kNameIdUnspecified &&
       *authn->name_id_format != verified->sp.record.name_id_format)
     return Failure(pending, kStatusRequester, kStatusInvalidNameIdPolicy);
@@ -169,6 +170,7 @@ http::Response SsoEndpoint::Proceed(const http::Request& request, const Pending&
     if (pending.is_passive) return Failure(pending, kStatusResponder, kStatusNoPassive);
     Params resume{{"request", Seal(pending)}};
     Params login{{"return_to", std::string(kSsoContinuePath) + "?" + resume.Encode()}};
+    if (pending.idp_hint) login.Add("idp_hint", *pending.idp_hint);
     auto response = http::Response::Redirect(std::string(kLoginPath) + "?" + login.Encode());
     response.NoStore();
     return response;

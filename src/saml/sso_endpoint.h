@@ -30,6 +30,8 @@ class SsoEndpoint {
     bool force_authn = false;
     bool is_passive = false;
     TimePoint received_at;
+    // The upstream the SP asked for (Scoping), passed to the sign-in page; not kept across it.
+    std::optional<std::string> idp_hint = std::nullopt;
   };
 
  private:

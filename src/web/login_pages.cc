@@ -86,7 +86,7 @@ http::Response LoginPages::ShowLogin(const http::Request& request) const {
   // the person can still choose).
   auto hint = query.ok() ? query->Get("idp_hint") : std::nullopt;
   for (const auto& upstream : upstreams_) {
-    if (hint != upstream.id) continue;
+    if (hint != upstream.id && hint != upstream.issuer) continue;
     auto response = http::Response::Redirect(upstream.start_path + "?" +
                                              Params{{"return_to", return_to}}.Encode());
     response.NoStore();

@@ -23,7 +23,8 @@ bool IsLocalPath(std::string_view target);
 
 // An upstream identity provider the sign-in page offers ("Sign in with …", federation/).
 struct UpstreamOption {
-  std::string id;  // what an idp_hint names
+  std::string id;      // what an idp_hint names: this, or the issuer
+  std::string issuer;  // e.g. a SAML SP's Scoping names providers this way
   std::string display_name;
   std::string start_path;  // GET with ?return_to=…
 };

@@ -178,6 +178,32 @@ TEST_F(LoginPagesTest, ForeignReturnToFallsBackHome) {
   EXPECT_EQ(response.headers.Get("Location"), "/");
 }
 
+TEST_F(LoginPagesTest, OffersUpstreamsAndGoesStraightToTheOneAHintNames) {
+  LoginPages pages(*store_, sessions_, hasher_, csrf_, throttle_, events_,
+                   LoginSettings{.upstreams = {{"corp", "https://sso.corp.example", "Corporate SSO",
+                                                "/upstream/corp/start"}}});
+  auto show = [&](std::string query) {
+    http::Request r;
+    r.method = "GET";
+    r.target = "/login?" + query;
+    return pages.ShowLogin(r);
+  };
+  const std::string back = "/authorize?client_id=app";
+  auto form = show(Params{{"return_to", back}}.Encode());
+  EXPECT_EQ(form.status, 200);
+  EXPECT_NE(form.body.find("Sign in with Corporate SSO"), std::string::npos);
+  EXPECT_NE(form.body.find("/upstream/corp/start?return_to=%2Fauthorize%3Fclient_id%3Dapp"),
+            std::string::npos);
+  for (std::string hint : {"corp", "https://sso.corp.example"}) {
+    auto jump = show(Params{{"return_to", back}, {"idp_hint", hint}}.Encode());
+    EXPECT_EQ(jump.status, 302) << hint;
+    const std::string start = "/upstream/corp/start?" + Params{{"return_to", back}}.Encode();
+    EXPECT_EQ(jump.headers.Get("Location"), start);
+  }
+  // An unknown hint leaves the choice to the person.
+  EXPECT_EQ(show(Params{{"return_to", back}, {"idp_hint", "elsewhere"}}.Encode()).status, 200);
+}
+
 TEST_F(LoginPagesTest, PasswordChecksBeyondTheLimitAreRefusedNotQueued) {
   // Deliberately slow hashing so the two attempts overlap.
   crypto::PasswordHasher slow(random_, crypto::Argon2Params{3, 32 * 1024, 1});

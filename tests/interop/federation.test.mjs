@@ -11,6 +11,7 @@ import {
   decodeHtml, fetchMetadata, hiddenField, post, startGatehouse, until,
 } from './harness.mjs';
 import { Browser, decodePayload, startReceiver } from './federation_support.mjs';
+import { SamlSp, formOf } from './saml/peers.mjs';
 
 const POST_LOGOUT = 'https://rp.example/bye';
 
@@ -124,6 +125,24 @@ describe('Federation: a second Gatehouse as the upstream', () => {
     assert.match(sessions, new RegExp(`${sid}.*upstream_logout`));
     assert.match(await events(), /upstream\.logout_received/);
     await assertHealthy(downstream);
+  });
+
+  it('takes a SAML app whose AuthnRequest names the upstream (Scoping) straight to it', async () => {
+    const sp = await new SamlSp('pysaml2').register(downstream, ['--name', 'Wiki']);
+    try {
+      const request = await sp.call({ cmd: 'authn', binding: 'redirect', idp_hint: 'corp' });
+      const browser = new Browser();
+      const { res } = await browser.walk(request.url, { credentials: USER, answer: () => undefined });
+      assert.equal(res?.status, 200, 'the auto-POST page to the SP');
+      const { fields } = formOf(await res.text());
+      const login = await sp.call({ cmd: 'acs', response: fields.SAMLResponse });
+      assert.ok(login.name_id, 'pysaml2 accepted the assertion');
+      const sessions = JSON.parse(await downstream.cli(['session', 'list', '--json'])).sessions;
+      const session = sessions.find((s) => s.participants.some((p) => p.client_id === sp.entityId));
+      assert.equal(session?.idp, 'corp', 'signed in through the upstream');
+    } finally {
+      await sp.stop();
+    }
   });
 
   it('refuses a return from the upstream with a missing, forged or replayed state', async () => {

@@ -18,6 +18,7 @@ from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.metadata import create_metadata_string
+from saml2.samlp import IDPEntry, IDPList, Scoping
 from saml2.saml import NAMEID_FORMAT_PERSISTENT
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
@@ -65,11 +66,14 @@ def idp_entity():
     return next(iter(client.metadata.identity_providers()))
 
 
-def authn(binding="redirect"):
+def authn(binding="redirect", idp_hint=None):
     req_binding = BINDING_HTTP_POST if binding == "post" else BINDING_HTTP_REDIRECT
+    # Core §3.4.1.2: Scoping names the identity provider the person should sign in with.
+    extra = {"scoping": Scoping(idp_list=IDPList(idp_entry=[IDPEntry(provider_id=idp_hint)]))} \
+        if idp_hint else {}
     reqid, info = client.prepare_for_authenticate(
         entityid=idp_entity(), relay_state="rs-1", binding=req_binding, sigalg=SIG_RSA_SHA256,
-        digest_alg=DIGEST_SHA256, sign=True)
+        digest_alg=DIGEST_SHA256, sign=True, **extra)
     client.outstanding = getattr(client, "outstanding", {})
     client.outstanding[reqid] = "/"
     if req_binding == BINDING_HTTP_REDIRECT:
