@@ -276,6 +276,12 @@ TEST_F(FederationTest, SignOutGoesUpstreamAndBackToTheApplication) {
   EXPECT_EQ(q.Get("post_logout_redirect_uri"),
             "https://gatehouse.example/upstream/corp/signed-out");
   EXPECT_EQ(q.Get("id_token_hint"), (*store_->FindUpstreamLink(sid_))->id_token);
+  // Everything of ours is done before the browser leaves: were the upstream never to send it
+  // back, the session is ended and Mail's notification is in the outbox.
+  EXPECT_FALSE(Active(sid_));
+  auto outbox = *store_->ListNotifications(sid_, 10);
+  ASSERT_EQ(outbox.size(), 1u);
+  EXPECT_EQ(outbox[0].client_id, "mail");
 
   auto back = Dispatch(Get(Back(logout_url)));
   EXPECT_EQ(back.status, 303);
