@@ -3,7 +3,9 @@
 # apps signing in with it: Mail on http://127.0.0.1:8081 (OpenID Connect, front-channel logout),
 # Docs on http://localhost:8082 (OpenID Connect, back-channel logout; another site than the IdP's),
 # both with session management, and Wiki on http://localhost:8083 (SAML 2.0 on lasso, SOAP Single
-# Logout). Creates the demo user and the registrations the first time. Ctrl-C stops them all.
+# Logout). A second Gatehouse on http://localhost:8090, "Corporate SSO", stands in for an upstream
+# identity provider people may sign in through (docs/FEDERATION.md). Creates the demo user and the
+# registrations the first time. Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,10 +25,38 @@ mail_secret=mail-secret-change-me
 docs_url=http://localhost:8082
 docs_secret=docs-secret-change-me
 wiki_url=http://localhost:8083
+corp_url=http://localhost:8090
+corp_secret=corp-secret-change-me
 
-if ! "$bin" user list | cut -f1 | grep -qx "$demo_user"; then
-  "$bin" user add --username "$demo_user" --password "$demo_password" \
-    --name "Demo User" --email demo@example.com
+# Corporate SSO: its own data directory, port and issuer, and no upstream of its own.
+corp() {
+  env -u GATEHOUSE_CONFIG GATEHOUSE_DATA_DIR="$GATEHOUSE_DATA_DIR/corp" \
+    GATEHOUSE_SERVER_LISTEN=127.0.0.1:${corp_url##*:} GATEHOUSE_ISSUER="$corp_url" "$bin" "$@"
+}
+mkdir -p "$GATEHOUSE_DATA_DIR"
+export GATEHOUSE_CONFIG="$GATEHOUSE_DATA_DIR/gatehouse.toml"
+cat >"$GATEHOUSE_CONFIG" <<TOML
+# Written by scripts/demo.sh: Corporate SSO as an upstream identity provider.
+[[upstream]]
+id = "corp"
+name = "Corporate SSO"
+issuer = "$corp_url"
+client_id = "gatehouse"
+client_secret = "$corp_secret"
+link_by = "username"
+TOML
+
+for gatehouse in "$bin" corp; do
+  if ! $gatehouse user list | cut -f1 | grep -qx "$demo_user"; then
+    $gatehouse user add --username "$demo_user" --password "$demo_password" \
+      --name "Demo User" --email demo@example.com
+  fi
+done
+if ! corp client list | cut -f1 | grep -qx gatehouse; then
+  corp client add --id gatehouse --name Gatehouse --secret "$corp_secret" \
+    --redirect-uri "$GATEHOUSE_ISSUER/upstream/corp/callback" \
+    --post-logout-redirect-uri "$GATEHOUSE_ISSUER/upstream/corp/signed-out" \
+    --backchannel-logout-uri "$GATEHOUSE_ISSUER/upstream/corp/backchannel-logout"
 fi
 # add_client ID NAME SECRET [more `client add` flags]: registers the client unless present.
 add_client() {
@@ -54,14 +84,20 @@ stop() {
 trap stop EXIT
 trap 'exit 130' INT TERM  # the EXIT trap then stops the children
 
-port_file="$GATEHOUSE_DATA_DIR/idp.port"
-rm -f "$port_file"
-"$bin" serve --port-file "$port_file" &
-pids+=($!)
-until [ -s "$port_file" ]; do
-  kill -0 "${pids[0]}" 2>/dev/null || { echo "demo: gatehouse did not start" >&2; exit 1; }
-  sleep 0.1
-done
+# serve NAME PORT_FILE COMMAND...: starts a Gatehouse and waits until it listens.
+serve() {
+  local name=$1 port_file=$2
+  shift 2
+  rm -f "$port_file"
+  "$@" serve --port-file "$port_file" &
+  pids+=($!)
+  until [ -s "$port_file" ]; do
+    kill -0 "${pids[-1]}" 2>/dev/null || { echo "demo: $name did not start" >&2; exit 1; }
+    sleep 0.1
+  done
+}
+serve gatehouse "$GATEHOUSE_DATA_DIR/idp.port" "$bin"
+serve "Corporate SSO" "$GATEHOUSE_DATA_DIR/corp/idp.port" corp
 
 # run_app NAME SECTION ACCENT ID URL SECRET: one sample app; its sessions survive restarts in ./var.
 run_app() {
@@ -95,6 +131,9 @@ cat <<MSG
   Mail:       $mail_url   front-channel logout + session management
   Docs:       $docs_url   back-channel logout + session management (another site)
   Wiki:       $wiki_url   SAML 2.0 (SAML metadata: $GATEHOUSE_ISSUER/saml/metadata)
+
+  Corporate SSO: $corp_url   an upstream IdP: "Sign in with Corporate SSO" on Gatehouse's
+                 sign-in page; signing out of an app then signs out of it too
 
   Sign in as "$demo_user", password "$demo_password". Sign in to Mail, open Docs and Wiki (no
   password), sign out of any one: all three are signed out.

@@ -64,14 +64,15 @@ async function startFederation(t, upstreamChannel) {
 }
 
 /** Opens Mail, chooses "Sign in with Corporate SSO" and signs in there with the password. */
-async function signInThroughUpstream(page, { mail, idp, upstream }, shot) {
+async function signInThroughUpstream(page, { mail, idp, upstream }, shots = {}) {
   await page.goto(sectionUrl(mail));
   await expectPasswordAsked(page, idp);
+  if (shots.choice) await screenshot(page, shots.choice);
   await page.click('a:has-text("Sign in with Corporate SSO")');
   await expectPasswordAsked(page, upstream);
   await page.fill('#username', DEMO_USER.username);
   await page.fill('#password', DEMO_USER.password);
-  if (shot) await screenshot(page, shot);
+  if (shots.upstream) await screenshot(page, shots.upstream);
   await Promise.all([page.waitForURL(sectionUrl(mail)), page.click('main button[type=submit]')]);
   await expectSignedIn(page, mail);
 }
@@ -80,7 +81,8 @@ test('signing out of Mail signs out of the upstream too, and lands back on Mail 
   const demo = await startFederation(t, 'back');
   const { mail, idp, upstream } = demo;
   const page = await freshPage(t, browser);
-  await signInThroughUpstream(page, demo);
+  await signInThroughUpstream(page, demo,
+    { choice: '8-sign-in-with-corporate-sso', upstream: '9-corporate-sso-sign-in' });
 
   const upstreamVisits = [];
   page.on('request', (r) => { if (r.url().startsWith(`${upstream.issuer}/logout?`)) upstreamVisits.push(r.url()); });
@@ -95,6 +97,7 @@ test('signing out of Mail signs out of the upstream too, and lands back on Mail 
   await expectPasswordAsked(page, idp);
   await page.click('a:has-text("Sign in with Corporate SSO")');
   await expectPasswordAsked(page, upstream).catch((e) => assert.fail(`${e.message}\n${outputs(demo)}`));
+  await screenshot(page, '10-corporate-sso-asks-again');
 });
 
 test('signing out at the upstream signs out of Mail (back-channel) and Docs (front-channel)', { timeout: TEST_TIMEOUT_MS }, async (t) => {
