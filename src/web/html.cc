@@ -22,6 +22,8 @@ input[type=text], input[type=password] { width:100%; padding:.6rem .7rem; font-s
 button { margin-top: 1.25rem; width:100%; padding:.65rem; font-size:1rem; border:0; border-radius:8px;
        background: var(--accent); color:#fff; cursor:pointer; }
 button.secondary { background:#e9edf5; color:var(--ink); }
+a.upstream { display:block; margin-top:.75rem; padding:.65rem; border-radius:8px; text-align:center;
+       background:#e9edf5; color:var(--ink); text-decoration:none; }
 .error { background:#fdecec; color:#8a1f1f; border-radius:8px; padding:.6rem .8rem; margin:.5rem 0; }
 .muted { color: var(--muted); font-size: .9rem; }
 ul.apps { padding-left: 1.1rem; }
