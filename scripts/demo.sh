@@ -33,7 +33,7 @@ corp() {
   env -u GATEHOUSE_CONFIG GATEHOUSE_DATA_DIR="$GATEHOUSE_DATA_DIR/corp" \
     GATEHOUSE_SERVER_LISTEN=127.0.0.1:${corp_url##*:} GATEHOUSE_ISSUER="$corp_url" "$bin" "$@"
 }
-mkdir -p "$GATEHOUSE_DATA_DIR"
+(umask 077 && mkdir -p "$GATEHOUSE_DATA_DIR")  # private: it will hold the signing keys
 export GATEHOUSE_CONFIG="$GATEHOUSE_DATA_DIR/gatehouse.toml"
 cat >"$GATEHOUSE_CONFIG" <<TOML
 # Written by scripts/demo.sh: Corporate SSO as an upstream identity provider.
