@@ -4,7 +4,6 @@
 #include <thread>
 
 #include "core/log.h"
-#include "crypto/digest.h"
 #include "saml/vocabulary.h"
 #include "web/auto_post.h"
 #include "web/logout_pages.h"
@@ -162,19 +161,17 @@ http::Response SloEndpoint::Finish(const http::Request& request) const {
   auto logout_id = query.ok() ? query->Get(web::kLogoutIdField) : std::nullopt;
   if (!logout_id)
     return web::NoticePage(400, "Cannot sign out", "The sign-out link is incomplete.");
-  auto id_hash = crypto::Sha256Base64Url(*logout_id);
-  auto now = context_.clock.Now();
-  auto found = context_.store.FindLogoutContext(id_hash);
-  if (!found.ok()) return web::NoticePage(503, "Unavailable", "Please try again.");
-  if (!*found || (*found)->expires_at <= now || !(*found)->saml_initiator)
+  using Outcome = signout::SignOutFlow::ContextUse::Outcome;
+  auto use = context_.sign_out.UseContext(*logout_id);
+  if (!use.ok()) return web::NoticePage(503, "Unavailable", "Please try again.");
+  if (use->outcome == Outcome::kUnknownOrExpired || !use->context->saml_initiator)
     return web::NoticePage(400, "This sign-out request expired",
                            "You are signed out of Gatehouse.");
-  auto first = context_.store.UseLogoutContext(id_hash, now);
-  if (!first.ok()) return web::NoticePage(503, "Unavailable", "Please try again.");
-  if (!*first)
+  if (use->outcome == Outcome::kAlreadyUsed)
     return web::NoticePage(200, "You are signed out", "This sign-out was already carried out.");
-  bool confirmed = AllConfirmed((*found)->sid, (*found)->saml_initiator->entity_id);
-  return Answer(*(*found)->saml_initiator, kStatusSuccess, confirmed ? "" : kStatusPartialLogout);
+  const auto& initiator = *use->context->saml_initiator;
+  bool confirmed = AllConfirmed(use->context->sid, initiator.entity_id);
+  return Answer(initiator, kStatusSuccess, confirmed ? "" : kStatusPartialLogout);
 }
 
 bool SloEndpoint::AllConfirmed(std::string_view sid, std::string_view initiator) const {

@@ -83,6 +83,16 @@ Result<std::string> SignOutFlow::NewContext(store::LogoutContextRecord context, 
   return id;
 }
 
+Result<SignOutFlow::ContextUse> SignOutFlow::UseContext(std::string_view logout_id) const {
+  using Outcome = ContextUse::Outcome;
+  auto now = clock_.Now();
+  std::string id_hash = crypto::Sha256Base64Url(logout_id);
+  GH_ASSIGN_OR_RETURN(auto found, store_.FindLogoutContext(id_hash));
+  if (!found || found->expires_at <= now) return ContextUse{Outcome::kUnknownOrExpired, {}};
+  GH_ASSIGN_OR_RETURN(bool first, store_.UseLogoutContext(id_hash, now));
+  return ContextUse{first ? Outcome::kFirstUse : Outcome::kAlreadyUsed, std::move(found)};
+}
+
 http::Response SignOutFlow::Confirm(const http::Request& request) const {
   auto form = request.Form();
   if (!form.ok() || form->RepeatedName())
@@ -99,21 +109,18 @@ http::Response SignOutFlow::Confirm(const http::Request& request) const {
 
 http::Response SignOutFlow::ConfirmContext(const http::Request& request, const Params& form,
                                            const std::string& logout_id) const {
-  auto now = clock_.Now();
-  std::string id_hash = crypto::Sha256Base64Url(logout_id);
-  auto found = store_.FindLogoutContext(id_hash);
-  if (!found.ok()) return Unavailable();
-  if (!*found || (*found)->expires_at <= now)
+  using Outcome = ContextUse::Outcome;
+  auto use = UseContext(logout_id);
+  if (!use.ok()) return Unavailable();
+  if (use->outcome == Outcome::kUnknownOrExpired)
     return web::NoticePage(
         400, "This sign-out request expired",
         "Nothing was changed. To sign out, use the Sign out button of the application "
         "or of the Gatehouse home page.");
-  const auto& ctx = **found;
   // Single use: a replayed or double-submitted form does nothing a second time.
-  auto first = store_.UseLogoutContext(id_hash, now);
-  if (!first.ok()) return Unavailable();
-  if (!*first)
+  if (use->outcome == Outcome::kAlreadyUsed)
     return web::NoticePage(200, "You are signed out", "This sign-out was already carried out.");
+  const auto& ctx = *use->context;
   if (form.Get("action") == "stay")
     return web::NoticePage(200, "You are still signed in", "Nothing was changed.");
 

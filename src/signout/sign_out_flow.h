@@ -54,6 +54,14 @@ class SignOutFlow {
   // the id the browser carries.
   Result<std::string> NewContext(store::LogoutContextRecord context, bool used) const;
 
+  // Uses the context the browser's `logout_id` names, once: a replayed or double-submitted step
+  // finds it used. `context` is set unless it is unknown or expired.
+  struct ContextUse {
+    enum class Outcome { kUnknownOrExpired, kAlreadyUsed, kFirstUse } outcome;
+    std::optional<store::LogoutContextRecord> context;
+  };
+  Result<ContextUse> UseContext(std::string_view logout_id) const;
+
   // The signed-out page for `endings`, polling `logout_ids`. With `continue_to` the browser goes
   // on there once the front-channel steps are done (straight away when there are none). Clears
   // this browser's session cookies when `clear_cookies`: it is this browser's sign-out, so when
