@@ -39,6 +39,15 @@ std::string RenderMetrics(const session::EventCounters& counters,
   Counter(out, "gatehouse_logins_throttled_total",
           "Sign-in attempts refused because their source or account was guessing.",
           counters.logins_throttled.load());
+  constexpr std::string_view kUpstream = "gatehouse_upstream_logouts_total";
+  Family(out, kUpstream, "counter",
+         "The upstream leg of sign-outs: browsers sent to an upstream's sign-out, returns that "
+         "confirmed it, legs that could not be carried out, sign-outs an upstream started.");
+  for (auto [outcome, value] : {std::pair{"redirected", &counters.upstream_logouts_redirected},
+                                std::pair{"confirmed", &counters.upstream_logouts_confirmed},
+                                std::pair{"failed", &counters.upstream_logouts_failed},
+                                std::pair{"received", &counters.upstream_logouts_received}})
+    Sample(out, std::string(kUpstream) + "{outcome=\"" + outcome + "\"}", value->load());
   constexpr std::string_view kGauge = "gatehouse_logout_notifications";
   Family(out, kGauge, "gauge", "Logout notifications in the outbox, by status.");
   Sample(out, std::string(kGauge) + "{status=\"pending\"}", outbox.pending);

@@ -16,6 +16,8 @@ TEST(Metrics, RendersCountersAndOutboxGaugesInPrometheusTextFormat) {
   counters.notifications_retried = 2;
   counters.notifications_failed = 1;
   counters.logins_throttled = 7;
+  counters.upstream_logouts_confirmed = 6;
+  counters.upstream_logouts_received = 8;
   std::string text = RenderMetrics(counters, {.pending = 5, .delivered = 11, .failed = 1});
 
   EXPECT_THAT(text, HasSubstr("# TYPE gatehouse_logouts_started_total counter\n"
@@ -25,6 +27,10 @@ TEST(Metrics, RendersCountersAndOutboxGaugesInPrometheusTextFormat) {
   EXPECT_THAT(text, HasSubstr("\ngatehouse_logout_notifications_retried_total 2\n"));
   EXPECT_THAT(text, HasSubstr("\ngatehouse_logout_notifications_failed_total 1\n"));
   EXPECT_THAT(text, HasSubstr("\ngatehouse_logins_throttled_total 7\n"));
+  EXPECT_THAT(text, HasSubstr("# TYPE gatehouse_upstream_logouts_total counter\n"));
+  EXPECT_THAT(text, HasSubstr("\ngatehouse_upstream_logouts_total{outcome=\"confirmed\"} 6\n"
+                              "gatehouse_upstream_logouts_total{outcome=\"failed\"} 0\n"
+                              "gatehouse_upstream_logouts_total{outcome=\"received\"} 8\n"));
   EXPECT_THAT(text, HasSubstr("# TYPE gatehouse_logout_notifications gauge\n"
                               "gatehouse_logout_notifications{status=\"pending\"} 5\n"
                               "gatehouse_logout_notifications{status=\"delivered\"} 11\n"
@@ -41,7 +47,7 @@ TEST(Metrics, EveryFamilyHasHelpAndTypeBeforeItsSamples) {
     ASSERT_EQ(text.compare(line_end + 1, 7, "# TYPE "), 0) << text;
     pos = line_end;
   }
-  EXPECT_EQ(families, 7);
+  EXPECT_EQ(families, 8);
   EXPECT_EQ(text.back(), '\n');  // the format requires a final line feed
 }
 

@@ -34,6 +34,14 @@ void EventLog::Publish(const Event& event) {
     ++counters_.notifications_retried;
   else if (event.type == kEventNotificationFailed)
     ++counters_.notifications_failed;
+  else if (event.type == kEventUpstreamLogoutRedirected)
+    ++counters_.upstream_logouts_redirected;
+  else if (event.type == kEventUpstreamLogoutConfirmed)
+    ++counters_.upstream_logouts_confirmed;
+  else if (event.type == kEventUpstreamLogoutFailed)
+    ++counters_.upstream_logouts_failed;
+  else if (event.type == kEventUpstreamLogoutReceived)
+    ++counters_.upstream_logouts_received;
 }
 
 }  // namespace gh::session

@@ -21,6 +21,11 @@ struct EventCounters {
   std::atomic<std::int64_t> notifications_retried{0};
   std::atomic<std::int64_t> notifications_failed{0};
   std::atomic<std::int64_t> logins_throttled{0};  // every sign-in refused for guessing
+  // The upstream leg of sign-outs (federation/), by outcome.
+  std::atomic<std::int64_t> upstream_logouts_redirected{0};
+  std::atomic<std::int64_t> upstream_logouts_confirmed{0};
+  std::atomic<std::int64_t> upstream_logouts_failed{0};
+  std::atomic<std::int64_t> upstream_logouts_received{0};
 };
 
 struct Event {

@@ -103,6 +103,8 @@ describe('Federation: a second Gatehouse as the upstream', () => {
     assert.match(home, /not signed in/);
     assert.match(await events(), /upstream\.logout_redirected/);
     assert.match(await events(), /upstream\.logout_confirmed/);
+    const metrics = await (await fetch(`${downstream.issuer}/metrics`)).text();
+    assert.match(metrics, /^gatehouse_upstream_logouts_total\{outcome="confirmed"\} [1-9]/m);
   });
 
   it('is signed out, with its apps, when the person signs out at the upstream', async () => {
@@ -124,6 +126,8 @@ describe('Federation: a second Gatehouse as the upstream', () => {
     const sessions = await downstream.cli(['session', 'list', '--all']);
     assert.match(sessions, new RegExp(`${sid}.*upstream_logout`));
     assert.match(await events(), /upstream\.logout_received/);
+    const metrics = await (await fetch(`${downstream.issuer}/metrics`)).text();
+    assert.match(metrics, /^gatehouse_upstream_logouts_total\{outcome="received"\} [1-9]/m);
     await assertHealthy(downstream);
   });
 
