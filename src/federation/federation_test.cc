@@ -296,6 +296,19 @@ TEST_F(FederationTest, SignOutGoesUpstreamAndBackToTheApplication) {
   EXPECT_NE(std::find(types.begin(), types.end(), "upstream.logout_failed"), types.end());
 }
 
+TEST_F(FederationTest, OnlyThisBrowsersOwnSessionIsTakenUpstream) {
+  std::string cookie = SignIn();
+  auto ending = sessions_.End(sid_, session::EndCause::kUserLogoutAll);
+  ASSERT_TRUE(ending.ok());
+  // Signed out everywhere from another browser: this session's upstream is not that browser's.
+  auto elsewhere = sign_out_.SignedOut(Get("/logout/confirm", "gh_session=another-browser"),
+                                       {*ending}, {}, std::string(kContinue), "", true);
+  EXPECT_EQ(elsewhere.body.find("/upstream/sign-out"), std::string::npos);
+  auto here = sign_out_.SignedOut(Get("/logout/confirm", "gh_session=" + cookie), {*ending}, {},
+                                  std::string(kContinue), "", true);
+  EXPECT_NE(here.body.find("/upstream/sign-out"), std::string::npos);
+}
+
 TEST_F(FederationTest, AReturnWithoutOrWithAForgedStateIsNotAConfirmation) {
   EXPECT_EQ(Dispatch(Get("/upstream/corp/signed-out")).status, 400);
   auto forged = Dispatch(Get("/upstream/corp/signed-out?state=forged"));

@@ -224,14 +224,17 @@ http::Response SignOutFlow::SignedOut(const http::Request& request,
   view.logout_ids = std::move(logout_ids);
   view.continue_to = std::move(continue_to);
   view.notice = std::move(notice);
-  // This browser's own sign-out: the upstream it signed in through is next (one round trip, so
-  // the first session that came from one, which is the browser's own in all but "everywhere").
-  if (clear_cookies && upstream_) {
+  // This browser's own session ended: the upstream it signed in through is next. Only that
+  // session's, found by the browser's cookie: an upstream can only sign out the browser that is
+  // sent to it, so another session's upstream (when signing out everywhere) is not ours to visit.
+  auto cookie = request.Cookie(session::kSessionCookieName);
+  if (clear_cookies && upstream_ && cookie) {
+    std::string key_hash = crypto::Sha256Base64Url(*cookie);
     for (const auto& ending : endings) {
-      if (auto detour = upstream_->Detour(ending.session, view.continue_to)) {
+      if (ending.session.key_hash != key_hash) continue;
+      if (auto detour = upstream_->Detour(ending.session, view.continue_to))
         view.continue_to = std::move(detour);
-        break;
-      }
+      break;
     }
   }
   // Only front-channel logout needs this browser; back-channel delivery goes on without it (its

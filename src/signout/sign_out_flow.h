@@ -65,7 +65,8 @@ class SignOutFlow {
   // The signed-out page for `endings`, polling `logout_ids`. With `continue_to` the browser goes
   // on there once the front-channel steps are done (straight away when there are none). Clears
   // this browser's session cookies when `clear_cookies`: it is this browser's sign-out, so when
-  // the session came from an upstream, the browser goes there before `continue_to`.
+  // its own session (by its cookie) came from an upstream, the browser goes there before
+  // `continue_to`.
   http::Response SignedOut(const http::Request& request,
                            const std::vector<session::SessionEnding>& endings,
                            std::vector<std::string> logout_ids,
