@@ -275,17 +275,16 @@ http::Response Federation::SignOutStep(const http::Request& request) {
 
   http::Response response;
   std::string token = context_.csrf.Issue(request, response);
-  std::string hidden = "<input type=\"hidden\" name=\"" + std::string(web::kCsrfFieldName) +
-                       "\" value=\"" + EscapeHtml(token) +
-                       "\"><input type=\"hidden\" name=\"state\" value=\"" + EscapeHtml(*state) +
-                       "\">";
+  std::string hidden =
+      web::HiddenField(web::kCsrfFieldName, token) + web::HiddenField("state", *state);
   std::string body =
       "<h1>You are signed out of Gatehouse</h1><p>You signed in with " + EscapeHtml(name) +
       ". Sign out there as well? Anyone using this browser could otherwise sign in again as "
       "you.</p><form method=\"post\" action=\"" +
       std::string(kSignOutStepPath) + "\">" + hidden +
       "<button type=\"submit\" name=\"action\" value=\"upstream\">Sign out of " + EscapeHtml(name) +
-      "</button> <button type=\"submit\" name=\"action\" value=\"stay\">Stay signed in to " +
+      "</button><button type=\"submit\" name=\"action\" value=\"stay\" class=\"secondary\">"
+      "Stay signed in to " +
       EscapeHtml(name) + "</button></form>";
   response.status = 200;
   response.headers.Set("Content-Type", "text/html; charset=utf-8");
