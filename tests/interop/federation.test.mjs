@@ -131,7 +131,7 @@ describe('Federation: a second Gatehouse as the upstream', () => {
     await assertHealthy(downstream);
   });
 
-  it('takes a SAML app whose AuthnRequest names the upstream (Scoping) straight to it', async () => {
+  it('takes a SAML app whose AuthnRequest names the upstream (Scoping) to it, and signs it out there too', async () => {
     const sp = await new SamlSp('pysaml2').register(downstream, ['--name', 'Wiki']);
     try {
       const request = await sp.call({ cmd: 'authn', binding: 'redirect', idp_hint: 'corp' });
@@ -144,6 +144,19 @@ describe('Federation: a second Gatehouse as the upstream', () => {
       const sessions = JSON.parse(await downstream.cli(['session', 'list', '--json'])).sessions;
       const session = sessions.find((s) => s.participants.some((p) => p.client_id === sp.entityId));
       assert.equal(session?.idp, 'corp', 'signed in through the upstream');
+
+      // The SAML app's own sign-out goes through the upstream too, then gets its LogoutResponse.
+      const logout = await sp.call({ cmd: 'logout', binding: 'redirect' });
+      const back = await browser.walk(logout.url, {
+        leaves: (url) => url.searchParams.has('SAMLResponse'),
+      });
+      assert.ok(back.url, `back at the SP, got ${back.res?.status}: ${await back.res?.text()}`);
+      const answer = await sp.call({
+        cmd: 'logout_response', binding: 'redirect', query: back.url.search.slice(1),
+        message: back.url.searchParams.get('SAMLResponse'),
+      });
+      assert.equal(answer.status, 'urn:oasis:names:tc:SAML:2.0:status:Success');
+      assert.match(await (await browser.request(`${upstream.issuer}/`)).text(), /not signed in/);
     } finally {
       await sp.stop();
     }

@@ -17,10 +17,13 @@ export class Browser {
 
   /**
    * Follows redirects from `start` until one leaves for https://rp.example (returns {url}) or a
-   * page answers (returns {res, url}). Gatehouse sign-in forms are filled with `credentials`;
-   * `answer(url, html)` may answer other pages with {action, form}, submitted as a POST.
+   * page answers (returns {res, url}), or `leaves(url)` says the browser has arrived. Gatehouse
+   * sign-in forms are filled with `credentials`; `answer(url, html)` may answer other pages with
+   * {action, form}, submitted as a POST.
    */
-  async walk(start, { credentials, form, answer } = {}) {
+  async walk(start, {
+    credentials, form, answer, leaves = (url) => url.origin === 'https://rp.example',
+  } = {}) {
     let url = new URL(start);
     let res = await this.request(url, form ? { method: 'POST', form } : {});
     for (let hop = 0; hop < 20; hop++) {
@@ -39,7 +42,7 @@ export class Browser {
       if (res.status < 300 || res.status >= 400 || !location) return { res, url };
       await res.body?.cancel();
       url = new URL(location, url);
-      if (url.origin === 'https://rp.example') return { url };
+      if (leaves(url)) return { url };
       res = await this.request(url);
     }
     throw new Error(`too many redirects from ${start}`);
