@@ -130,7 +130,8 @@ http::Response Federation::Start(const http::Request& request, Upstream& upstrea
                             {"verifier", pending.verifier},
                             {"return_to", return_to},
                             {"binding_hash", Hash(binding)}};
-  auto url = upstream.oidc->AuthorizationUrl(pending);
+  auto demand = query.ok() ? web::ReadAuthenticationDemand(*query) : web::AuthenticationDemand{};
+  auto url = upstream.oidc->AuthorizationUrl(pending, demand);
   if (url.ok()) {
     auto stored = context_.store.PutUpstreamRequest({Hash(pending.state), upstream.settings.id,
                                                      payload.dump(),

@@ -202,6 +202,17 @@ TEST_F(FederationTest, SignsInWithCodePkceStateAndNonceAndRecordsTheUpstreamSess
   EXPECT_EQ((*store_->FindFederatedIdentity("corp", "alice-upstream"))->user_id, "u-alice");
 }
 
+TEST_F(FederationTest, PassesTheApplicationsDemandsOnToTheUpstream) {
+  auto response = Dispatch(Get("/upstream/corp/start?return_to=%2F&prompt=login&max_age=30"));
+  auto authorize = QueryOf(response.headers.Get("Location").value_or(""));
+  EXPECT_EQ(authorize.Get("prompt"), "login");
+  EXPECT_EQ(authorize.Get("max_age"), "30");
+  auto plain = QueryOf(Dispatch(Get("/upstream/corp/start?return_to=%2F&max_age=x"))
+                           .headers.Get("Location")
+                           .value_or(""));
+  EXPECT_FALSE(plain.Get("prompt") || plain.Get("max_age"));
+}
+
 TEST_F(FederationTest, ReturnToIsALocalPathOnly) {
   Started started = Start("https://evil.example/");
   UpstreamIssues(IdTokenClaims(clock_.Now(), *started.authorize.Get("nonce")));

@@ -21,17 +21,21 @@ OidcUpstream::OidcUpstream(const UpstreamSettings& settings, std::string callbac
       provider_(settings.issuer, http, clock, {.http_timeout = kUpstreamTimeout}),
       validator_({.issuer = settings.issuer, .client_id = settings.client_id}, provider_, clock) {}
 
-Result<std::string> OidcUpstream::AuthorizationUrl(const PendingSignIn& pending) {
+Result<std::string> OidcUpstream::AuthorizationUrl(const PendingSignIn& pending,
+                                                   const web::AuthenticationDemand& demand) {
   GH_ASSIGN_OR_RETURN(rp::ProviderEndpoints endpoints, provider_.Endpoints());
-  return AppendQuery(endpoints.authorization_endpoint,
-                     {{"response_type", "code"},
-                      {"client_id", settings_.client_id},
-                      {"redirect_uri", callback_uri_},
-                      {"scope", settings_.scope},
-                      {"state", pending.state},
-                      {"nonce", pending.nonce},
-                      {"code_challenge", oidc::S256Challenge(pending.verifier)},
-                      {"code_challenge_method", std::string(oidc::kPkceMethodS256)}});
+  Params params{{"response_type", "code"},
+                {"client_id", settings_.client_id},
+                {"redirect_uri", callback_uri_},
+                {"scope", settings_.scope},
+                {"state", pending.state},
+                {"nonce", pending.nonce},
+                {"code_challenge", oidc::S256Challenge(pending.verifier)},
+                {"code_challenge_method", std::string(oidc::kPkceMethodS256)}};
+  // The upstream authenticates the person, so it is the one to honour these.
+  const Params demanded = demand.ToParams();
+  for (const auto& [name, value] : demanded.items()) params.Add(name, value);
+  return AppendQuery(endpoints.authorization_endpoint, params);
 }
 
 Result<UpstreamIdentity> OidcUpstream::Finish(const Params& response,

@@ -20,6 +20,7 @@
 #include "rp/provider_metadata.h"
 #include "rp/token_validation.h"
 #include "store/records.h"
+#include "web/login_pages.h"
 
 namespace gh::federation {
 
@@ -48,7 +49,8 @@ class OidcUpstream {
 
   // The authorization request (code flow, PKCE S256, state, nonce) to send the browser to.
   // kUnavailable when the upstream's discovery document cannot be fetched.
-  Result<std::string> AuthorizationUrl(const PendingSignIn& pending);
+  Result<std::string> AuthorizationUrl(const PendingSignIn& pending,
+                                       const web::AuthenticationDemand& demand);
   // Completes the sign-in from the authorization response: the RFC 9207 issuer check, the code
   // exchange, and every ID-token rule (OpenID Connect Core §3.1.3.7). kPermissionDenied when the
   // upstream reported an error (`error` parameter), with it in the message.

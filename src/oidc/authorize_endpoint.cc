@@ -83,8 +83,11 @@ http::Response AuthorizeEndpoint::Handle(const http::Request& request) const {
       // Always a GET back: the session cookie is SameSite=Lax, so a cross-site POST would not
       // carry it after the login.
       Params login{{"return_to", ResumeAfterLoginPath(*params)}};
-      // Passed on for the sign-in page: an upstream identity provider to go straight to.
+      // Passed on for the sign-in page: an upstream identity provider to go straight to, and
+      // what such an upstream must honour when it signs the person in.
       if (auto hint = params->Get("idp_hint")) login.Add("idp_hint", *hint);
+      if (authorize->prompt.login) login.Add("prompt", "login");
+      if (authorize->max_age) login.Add("max_age", std::to_string(authorize->max_age->count()));
       auto response = http::Response::Redirect(std::string(kLoginPath) + "?" + login.Encode());
       response.NoStore();
       return response;

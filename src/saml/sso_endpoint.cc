@@ -171,6 +171,8 @@ http::Response SsoEndpoint::Proceed(const http::Request& request, const Pending&
     Params resume{{"request", Seal(pending)}};
     Params login{{"return_to", std::string(kSsoContinuePath) + "?" + resume.Encode()}};
     if (pending.idp_hint) login.Add("idp_hint", *pending.idp_hint);
+    // ForceAuthn: an upstream that signs the person in must not answer from its own session.
+    if (pending.force_authn) login.Add("prompt", "login");
     auto response = http::Response::Redirect(std::string(kLoginPath) + "?" + login.Encode());
     response.NoStore();
     return response;

@@ -16,7 +16,40 @@ namespace {
 constexpr std::size_t kMaxUsernameBytes = 256;
 constexpr std::size_t kMaxPasswordBytes = 1024;
 
+// The demand on the page's query, or on the form that carried it on after a failed attempt.
+AuthenticationDemand DemandOf(const http::Request& request) {
+  auto from = request.method == "POST" ? request.Form() : request.Query();
+  return from.ok() ? ReadAuthenticationDemand(*from) : AuthenticationDemand{};
+}
+
+std::string StartUrl(const UpstreamOption& upstream, std::string_view return_to,
+                     const AuthenticationDemand& demand) {
+  Params params{{"return_to", std::string(return_to)}};
+  const Params demanded = demand.ToParams();
+  for (const auto& [name, value] : demanded.items()) params.Add(name, value);
+  return upstream.start_path + "?" + params.Encode();
+}
+
 }  // namespace
+
+Params AuthenticationDemand::ToParams() const {
+  Params params;
+  if (fresh) params.Add("prompt", "login");
+  if (max_age_seconds) params.Add("max_age", std::to_string(*max_age_seconds));
+  return params;
+}
+
+AuthenticationDemand ReadAuthenticationDemand(const Params& params) {
+  AuthenticationDemand demand;
+  // prompt may list several values (Core §3.1.2.1); only login concerns the upstream.
+  std::string prompt = " " + params.Get("prompt").value_or("") + " ";
+  demand.fresh = prompt.find(" login ") != std::string::npos;
+  auto max_age = params.Get("max_age");
+  if (max_age && !max_age->empty() && max_age->size() <= 9 &&
+      max_age->find_first_not_of("0123456789") == std::string::npos)
+    demand.max_age_seconds = std::stoll(*max_age);
+  return demand;
+}
 
 bool IsLocalPath(std::string_view target) {
   if (target.empty() || target[0] != '/') return false;
@@ -57,6 +90,9 @@ http::Response LoginPages::RenderLogin(const http::Request& request, std::string
   body += "<input type=\"hidden\" name=\"" + std::string(kCsrfFieldName) + "\" value=\"" +
           EscapeHtml(token) + "\">";
   body += "<input type=\"hidden\" name=\"return_to\" value=\"" + EscapeHtml(return_to) + "\">";
+  const AuthenticationDemand demand = DemandOf(request);
+  const Params demanded = demand.ToParams();
+  for (const auto& [name, value] : demanded.items()) body += HiddenField(name, value);
   body +=
       "<label for=\"username\">Username</label><input type=\"text\" id=\"username\" "
       "name=\"username\" autocomplete=\"username\" required autofocus value=\"" +
@@ -66,8 +102,7 @@ http::Response LoginPages::RenderLogin(const http::Request& request, std::string
       "name=\"password\" autocomplete=\"current-password\" required>";
   body += "<button type=\"submit\">Sign in</button></form>";
   for (const auto& upstream : upstreams_) {
-    std::string href =
-        upstream.start_path + "?" + Params{{"return_to", std::string(return_to)}}.Encode();
+    std::string href = StartUrl(upstream, return_to, demand);
     body += "<p><a class=\"upstream\" href=\"" + EscapeHtml(href) + "\">Sign in with " +
             EscapeHtml(upstream.display_name) + "</a></p>";
   }
@@ -87,8 +122,7 @@ http::Response LoginPages::ShowLogin(const http::Request& request) const {
   auto hint = query.ok() ? query->Get("idp_hint") : std::nullopt;
   for (const auto& upstream : upstreams_) {
     if (hint != upstream.id && hint != upstream.issuer) continue;
-    auto response = http::Response::Redirect(upstream.start_path + "?" +
-                                             Params{{"return_to", return_to}}.Encode());
+    auto response = http::Response::Redirect(StartUrl(upstream, return_to, DemandOf(request)));
     response.NoStore();
     return response;
   }

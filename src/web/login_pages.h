@@ -2,11 +2,14 @@
 // sign-in starts an IdP session and continues the authorization request that sent the user here.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <semaphore>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/params.h"
 #include "crypto/password.h"
 #include "http/router.h"
 #include "session/event_log.h"
@@ -28,6 +31,17 @@ struct UpstreamOption {
   std::string display_name;
   std::string start_path;  // GET with ?return_to=…
 };
+
+// What an application asked of a sign-in (OpenID Connect Core §3.1.2.1 prompt=login and
+// max_age; SAML's ForceAuthn), carried from the request through the sign-in page to an upstream
+// identity provider, which performs the sign-in when the person chooses one.
+struct AuthenticationDemand {
+  bool fresh = false;
+  std::optional<std::int64_t> max_age_seconds;
+  Params ToParams() const;
+};
+// From `prompt` and `max_age` parameters; anything else in them is ignored.
+AuthenticationDemand ReadAuthenticationDemand(const Params& params);
 
 struct LoginSettings {
   // Forces the Secure attribute even when TLS ends at a proxy in front of us.

@@ -202,6 +202,26 @@ TEST_F(LoginPagesTest, OffersUpstreamsAndGoesStraightToTheOneAHintNames) {
   }
   // An unknown hint leaves the choice to the person.
   EXPECT_EQ(show(Params{{"return_to", back}, {"idp_hint", "elsewhere"}}.Encode()).status, 200);
+
+  // prompt=login and max_age reach the upstream that will sign the person in, by the hint or by
+  // the link (also after a failed password, through the form).
+  auto fresh = show(Params{
+      {"return_to", back},
+      {"idp_hint", "corp"},
+      {"prompt", "login consent"},
+      {"max_age", "60"}}.Encode());
+  const std::string demanded =
+      Params{{"return_to", back}, {"prompt", "login"}, {"max_age", "60"}}.Encode();
+  EXPECT_EQ(fresh.headers.Get("Location"), "/upstream/corp/start?" + demanded);
+  auto page = show(Params{{"return_to", back}, {"prompt", "login"}}.Encode());
+  EXPECT_NE(page.body.find("/upstream/corp/start?return_to=%2Fauthorize%3Fclient_id%3Dapp&amp;"
+                           "prompt=login"),
+            std::string::npos);
+  EXPECT_NE(page.body.find("name=\"prompt\" value=\"login\""), std::string::npos);
+  const std::string plain = "/upstream/corp/start?" + Params{{"return_to", back}}.Encode();
+  EXPECT_EQ(show(Params{{"return_to", back}, {"idp_hint", "corp"}, {"max_age", "-1"}}.Encode())
+                .headers.Get("Location"),
+            plain);
 }
 
 TEST_F(LoginPagesTest, PasswordChecksBeyondTheLimitAreRefusedNotQueued) {

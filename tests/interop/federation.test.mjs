@@ -90,6 +90,24 @@ describe('Federation: a second Gatehouse as the upstream', () => {
     assert.ok(mine.upstream.session_id, 'the upstream sid is recorded');
   });
 
+  it("passes the app's prompt=login on: the upstream asks for the password again", async () => {
+    const browser = new Browser();
+    await signIn(browser);
+    const asked = [];
+    const again = authorizationRequest(meta, { client_id: 'app', idp_hint: 'corp', prompt: 'login' });
+    const { url } = await browser.walk(again.url, {
+      credentials: USER,
+      answer: () => undefined,
+      leaves: (u) => {
+        if (u.pathname === '/login') asked.push(u.origin);
+        return u.origin === 'https://rp.example';
+      },
+    });
+    assert.ok(url?.searchParams.get('code'), 'signed in again');
+    assert.deepEqual(asked, [downstream.issuer, upstream.issuer].map((i) => new URL(i).origin),
+      'Gatehouse hands over to the upstream, which asks for the password');
+  });
+
   it('signs out downstream, then upstream, then back to the app with its state', async () => {
     const browser = new Browser();
     const tokens = await signIn(browser);
