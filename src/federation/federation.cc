@@ -429,7 +429,7 @@ http::Response Federation::FrontChannelLogout(const http::Request& request, Upst
   auto sid = query->Get("sid");
   // Front-Channel Logout 1.0 §2 (session required, as we register it): the iframe carries no
   // cookie of ours in a browser that blocks third-party cookies, so iss and sid name the session.
-  if (!iss || !sid) return refuse("iss and sid are required");
+  if (!iss || !sid || sid->empty()) return refuse("iss and sid are required");
   if (*iss != upstream.settings.issuer) return refuse("iss is not the upstream's issuer");
   auto ended = EndFromUpstream(upstream, std::nullopt, *sid, "frontchannel");
   if (!ended.ok()) return signout::Unavailable();

@@ -484,6 +484,10 @@ TEST_F(FederationTest, AnInvalidUpstreamLogoutTokenEndsNothing) {
 TEST_F(FederationTest, FrontChannelLogoutNeedsIssAndSidAndFramesOurAppsIframes) {
   SignIn("up-sid-1");
   EXPECT_EQ(Dispatch(Get("/upstream/corp/frontchannel-logout?sid=up-sid-1")).status, 400);
+  // An empty sid would otherwise name every session whose upstream gave none.
+  EXPECT_EQ(
+      Dispatch(Get("/upstream/corp/frontchannel-logout?iss=https%3A%2F%2Fid.example&sid=")).status,
+      400);
   EXPECT_EQ(Dispatch(Get("/upstream/corp/frontchannel-logout?iss=https%3A%2F%2Fevil.example&sid="
                          "up-sid-1"))
                 .status,

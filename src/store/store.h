@@ -205,7 +205,9 @@ class FederationStore {
   virtual Result<void> PutUpstreamLink(const UpstreamLinkRecord& link) = 0;
   virtual Result<std::optional<UpstreamLinkRecord>> FindUpstreamLink(std::string_view sid) = 0;
   // The sids of the active sessions that came from `upstream` with upstream session `session_id`
-  // (when given) of `subject` (when given; at least one of the two is).
+  // (when given) of `subject` (when given; at least one of the two is). An empty value matches
+  // nothing: links from upstreams without session ids keep an empty session_id, and a forged
+  // empty sid must not name them all.
   virtual Result<std::vector<std::string>> FindSessionsFromUpstream(
       std::string_view upstream, std::optional<std::string_view> subject,
       std::optional<std::string_view> session_id) = 0;

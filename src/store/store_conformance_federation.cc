@@ -62,6 +62,13 @@ TEST_P(StoreConformance, SessionsFromUpstreamAreFoundBySessionOrSubjectWhileActi
             (Sids{"s1", "s2", "s3"}));
   EXPECT_EQ(Must(store().FindSessionsFromUpstream("corporate", "alice", "up-B")), (Sids{"s3"}));
   EXPECT_EQ(Must(store().FindSessionsFromUpstream("corporate", "bob", "up-B")), Sids{});
+  // An upstream without session ids: its links have an empty one, which no request may name.
+  Must(store().CreateSession(Session("s5", "u1", 0)));
+  Must(store().PutUpstreamLink(OidcLink("s5", "", "carol")));
+  EXPECT_EQ(Must(store().FindSessionsFromUpstream("corporate", std::nullopt, "")), Sids{});
+  EXPECT_EQ(Must(store().FindSessionsFromUpstream("corporate", "", std::nullopt)), Sids{});
+  EXPECT_EQ(Must(store().FindSessionsFromUpstream("corporate", "carol", std::nullopt)),
+            (Sids{"s5"}));
 
   Must(store().EndSession("s1", "user_logout", At(10)));
   EXPECT_EQ(Must(store().FindSessionsFromUpstream("corporate", std::nullopt, "up-A")),

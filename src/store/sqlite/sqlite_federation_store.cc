@@ -38,8 +38,9 @@ Result<std::vector<std::string>> SqliteStore::FindSessionsFromUpstream(
   return QueryAll(
       db.get(),
       "SELECT l.sid FROM upstream_links l JOIN sessions s ON s.sid = l.sid "
-      "WHERE l.upstream = ?1 AND (?2 IS NULL OR l.subject = ?2) "
-      "AND (?3 IS NULL OR l.session_id = ?3) AND s.ended_at IS NULL ORDER BY l.sid",
+      "WHERE l.upstream = ?1 AND (?2 IS NULL OR (l.subject = ?2 AND ?2 != '')) "
+      "AND (?3 IS NULL OR (l.session_id = ?3 AND ?3 != '')) AND s.ended_at IS NULL "
+      "ORDER BY l.sid",
       [](const Statement& s) { return s.Text(0); }, upstream, subject, session_id);
 }
 
