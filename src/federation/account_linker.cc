@@ -35,8 +35,15 @@ Result<store::UserRecord> AccountLinker::Link(const UpstreamSettings& upstream,
                                    " user");
   }
   auto put = store_.PutFederatedIdentity({upstream.id, subject, user.id, clock_.Now()});
-  // Two first sign-ins racing: the other one linked it, to the same user by the same rules.
-  if (!put.ok() && put.error().code != ErrorCode::kAlreadyExists) return put.error();
+  if (!put.ok()) {
+    if (put.error().code != ErrorCode::kAlreadyExists) return put.error();
+    // Two first sign-ins raced and the other linked first: its user is the one (a user this
+    // one provisioned meanwhile stays unlinked, and can never sign in).
+    GH_ASSIGN_OR_RETURN(auto winner, store_.FindFederatedIdentity(upstream.id, subject));
+    GH_ASSIGN_OR_RETURN(auto linked_user, store_.FindUserById(winner ? winner->user_id : ""));
+    if (!linked_user) return Error::Unavailable("the account link changed while signing in");
+    return *linked_user;
+  }
   Log(LogLevel::kInfo, "federation.account_linked",
       {{"upstream", upstream.id}, {"sub", user.id}, {"provisioned", !matched.has_value()}});
   return user;
