@@ -3,79 +3,46 @@
 // place signs them out of both, the apps included.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import {
-  CookieJar, REDIRECT_URI, SECRET, USER, assertHealthy, authorizationRequest, basicAuth, browse,
-  decodeHtml, fetchMetadata, hiddenField, post, startGatehouse, until,
+  CookieJar, SECRET, USER, assertHealthy, authorizationRequest, browse, decodeHtml, hiddenField,
+  startGatehouse, until,
 } from './harness.mjs';
-import { Browser, decodePayload, startReceiver } from './federation_support.mjs';
+import {
+  Browser, POST_LOGOUT, decodePayload, startDownstream, startReceiver,
+} from './federation_support.mjs';
 import { SamlSp, formOf } from './saml/peers.mjs';
-
-const POST_LOGOUT = 'https://rp.example/bye';
 
 describe('Federation: a second Gatehouse as the upstream', () => {
   let upstream;
+  let started;
   let downstream;
   let receiver;
-  let configDir;
   let meta;
+  let signIn;
+  let endSession;
 
   before(async () => {
     upstream = await startGatehouse({ users: [USER] });
     receiver = await startReceiver();
-    configDir = await mkdtemp(path.join(tmpdir(), 'gatehouse-federation-'));
-    const config = path.join(configDir, 'gatehouse.toml');
-    await writeFile(config, [
-      '[[upstream]]', 'id = "corp"', 'name = "Corporate SSO"', `issuer = "${upstream.issuer}"`,
-      'client_id = "downstream"', 'unknown_users = "provision"', '',
-    ].join('\n'));
-    downstream = await startGatehouse({
-      env: { GATEHOUSE_CONFIG: config, GATEHOUSE_UPSTREAM_CORP_CLIENT_SECRET: SECRET },
-      clients: [{
-        id: 'app', secret: SECRET, postLogoutRedirectUris: [POST_LOGOUT],
-        backchannelLogoutUri: receiver.url,
-      }],
+    started = await startDownstream({
+      id: 'corp', name: 'Corporate SSO', issuer: upstream.issuer, clientId: 'downstream', receiver,
     });
-    const base = `${downstream.issuer}/upstream/corp`;
+    ({ meta, endSession } = started);
+    downstream = started.gatehouse;
+    signIn = (browser) => started.signIn(browser, { credentials: USER });
     await upstream.cli([
       'client', 'add', '--id', 'downstream', '--secret', SECRET,
-      '--redirect-uri', `${base}/callback`, '--post-logout-redirect-uri', `${base}/signed-out`,
-      '--backchannel-logout-uri', `${base}/backchannel-logout`,
+      '--redirect-uri', `${started.base}/callback`,
+      '--post-logout-redirect-uri', `${started.base}/signed-out`,
+      '--backchannel-logout-uri', `${started.base}/backchannel-logout`,
     ]);
-    meta = await fetchMetadata(downstream.issuer);
   });
 
   after(async () => {
-    await downstream?.stop();
+    await started?.stop();
     await upstream?.stop();
     receiver?.close();
-    if (configDir) await rm(configDir, { recursive: true, force: true });
   });
-
-  // Signs in to the app through the upstream (idp_hint skips the choice); the app's tokens.
-  async function signIn(browser) {
-    const { url: authorize, verifier } =
-      authorizationRequest(meta, { client_id: 'app', idp_hint: 'corp' });
-    const { url, res } = await browser.walk(authorize, { credentials: USER });
-    assert.ok(url, `expected the app's callback, got ${res?.status} ${await res?.text()}`);
-    assert.equal(`${url.origin}${url.pathname}`, REDIRECT_URI);
-    const tokens = await post(meta.token_endpoint, {
-      grant_type: 'authorization_code', code: url.searchParams.get('code'),
-      redirect_uri: REDIRECT_URI, code_verifier: verifier,
-    }, { authorization: basicAuth('app', SECRET) });
-    assert.equal(tokens.status, 200, tokens.text);
-    return tokens.json;
-  }
-
-  function endSession(idToken) {
-    const logout = new URL(meta.end_session_endpoint);
-    logout.search = new URLSearchParams({
-      id_token_hint: idToken, post_logout_redirect_uri: POST_LOGOUT, state: 'app-state',
-    });
-    return logout;
-  }
 
   const events = async () => downstream.cli(['events', '--limit', '1000']);
 

@@ -4,17 +4,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import Provider from 'oidc-provider';
+import { SECRET, authorizationRequest, decodeHtml, until } from './harness.mjs';
 import {
-  REDIRECT_URI, SECRET, authorizationRequest, basicAuth, decodeHtml, fetchMetadata, post,
-  startGatehouse, until,
-} from './harness.mjs';
-import { Browser, decodePayload, startReceiver } from './federation_support.mjs';
-
-const POST_LOGOUT = 'https://rp.example/bye';
+  Browser, POST_LOGOUT, decodePayload, startDownstream, startReceiver,
+} from './federation_support.mjs';
 
 // Answers node-oidc-provider's development pages like a person: any login name works, consent
 // is given, and its sign-out question is answered "Yes, sign me out".
@@ -37,7 +31,7 @@ describe('Federation: node-oidc-provider as the upstream', () => {
   let opServer;
   let gatehouse;
   let receiver;
-  let configDir;
+  let downstream;
   let meta;
 
   before(async () => {
@@ -45,20 +39,11 @@ describe('Federation: node-oidc-provider as the upstream', () => {
     await new Promise((resolve) => opServer.listen(0, '127.0.0.1', resolve));
     const opIssuer = `http://127.0.0.1:${opServer.address().port}`;
     receiver = await startReceiver();
-    configDir = await mkdtemp(path.join(tmpdir(), 'gatehouse-federation-'));
-    const config = path.join(configDir, 'gatehouse.toml');
-    await writeFile(config, [
-      '[[upstream]]', 'id = "op"', 'name = "Partner ID"', `issuer = "${opIssuer}"`,
-      'client_id = "gatehouse"', 'unknown_users = "provision"', '',
-    ].join('\n'));
-    gatehouse = await startGatehouse({
-      env: { GATEHOUSE_CONFIG: config, GATEHOUSE_UPSTREAM_OP_CLIENT_SECRET: SECRET },
-      clients: [{
-        id: 'app', secret: SECRET, postLogoutRedirectUris: [POST_LOGOUT],
-        backchannelLogoutUri: receiver.url,
-      }],
+    downstream = await startDownstream({
+      id: 'op', name: 'Partner ID', issuer: opIssuer, clientId: 'gatehouse', receiver,
     });
-    const base = `${gatehouse.issuer}/upstream/op`;
+    ({ gatehouse, meta } = downstream);
+    const { base } = downstream;
     op = new Provider(opIssuer, {
       clients: [{
         client_id: 'gatehouse',
@@ -83,40 +68,24 @@ describe('Federation: node-oidc-provider as the upstream', () => {
       fetch: (url, { dispatcher, ...options }) => fetch(url, options),
     });
     opServer.on('request', op.callback());
-    meta = await fetchMetadata(gatehouse.issuer);
   });
 
   after(async () => {
-    await gatehouse?.stop();
+    await downstream?.stop();
     opServer?.close();
     opServer?.closeAllConnections();
     receiver?.close();
-    if (configDir) await rm(configDir, { recursive: true, force: true });
   });
 
-  async function signIn(browser) {
-    const { url: authorize, verifier } =
-      authorizationRequest(meta, { client_id: 'app', idp_hint: 'op' });
-    const { url, res } = await browser.walk(authorize, { answer: answerOidcProvider });
-    assert.ok(url, `expected the app's callback, got ${res?.status} ${await res?.text()}`);
-    const tokens = await post(meta.token_endpoint, {
-      grant_type: 'authorization_code', code: url.searchParams.get('code'),
-      redirect_uri: REDIRECT_URI, code_verifier: verifier,
-    }, { authorization: basicAuth('app', SECRET) });
-    assert.equal(tokens.status, 200, tokens.text);
-    return tokens.json;
-  }
+  const signIn = (browser) => downstream.signIn(browser, { answer: answerOidcProvider });
 
   it('signs in through node-oidc-provider and out again, ending on the app with its state', async () => {
     const browser = new Browser();
     const tokens = await signIn(browser);
     assert.equal(decodePayload(tokens.id_token).idp, 'op');
 
-    const logout = new URL(meta.end_session_endpoint);
-    logout.search = new URLSearchParams({
-      id_token_hint: tokens.id_token, post_logout_redirect_uri: POST_LOGOUT, state: 'app-state',
-    });
-    const out = await browser.walk(logout, { answer: answerOidcProvider });
+    const out = await browser.walk(downstream.endSession(tokens.id_token),
+      { answer: answerOidcProvider });
     assert.equal(out.url?.href, `${POST_LOGOUT}?state=app-state`,
       `ended at ${out.url ?? out.res?.status}: ${await out.res?.text()}`);
     // The upstream session is gone: signing in again asks for the login again.

@@ -1,7 +1,16 @@
 // What the federation suites share: a browser that spans several sites, and a back-channel
 // logout receiver standing in for an app.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import { CookieJar, browse, loginForm } from './harness.mjs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  CookieJar, REDIRECT_URI, SECRET, authorizationRequest, basicAuth, browse, fetchMetadata,
+  loginForm, post, startGatehouse,
+} from './harness.mjs';
+
+export const POST_LOGOUT = 'https://rp.example/bye';
 
 /** A browser: one cookie jar per site, redirects followed across sites. */
 export class Browser {
@@ -66,3 +75,58 @@ export async function startReceiver() {
   return { tokens, url: `http://127.0.0.1:${server.address().port}/bc`, close: () => server.close() };
 }
 
+
+/**
+ * A Gatehouse whose one `[[upstream]]` is `id` (named `name`) at `issuer`, where Gatehouse is the
+ * client `clientId` with secret SECRET, and an app 'app' whose back-channel logouts `receiver`
+ * gets. Returns {gatehouse, meta, base (its /upstream/<id> URL), signIn(browser, walkOptions) →
+ * the app's tokens, endSession(idToken) → the app's RP-initiated logout URL, stop()}.
+ */
+export async function startDownstream({ id, name, issuer, clientId, receiver }) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-federation-'));
+  const config = path.join(dir, 'gatehouse.toml');
+  await writeFile(config, [
+    '[[upstream]]', `id = "${id}"`, `name = "${name}"`, `issuer = "${issuer}"`,
+    `client_id = "${clientId}"`, 'unknown_users = "provision"', '',
+  ].join('\n'));
+  const secretVariable = `GATEHOUSE_UPSTREAM_${id.toUpperCase().replaceAll('-', '_')}_CLIENT_SECRET`;
+  const gatehouse = await startGatehouse({
+    env: { GATEHOUSE_CONFIG: config, [secretVariable]: SECRET },
+    clients: [{
+      id: 'app', secret: SECRET, postLogoutRedirectUris: [POST_LOGOUT],
+      backchannelLogoutUri: receiver.url,
+    }],
+  });
+  const meta = await fetchMetadata(gatehouse.issuer);
+
+  // Signs in to the app through the upstream (idp_hint skips the choice).
+  async function signIn(browser, walkOptions) {
+    const { url: authorize, verifier } =
+      authorizationRequest(meta, { client_id: 'app', idp_hint: id });
+    const { url, res } = await browser.walk(authorize, walkOptions);
+    assert.ok(url, `expected the app's callback, got ${res?.status} ${await res?.text()}`);
+    assert.equal(`${url.origin}${url.pathname}`, REDIRECT_URI);
+    const tokens = await post(meta.token_endpoint, {
+      grant_type: 'authorization_code', code: url.searchParams.get('code'),
+      redirect_uri: REDIRECT_URI, code_verifier: verifier,
+    }, { authorization: basicAuth('app', SECRET) });
+    assert.equal(tokens.status, 200, tokens.text);
+    return tokens.json;
+  }
+
+  function endSession(idToken) {
+    const logout = new URL(meta.end_session_endpoint);
+    logout.search = new URLSearchParams({
+      id_token_hint: idToken, post_logout_redirect_uri: POST_LOGOUT, state: 'app-state',
+    });
+    return logout;
+  }
+
+  return {
+    gatehouse, meta, base: `${gatehouse.issuer}/upstream/${id}`, signIn, endSession,
+    stop: async () => {
+      await gatehouse.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
