@@ -1,5 +1,7 @@
 #include "session/event_log.h"
 
+#include <utility>
+
 #include "core/log.h"
 
 namespace gh::session {
@@ -24,24 +26,24 @@ void EventLog::Publish(const Event& event) {
        {"sub", event.user_id},
        {"client_id", event.client_id},
        {"detail", event.detail_json}});
-  if (event.type == kEventLogoutStarted)
-    ++counters_.logouts_started;
-  else if (event.type == kEventSessionEnded)
-    ++counters_.sessions_ended;
-  else if (event.type == kEventNotificationDelivered)
-    ++counters_.notifications_delivered;
-  else if (event.type == kEventNotificationRetried)
-    ++counters_.notifications_retried;
-  else if (event.type == kEventNotificationFailed)
-    ++counters_.notifications_failed;
-  else if (event.type == kEventUpstreamLogoutRedirected)
-    ++counters_.upstream_logouts_redirected;
-  else if (event.type == kEventUpstreamLogoutConfirmed)
-    ++counters_.upstream_logouts_confirmed;
-  else if (event.type == kEventUpstreamLogoutFailed)
-    ++counters_.upstream_logouts_failed;
-  else if (event.type == kEventUpstreamLogoutReceived)
-    ++counters_.upstream_logouts_received;
+  // Which counter each event type moves; types not listed are logged only.
+  using Counter = std::atomic<std::int64_t> EventCounters::*;
+  static constexpr std::pair<std::string_view, Counter> kCounted[] = {
+      {kEventLogoutStarted, &EventCounters::logouts_started},
+      {kEventSessionEnded, &EventCounters::sessions_ended},
+      {kEventNotificationDelivered, &EventCounters::notifications_delivered},
+      {kEventNotificationRetried, &EventCounters::notifications_retried},
+      {kEventNotificationFailed, &EventCounters::notifications_failed},
+      {kEventUpstreamLogoutRedirected, &EventCounters::upstream_logouts_redirected},
+      {kEventUpstreamLogoutConfirmed, &EventCounters::upstream_logouts_confirmed},
+      {kEventUpstreamLogoutFailed, &EventCounters::upstream_logouts_failed},
+      {kEventUpstreamLogoutReceived, &EventCounters::upstream_logouts_received},
+  };
+  for (const auto& [type, counter] : kCounted) {
+    if (event.type != type) continue;
+    ++(counters_.*counter);
+    break;
+  }
 }
 
 }  // namespace gh::session
