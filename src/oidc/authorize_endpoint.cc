@@ -127,6 +127,7 @@ http::Response AuthorizeEndpoint::Handle(const http::Request& request) const {
   record.code_challenge = authorize->code_challenge;
   if (record.code_challenge) record.code_challenge_method = kPkceMethodS256;
   record.auth_time = (*session)->auth_time;
+  record.method = (*session)->method;
   record.issued_at = now;
   record.expires_at = now + context_.settings.code_ttl;
   if (auto stored = context_.store.PutCode(record); !stored.ok())

@@ -57,7 +57,6 @@ Result<TokenResponse, OAuthError> TokenEndpoint::Redeem(const store::ClientRecor
   GH_RETURN_IF_ERROR(ValidateCodeRedemption(*code, grant, client.id, context_.clock.Now()));
   GH_ASSIGN_OR_RETURN(auto user, context_.store.FindUserById(code->user_id));
   if (!user) return OAuthError::InvalidGrant("the user no longer exists");
-  GH_ASSIGN_OR_RETURN(auto session, context_.store.FindSessionBySid(code->sid));
   Issuance issuance{.grant_id = code->grant_id,
                     .client = client,
                     .user = *user,
@@ -65,7 +64,7 @@ Result<TokenResponse, OAuthError> TokenEndpoint::Redeem(const store::ClientRecor
                     .scope = code->scope,
                     .refresh_scope = code->scope,
                     .auth_time = code->auth_time,
-                    .method = session ? std::optional(session->method) : std::nullopt,
+                    .method = code->method,
                     .nonce = code->nonce};
   return IssueAtomically(issuance, [&](store::Store& tx) -> Result<void, OAuthError> {
     return JoinSession(tx, code->sid, client.id);

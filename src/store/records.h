@@ -154,6 +154,7 @@ struct AuthorizationCodeRecord {
   std::optional<std::string> code_challenge;
   std::string code_challenge_method;  // "S256" or "plain" when a challenge is present
   TimePoint auth_time;
+  SignInMethod method;  // of the session at authorization, for the ID token's idp, amr and acr
   TimePoint issued_at;
   TimePoint expires_at;
   bool consumed = false;

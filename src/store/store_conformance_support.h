@@ -70,7 +70,7 @@ inline auto Fields(const SamlServiceProviderRecord& sp) {
 inline auto Fields(const AuthorizationCodeRecord& c) {
   return std::tuple(c.code_hash, c.grant_id, c.client_id, c.redirect_uri, c.user_id, c.sid, c.scope,
                     c.nonce, c.code_challenge, c.code_challenge_method, ToUnixSeconds(c.auth_time),
-                    ToUnixSeconds(c.issued_at), ToUnixSeconds(c.expires_at), c.consumed);
+                    ToUnixSeconds(c.issued_at), ToUnixSeconds(c.expires_at), c.consumed, c.method);
 }
 inline auto Fields(const TokenRecord& t) {
   return std::tuple(t.token_hash, t.kind, t.grant_id, t.client_id, t.user_id, t.sid, t.scope,
@@ -138,6 +138,7 @@ inline AuthorizationCodeRecord Code(std::string code_hash) {
   c.code_challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
   c.code_challenge_method = "S256";
   c.auth_time = At(10);
+  c.method = {.idp = "corporate", .amr = {"pwd", "otp"}, .acr = "loa2"};
   c.issued_at = At(20);
   c.expires_at = At(80);
   return c;

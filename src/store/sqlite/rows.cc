@@ -194,6 +194,7 @@ AuthorizationCodeRecord ReadCode(const Statement& s) {
   c.issued_at = s.Time(11);
   c.expires_at = s.Time(12);
   c.consumed = s.Bool(13);
+  c.method = {s.Text(14), SplitWords(s.Text(15)), s.Text(16)};
   return c;
 }
 

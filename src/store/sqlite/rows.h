@@ -92,7 +92,7 @@ ParticipantRecord ReadParticipant(const Statement& s);
 
 inline constexpr char kCodeColumns[] =
     "code_hash, grant_id, client_id, redirect_uri, user_id, sid, scope, nonce, code_challenge, "
-    "code_challenge_method, auth_time, issued_at, expires_at, consumed";
+    "code_challenge_method, auth_time, issued_at, expires_at, consumed, idp, amr, acr";
 
 AuthorizationCodeRecord ReadCode(const Statement& s);
 

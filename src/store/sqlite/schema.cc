@@ -233,6 +233,9 @@ ALTER TABLE signing_keys ADD COLUMN activates_at INTEGER;
 ALTER TABLE sessions ADD COLUMN idp TEXT NOT NULL DEFAULT 'local';
 ALTER TABLE sessions ADD COLUMN amr TEXT NOT NULL DEFAULT '';
 ALTER TABLE sessions ADD COLUMN acr TEXT NOT NULL DEFAULT '';
+ALTER TABLE authorization_codes ADD COLUMN idp TEXT NOT NULL DEFAULT 'local';
+ALTER TABLE authorization_codes ADD COLUMN amr TEXT NOT NULL DEFAULT '';
+ALTER TABLE authorization_codes ADD COLUMN acr TEXT NOT NULL DEFAULT '';
 
 CREATE INDEX users_by_email ON users (email);
 

@@ -359,10 +359,11 @@ Result<void> SqliteStore::PutCode(const AuthorizationCodeRecord& c) {
   Lease db = Borrow();
   GH_RETURN_IF_ERROR(Execute(db.get(),
                              Cat("INSERT INTO authorization_codes (", kCodeColumns,
-                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                              c.code_hash, c.grant_id, c.client_id, c.redirect_uri, c.user_id, c.sid,
                              c.scope, c.nonce, c.code_challenge, c.code_challenge_method,
-                             c.auth_time, c.issued_at, c.expires_at, c.consumed));
+                             c.auth_time, c.issued_at, c.expires_at, c.consumed, c.method.idp,
+                             JoinWords(c.method.amr), c.method.acr));
   return Ok();
 }
 

@@ -86,6 +86,8 @@ TEST_F(SqliteStoreTest, Migration3KeepsTheClientsUris) {
   Column(path_, R"sql(
     ALTER TABLE sessions DROP COLUMN idp; ALTER TABLE sessions DROP COLUMN amr;
     ALTER TABLE sessions DROP COLUMN acr; DROP INDEX users_by_email;
+    ALTER TABLE authorization_codes DROP COLUMN idp; ALTER TABLE authorization_codes DROP COLUMN amr;
+    ALTER TABLE authorization_codes DROP COLUMN acr;
     DROP TABLE upstream_links; DROP TABLE upstream_requests; DROP TABLE federated_identities;
     DELETE FROM schema_migrations WHERE version = 6;
     ALTER TABLE signing_keys DROP COLUMN activates_at;
