@@ -5,7 +5,11 @@
 #include "core/html_escape.h"
 #include "core/log.h"
 #include "crypto/digest.h"
+#include "federation/saml_upstream.h"
 #include "oidc/oauth_error.h"
+#include "saml/outbound.h"
+#include "saml/vocabulary.h"
+#include "web/auto_post.h"
 #include "web/html.h"
 #include "web/login_pages.h"
 #include "web/notice.h"
@@ -24,17 +28,38 @@ constexpr std::string_view kSignOutStepPath = "/upstream/sign-out";
 
 constexpr std::string_view kSignIn = "signin";
 constexpr std::string_view kSignOut = "signout";
+// What Gatehouse accepts of a SAML upstream's clock and message age, as of its own SPs'.
+constexpr Seconds kSamlClockSkew{180};
+constexpr Seconds kSamlMessageWindow{600};
+// Marks the ACS form Gatehouse's own page re-posts (see SamlAcs).
+constexpr std::string_view kBouncedField = "gh_bounced";
 
 std::string Hash(std::string_view secret) { return crypto::Sha256Base64Url(secret); }
+
+// The ID of the SAML request that travels with RelayState `state`: derived from it, so the
+// answer's InResponseTo is checked against the round trip without storing anything more.
+std::string SamlRequestId(std::string_view kind, std::string_view state) {
+  return "_" + Hash(std::string(kind) + ":" + std::string(state));
+}
 
 std::string Text(const nlohmann::json& json, const char* name) {
   auto it = json.find(name);
   return it != json.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+// Where a sign-out goes once the upstream leg is over: the application's post-logout address.
+std::optional<std::string> ContinueTo(const nlohmann::json& payload) {
+  if (!payload.contains("continue_to")) return std::nullopt;
+  return Text(payload, "continue_to");
+}
+
 nlohmann::json Payload(const store::UpstreamRequestRecord& record) {
   auto json = nlohmann::json::parse(record.payload, nullptr, /*allow_exceptions=*/false);
   return json.is_object() ? json : nlohmann::json::object();
+}
+
+std::string RetryMessage(const UpstreamSettings& settings) {
+  return "Signing in with " + settings.display_name + " did not succeed. Please try again.";
 }
 
 http::Response BackChannelError(int status, const oidc::OAuthError& error) {
@@ -47,9 +72,11 @@ std::string StartPath(std::string_view upstream_id) {
   return "/upstream/" + std::string(upstream_id) + "/start";
 }
 
+// Exactly one of `oidc` and `saml`, as the settings' protocol says.
 struct Federation::Upstream {
   UpstreamSettings settings;
   std::unique_ptr<OidcUpstream> oidc;
+  std::unique_ptr<SamlUpstream> saml;
 };
 
 Federation::Federation(FederationContext context, std::vector<UpstreamSettings> upstreams)
@@ -57,8 +84,21 @@ Federation::Federation(FederationContext context, std::vector<UpstreamSettings> 
   for (auto& settings : upstreams) {
     auto upstream = std::make_unique<Upstream>();
     upstream->settings = std::move(settings);
-    upstream->oidc = std::make_unique<OidcUpstream>(
-        upstream->settings, UpstreamUri(*upstream, "callback"), context_.http, context_.clock);
+    if (upstream->settings.protocol == Protocol::kSaml) {
+      // The configuration was refused at start-up unless this metadata parsed.
+      auto idp = saml::ParseIdpMetadata(upstream->settings.saml_metadata);
+      if (!idp.ok()) {
+        Log(LogLevel::kError, "federation.upstream_skipped",
+            {{"upstream", upstream->settings.id}, {"error", idp.error().message}});
+        continue;
+      }
+      upstream->saml = std::make_unique<SamlUpstream>(
+          upstream->settings, std::move(*idp), UpstreamUri(*upstream, "saml"), context_.saml_signer,
+          context_.http, context_.clock, context_.random);
+    } else {
+      upstream->oidc = std::make_unique<OidcUpstream>(
+          upstream->settings, UpstreamUri(*upstream, "callback"), context_.http, context_.clock);
+    }
     upstreams_.emplace(upstream->settings.id, std::move(upstream));
   }
 }
@@ -70,6 +110,21 @@ void Federation::Register(http::Router& router) {
     Upstream* u = upstream.get();
     std::string base = "/upstream/" + id + "/";
     router.Add("GET", StartPath(id), [this, u](const http::Request& r) { return Start(r, *u); });
+    if (u->saml) {
+      router.Add("GET", base + "saml", [u](const http::Request&) {
+        auto metadata = u->saml->Metadata();
+        if (!metadata.ok()) return web::NoticePage(503, "Unavailable", "Please try again.");
+        auto response = http::Response::Text(200, std::move(*metadata));
+        response.headers.Set("Content-Type", "application/samlmetadata+xml");
+        return response;
+      });
+      router.Add("POST", base + "saml/acs",
+                 [this, u](const http::Request& r) { return SamlAcs(r, *u); });
+      for (const char* method : {"GET", "POST"})
+        router.Add(method, base + "saml/slo",
+                   [this, u](const http::Request& r) { return SamlSlo(r, *u); });
+      continue;
+    }
     router.Add("GET", base + "callback",
                [this, u](const http::Request& r) { return Callback(r, *u); });
     router.Add("GET", base + "signed-out",
@@ -131,21 +186,28 @@ http::Response Federation::Start(const http::Request& request, Upstream& upstrea
                             {"return_to", return_to},
                             {"binding_hash", Hash(binding)}};
   auto demand = query.ok() ? web::ReadAuthenticationDemand(*query) : web::AuthenticationDemand{};
-  auto url = upstream.oidc->AuthorizationUrl(pending, demand);
-  if (url.ok()) {
+  Result<http::Response> sent = Error::Internal("no protocol");
+  if (upstream.saml) {
+    sent = upstream.saml->SignIn(SamlRequestId(kSignIn, pending.state), pending.state, demand);
+  } else if (auto url = upstream.oidc->AuthorizationUrl(pending, demand); url.ok()) {
+    sent = http::Response::Redirect(*url);
+  } else {
+    sent = url.error();
+  }
+  if (sent.ok()) {
     auto stored = context_.store.PutUpstreamRequest({Hash(pending.state), upstream.settings.id,
                                                      payload.dump(),
                                                      context_.clock.Now() + kRoundTripLifetime});
-    if (!stored.ok()) url = stored.error();
+    if (!stored.ok()) sent = stored.error();
   }
-  if (!url.ok()) {
+  if (!sent.ok()) {
     Log(LogLevel::kWarn, "federation.signin_not_started",
-        {{"upstream", upstream.settings.id}, {"error", url.error().message}});
+        {{"upstream", upstream.settings.id}, {"error", sent.error().message}});
     return web::NoticePage(
         503, "Sign-in unavailable",
         upstream.settings.display_name + " cannot be reached right now. Please try again later.");
   }
-  auto response = http::Response::Redirect(*url);
+  http::Response response = std::move(*sent);
   http::CookieOptions cookie;
   cookie.path = "/upstream/";
   cookie.secure = SecureCookies(request);
@@ -155,54 +217,101 @@ http::Response Federation::Start(const http::Request& request, Upstream& upstrea
   return response;
 }
 
-http::Response Federation::Callback(const http::Request& request, Upstream& upstream) {
-  const std::string& name = upstream.settings.display_name;
-  auto refuse = [&](int status, std::string reason, std::string message) {
-    Log(LogLevel::kWarn, "federation.signin_rejected",
-        {{"upstream", upstream.settings.id}, {"reason", reason}});
-    return web::NoticePage(status, "Sign-in failed", message);
-  };
-  const std::string retry = "Signing in with " + name + " did not succeed. Please try again.";
-  auto query = request.Query();
-  if (!query.ok()) return refuse(400, query.error().message, retry);
-  auto state = query->Get("state");
-  if (!state) return refuse(400, "no state", retry);
+http::Response Federation::SignInRefused(const Upstream& upstream, int status,
+                                         const std::string& reason, const std::string& message) {
+  Log(LogLevel::kWarn, "federation.signin_rejected",
+      {{"upstream", upstream.settings.id}, {"reason", reason}});
+  return web::NoticePage(status, "Sign-in failed", message);
+}
+
+std::variant<nlohmann::json, http::Response> Federation::TakeSignIn(
+    const http::Request& request, Upstream& upstream, const std::optional<std::string>& state) {
+  const std::string retry = RetryMessage(upstream.settings);
+  if (!state) return SignInRefused(upstream, 400, "no state", retry);
   // Taken, not read: a replayed response finds nothing.
   auto taken = context_.store.TakeUpstreamRequest(Hash(*state), context_.clock.Now());
-  if (!taken.ok()) return refuse(503, taken.error().message, retry);
+  if (!taken.ok()) return SignInRefused(upstream, 503, taken.error().message, retry);
   if (!*taken || (*taken)->upstream != upstream.settings.id)
-    return refuse(400, "unknown, expired or already used state", retry);
+    return SignInRefused(upstream, 400, "unknown, expired or already used state", retry);
   auto payload = Payload(**taken);
-  if (Text(payload, "kind") != kSignIn) return refuse(400, "the state is not a sign-in's", retry);
+  if (Text(payload, "kind") != kSignIn)
+    return SignInRefused(upstream, 400, "the state is not a sign-in's", retry);
   auto binding = request.Cookie(kBindingCookie);
   if (!binding || !crypto::ConstantTimeEqual(Hash(*binding), Text(payload, "binding_hash")))
-    return refuse(400, "the sign-in was started in another browser", retry);
+    return SignInRefused(upstream, 400, "the sign-in was started in another browser", retry);
+  return payload;
+}
 
+http::Response Federation::Callback(const http::Request& request, Upstream& upstream) {
+  auto query = request.Query();
+  if (!query.ok())
+    return SignInRefused(upstream, 400, query.error().message, RetryMessage(upstream.settings));
+  auto state = query->Get("state");
+  auto taken = TakeSignIn(request, upstream, state);
+  if (auto* refused = std::get_if<http::Response>(&taken)) return std::move(*refused);
+  const auto& payload = std::get<nlohmann::json>(taken);
   PendingSignIn pending{*state, Text(payload, "nonce"), Text(payload, "verifier")};
-  auto identity = upstream.oidc->Finish(*query, pending);
+  return CompleteSignIn(request, upstream, upstream.oidc->Finish(*query, pending), payload);
+}
+
+http::Response Federation::SamlAcs(const http::Request& request, Upstream& upstream) {
+  const std::string retry = RetryMessage(upstream.settings);
+  auto form = request.Form();
+  if (!form.ok()) return SignInRefused(upstream, 400, form.error().message, retry);
+  // The IdP's page posts here from its own site, so the browser leaves out the SameSite=Lax
+  // binding cookie. Posting the same fields once more from our own page brings it along.
+  if (!request.Cookie(kBindingCookie) && !form->Get(kBouncedField)) {
+    Params again;
+    for (const auto& [name, value] : form->items())
+      if (name == "SAMLResponse" || name == "RelayState") again.Add(name, value);
+    again.Add(std::string(kBouncedField), "1");
+    return web::AutoPostForm(upstream.saml->AcsUrl(), again);
+  }
+  Params fields;
+  for (const auto& [name, value] : form->items())
+    if (name != kBouncedField) fields.Add(name, value);
+  auto inbound = saml::DecodePost(fields);
+  if (!inbound.ok()) return SignInRefused(upstream, 400, inbound.error().message, retry);
+  if (inbound->is_request) return SignInRefused(upstream, 400, "not a Response", retry);
+  // Unsolicited (IdP-initiated) Responses have no round trip to belong to: refused, as they
+  // cannot be told apart from a login CSRF.
+  auto taken = TakeSignIn(request, upstream, inbound->relay_state);
+  if (auto* refused = std::get_if<http::Response>(&taken)) return std::move(*refused);
+  return CompleteSignIn(
+      request, upstream,
+      upstream.saml->Finish(inbound->xml, SamlRequestId(kSignIn, *inbound->relay_state)),
+      std::get<nlohmann::json>(taken));
+}
+
+http::Response Federation::CompleteSignIn(const http::Request& request, Upstream& upstream,
+                                          Result<UpstreamIdentity> identity,
+                                          const nlohmann::json& payload) {
+  const std::string& name = upstream.settings.display_name;
+  const std::string retry = RetryMessage(upstream.settings);
   if (!identity.ok()) {
     if (identity.error().code == ErrorCode::kPermissionDenied)
-      return refuse(403, identity.error().message, name + " did not sign you in.");
-    return refuse(identity.error().code == ErrorCode::kUnavailable ? 503 : 400,
-                  identity.error().message, retry);
+      return SignInRefused(upstream, 403, identity.error().message, name + " did not sign you in.");
+    return SignInRefused(upstream, identity.error().code == ErrorCode::kUnavailable ? 503 : 400,
+                         identity.error().message, retry);
   }
   auto user = linker_.Link(upstream.settings, identity->subject, identity->claims);
   if (!user.ok()) {
     if (user.error().code == ErrorCode::kPermissionDenied)
-      return refuse(
-          403, user.error().message,
+      return SignInRefused(
+          upstream, 403, user.error().message,
           "You cannot sign in here: " + user.error().message + ". Please ask your administrator.");
-    return refuse(503, user.error().message, retry);
+    return SignInRefused(upstream, 503, user.error().message, retry);
   }
   store::UpstreamLinkRecord link;
   link.upstream = upstream.settings.id;
   link.subject = identity->subject;
   link.session_id = identity->sid.value_or("");
   link.id_token = identity->id_token;
+  link.saml = identity->saml;
   auto started =
       context_.sessions.SignIn(user->id, request.Cookie(session::kSessionCookieName).value_or(""),
                                identity->method, std::move(link));
-  if (!started.ok()) return refuse(503, started.error().message, retry);
+  if (!started.ok()) return SignInRefused(upstream, 503, started.error().message, retry);
   Log(LogLevel::kInfo, "login.succeeded",
       {{"sub", user->id},
        {"sid", started->session.sid},
@@ -227,6 +336,9 @@ std::optional<std::string> Federation::Detour(const store::SessionRecord& sessio
     return std::nullopt;
   }
   if (!*link) return std::nullopt;
+  // The upstream signed the person out itself: it is not sent a sign-out of its own back.
+  if (session.end_cause == session::ToString(session::EndCause::kUpstreamLogout))
+    return std::nullopt;
   Upstream* upstream = Find((*link)->upstream);
   if (!upstream || upstream->settings.sign_out == SignOutMode::kNever) return std::nullopt;
   std::string state = context_.random.Token(kSecretBytes);
@@ -300,8 +412,7 @@ http::Response Federation::GoUpstream(const std::string& state,
   auto payload = Payload(pending);
   std::string sid = Text(payload, "sid");
   std::string user = Text(payload, "user");
-  std::optional<std::string> continue_to;
-  if (payload.contains("continue_to")) continue_to = Text(payload, "continue_to");
+  const auto continue_to = ContinueTo(payload);
   auto give_up = [&](const std::string& reason, std::string_view why) {
     // The state is spent, so a late return from the upstream is not taken for a confirmation.
     if (auto taken = context_.store.TakeUpstreamRequest(pending.state_hash, context_.clock.Now());
@@ -313,6 +424,14 @@ http::Response Federation::GoUpstream(const std::string& state,
   auto link = context_.store.FindUpstreamLink(sid);
   if (!link.ok()) return signout::Unavailable();
   if (!*link) return give_up("no upstream session recorded", "no session there is known");
+  if (upstream.saml) {
+    if (!(*link)->saml) return give_up("no SAML NameID recorded", "no session there is known");
+    auto sent = upstream.saml->SignOut(*(*link)->saml, SamlRequestId(kSignOut, state), state);
+    if (!sent.ok()) return give_up(sent.error().message, "it cannot be reached right now");
+    if (!*sent) return give_up("no SingleLogoutService", "it does not offer signing out");
+    Record(session::kEventUpstreamLogoutRedirected, sid, user, upstream, nlohmann::json::object());
+    return std::move(**sent);
+  }
   auto url =
       upstream.oidc->EndSessionUrl((*link)->id_token, UpstreamUri(upstream, "signed-out"), state);
   if (!url.ok()) return give_up(url.error().message, "it cannot be reached right now");
@@ -321,28 +440,157 @@ http::Response Federation::GoUpstream(const std::string& state,
   return http::Response::Redirect(**url, 303).NoStore();
 }
 
+Result<std::optional<nlohmann::json>> Federation::TakeSignOut(
+    const std::optional<std::string>& state, const Upstream& upstream) {
+  if (!state) return std::optional<nlohmann::json>();
+  GH_ASSIGN_OR_RETURN(auto taken,
+                      context_.store.TakeUpstreamRequest(Hash(*state), context_.clock.Now()));
+  if (!taken || taken->upstream != upstream.settings.id ||
+      Text(Payload(*taken), "kind") != kSignOut)
+    return std::optional<nlohmann::json>();
+  return std::optional(Payload(*taken));
+}
+
 http::Response Federation::SignedOutUpstream(const http::Request& request, Upstream& upstream) {
   auto query = request.Query();
   auto state = query.ok() ? query->Get("state") : std::nullopt;
-  auto unconfirmed = [&](const std::string& reason) {
-    Record(session::kEventUpstreamLogoutFailed, "", "", upstream, {{"reason", reason}});
-    auto page =
-        FinishSignOut(upstream, std::nullopt, false, "its answer did not match a sign-out of ours");
-    page.status = 400;
-    return page;
-  };
-  if (!state) return unconfirmed("returned without state");
-  auto taken = context_.store.TakeUpstreamRequest(Hash(*state), context_.clock.Now());
+  auto taken = TakeSignOut(state, upstream);
   if (!taken.ok()) return signout::Unavailable();
-  if (!*taken || (*taken)->upstream != upstream.settings.id ||
-      Text(Payload(**taken), "kind") != kSignOut)
-    return unconfirmed("returned with an unknown, expired or already used state");
-  auto payload = Payload(**taken);
+  if (!*taken)
+    return UnmatchedReturn(upstream, state
+                                         ? "returned with an unknown, expired or already used state"
+                                         : "returned without state");
+  const auto& payload = **taken;
   Record(session::kEventUpstreamLogoutConfirmed, Text(payload, "sid"), Text(payload, "user"),
          upstream, nlohmann::json::object());
-  std::optional<std::string> continue_to;
-  if (payload.contains("continue_to")) continue_to = Text(payload, "continue_to");
+  return FinishSignOut(upstream, ContinueTo(payload), true, "");
+}
+
+http::Response Federation::SamlSlo(const http::Request& request, Upstream& upstream) {
+  auto inbound = saml::DecodeBinding(request);
+  if (!inbound.ok()) {
+    Log(LogLevel::kWarn, "federation.saml_slo_rejected",
+        {{"upstream", upstream.settings.id}, {"error", inbound.error().message}});
+    if (saml::IsSoap(request)) return saml::SoapFault(400, inbound.error().message);
+    return web::NoticePage(400, "Cannot sign out",
+                           "The SAML message was malformed: " + inbound.error().message);
+  }
+  if (inbound->is_request) return SamlLogoutRequest(request, std::move(*inbound), upstream);
+  return SamlSignedOut(std::move(*inbound), upstream);
+}
+
+http::Response Federation::SamlSignedOut(saml::InboundMessage inbound, Upstream& upstream) {
+  auto taken = TakeSignOut(inbound.relay_state, upstream);
+  if (!taken.ok()) return signout::Unavailable();
+  if (!*taken)
+    return UnmatchedReturn(upstream,
+                           inbound.relay_state
+                               ? "returned with an unknown, expired or already used RelayState"
+                               : "returned without RelayState");
+  const auto& payload = **taken;
+  const auto continue_to = ContinueTo(payload);
+  auto failed = [&](const std::string& reason, std::string_view why) {
+    Record(session::kEventUpstreamLogoutFailed, Text(payload, "sid"), Text(payload, "user"),
+           upstream, {{"reason", reason}});
+    return FinishSignOut(upstream, continue_to, false, why);
+  };
+  // Profiles §4.4.4.2: the LogoutResponse is signed by the IdP, answers our request, comes here.
+  const std::string request_id = SamlRequestId(kSignOut, *inbound.relay_state);
+  auto message = upstream.saml->Authenticate(std::move(inbound));
+  if (!message.ok()) return failed(message.error().message, "its answer was not signed by it");
+  auto response = saml::ParseLogoutResponse(message->element);
+  if (!response.ok()) return failed(response.error().message, "its answer was malformed");
+  if (response->in_response_to != request_id)
+    return failed("the LogoutResponse answers another request (InResponseTo)",
+                  "its answer did not match a sign-out of ours");
+  if (response->destination && *response->destination != upstream.saml->SloUrl())
+    return failed("the LogoutResponse is addressed elsewhere (Destination)",
+                  "its answer was meant for someone else");
+  if (response->status != saml::kStatusSuccess)
+    return failed("the upstream answered " + response->status,
+                  "it reported that the sign-out did not succeed");
+  Record(session::kEventUpstreamLogoutConfirmed, Text(payload, "sid"), Text(payload, "user"),
+         upstream, nlohmann::json::object());
   return FinishSignOut(upstream, continue_to, true, "");
+}
+
+http::Response Federation::SamlLogoutRequest(const http::Request& request,
+                                             saml::InboundMessage inbound, Upstream& upstream) {
+  const std::string binding = inbound.binding;
+  const bool soap = binding == saml::kBindingSoap;
+  const auto relay_state = inbound.relay_state;
+  auto refuse = [&](int status, const std::string& why) {
+    Log(LogLevel::kWarn, "federation.saml_slo_rejected",
+        {{"upstream", upstream.settings.id}, {"error", why}});
+    return soap ? saml::SoapFault(status, why) : web::NoticePage(status, "Cannot sign out", why);
+  };
+  // The same checks as a service provider's LogoutRequest at /saml/slo: signed (always, from an
+  // upstream), addressed to us, fresh, not replayed.
+  auto message = upstream.saml->Authenticate(std::move(inbound));
+  if (!message.ok())
+    return refuse(message.error().code == ErrorCode::kUnauthenticated ? 403 : 400,
+                  "The LogoutRequest was refused: " + message.error().message);
+  auto logout = saml::ParseLogoutRequest(message->element);
+  if (!logout.ok()) return refuse(400, "The LogoutRequest was refused: " + logout.error().message);
+  auto now = context_.clock.Now();
+  if (auto fresh =
+          saml::CheckAddressedAndFresh(logout->header, upstream.saml->SloUrl(), now, kSamlClockSkew,
+                                       kSamlMessageWindow, logout->not_on_or_after);
+      !fresh.ok())
+    return refuse(400, "The LogoutRequest was refused: " + fresh.error().message);
+  auto first =
+      context_.store.RememberMessage(logout->header.issuer, logout->header.id,
+                                     std::max(logout->header.issue_instant + kSamlMessageWindow,
+                                              logout->not_on_or_after.value_or(now)) +
+                                         kSamlClockSkew);
+  if (!first.ok()) return refuse(503, "Please try again.");
+  if (!*first) return refuse(400, "The LogoutRequest was refused: its ID was already used");
+
+  // Core §3.7.3.2: the sessions of that NameID — of those SessionIndexes when it names any.
+  std::vector<std::optional<std::string_view>> indexes;
+  for (const auto& index : logout->session_indexes) indexes.emplace_back(index);
+  if (indexes.empty()) indexes.emplace_back(std::nullopt);
+  std::vector<std::string> sids;
+  for (const auto& index : indexes) {
+    auto found =
+        context_.store.FindSessionsFromUpstream(upstream.settings.id, logout->name_id.value, index);
+    if (!found.ok()) return refuse(503, "Please try again.");
+    for (auto& sid : *found) {
+      auto link = context_.store.FindUpstreamLink(sid);
+      if (!link.ok()) return refuse(503, "Please try again.");
+      if (*link && (*link)->saml && saml::NameIdMatches(logout->name_id, *(*link)->saml))
+        sids.push_back(std::move(sid));
+    }
+  }
+  auto ended = EndFromUpstream(upstream, sids, soap ? "saml-soap" : "saml-front-channel");
+  if (!ended.ok()) return refuse(503, "Please try again.");
+  Log(LogLevel::kInfo, "federation.saml_logout",
+      {{"upstream", upstream.settings.id},
+       {"binding", binding},
+       {"sessions", static_cast<int>(sids.size())}});
+  auto answer = sids.empty()
+                    ? upstream.saml->Answer(*logout, soap, relay_state, saml::kStatusRequester,
+                                            saml::kStatusUnknownPrincipal)
+                    : upstream.saml->Answer(*logout, soap, relay_state, saml::kStatusSuccess);
+  if (!answer.ok()) return refuse(503, "Please try again.");
+  if (soap) return std::move(**answer);
+  // A browser is here: our applications' front-channel steps run on the signed-out page, then it
+  // goes back to the upstream with the answer. An IdP that takes answers over HTTP-POST only gets
+  // its form at once, without our front-channel steps (the back channel still reaches our apps).
+  std::optional<std::string> continue_to;
+  if (*answer) continue_to = (*answer)->headers.Get("Location");
+  if (*answer && !continue_to) return std::move(**answer);
+  auto current =
+      context_.sessions.Resolve(request.Cookie(session::kSessionCookieName).value_or(""));
+  bool clear_cookies = current.ok() && !*current;
+  return context_.sign_out.SignedOut(request, *ended, {}, continue_to, "", clear_cookies);
+}
+http::Response Federation::UnmatchedReturn(const Upstream& upstream, std::string_view reason) {
+  Record(session::kEventUpstreamLogoutFailed, "", "", upstream, {{"reason", reason}});
+  auto page =
+      FinishSignOut(upstream, std::nullopt, false, "its answer did not match a sign-out of ours");
+  page.status = 400;
+  return page;
 }
 
 http::Response Federation::FinishSignOut(const Upstream& upstream,
@@ -367,10 +615,7 @@ http::Response Federation::FinishSignOut(const Upstream& upstream,
 // ---- Sign-outs the upstream starts
 
 Result<std::vector<session::SessionEnding>> Federation::EndFromUpstream(
-    const Upstream& upstream, std::optional<std::string_view> subject,
-    std::optional<std::string_view> upstream_sid, std::string_view channel) {
-  GH_ASSIGN_OR_RETURN(auto sids, context_.store.FindSessionsFromUpstream(upstream.settings.id,
-                                                                         subject, upstream_sid));
+    const Upstream& upstream, const std::vector<std::string>& sids, std::string_view channel) {
   std::vector<session::SessionEnding> endings;
   for (const auto& sid : sids) {
     GH_ASSIGN_OR_RETURN(auto ending,
@@ -404,7 +649,9 @@ http::Response Federation::BackChannelLogout(const http::Request& request, Upstr
   std::optional<std::string_view> subject, sid;
   if (token->sub) subject = *token->sub;
   if (token->sid) sid = *token->sid;
-  auto ended = EndFromUpstream(upstream, subject, sid, "backchannel");
+  auto sids = context_.store.FindSessionsFromUpstream(upstream.settings.id, subject, sid);
+  auto ended = sids.ok() ? EndFromUpstream(upstream, *sids, "backchannel")
+                         : Result<std::vector<session::SessionEnding>>(sids.error());
   if (!ended.ok()) {
     // Forgotten, so the upstream's retry (§2.8) is not refused as a replay.
     (void)context_.store.ForgetMessage(upstream.settings.issuer, token->jti);
@@ -431,7 +678,9 @@ http::Response Federation::FrontChannelLogout(const http::Request& request, Upst
   // cookie of ours in a browser that blocks third-party cookies, so iss and sid name the session.
   if (!iss || !sid || sid->empty()) return refuse("iss and sid are required");
   if (*iss != upstream.settings.issuer) return refuse("iss is not the upstream's issuer");
-  auto ended = EndFromUpstream(upstream, std::nullopt, *sid, "frontchannel");
+  auto sids = context_.store.FindSessionsFromUpstream(upstream.settings.id, std::nullopt, *sid);
+  if (!sids.ok()) return signout::Unavailable();
+  auto ended = EndFromUpstream(upstream, *sids, "frontchannel");
   if (!ended.ok()) return signout::Unavailable();
   return context_.sign_out.SignedOutInFrame(*ended,
                                             UriOrigin(upstream.settings.issuer).value_or("'none'"));

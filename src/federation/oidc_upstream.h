@@ -31,11 +31,12 @@ struct PendingSignIn {
   std::string verifier;  // PKCE (RFC 7636)
 };
 
-// What the upstream vouched for, its ID token validated.
+// What the upstream vouched for, its ID token (or SAML assertion) validated.
 struct UpstreamIdentity {
-  std::string subject;
-  std::optional<std::string> sid;  // the upstream session, when the OP has session ids
-  std::string id_token;            // kept for id_token_hint at sign-out
+  std::string subject;                     // OIDC sub; SAML NameID value
+  std::optional<std::string> sid;          // the upstream session (OIDC sid, SAML SessionIndex)
+  std::string id_token;                    // kept for id_token_hint at sign-out
+  std::optional<store::SamlSubject> saml;  // the NameID exactly, for the LogoutRequest
   nlohmann::json claims;
   store::SignInMethod method;  // idp = the upstream's id; its amr and acr when it sent them
 };

@@ -233,7 +233,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   parts->federation = std::make_unique<federation::Federation>(
       federation::FederationContext{parts->issuer, *parts->store, *parts->sessions,
                                     *parts->sign_out, *parts->events, *parts->csrf,
-                                    *parts->http_client, parts->clock, parts->random},
+                                    *parts->http_client, parts->protocols->saml().signer,
+                                    parts->clock, parts->random},
       config.upstreams);
   parts->sign_out->SetUpstreamSignOut(parts->federation.get());
   // Half the workers may hash passwords; the rest keep serving tokens, discovery and health.

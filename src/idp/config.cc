@@ -6,10 +6,12 @@
 #include <charconv>
 #include <fstream>
 #include <functional>
+#include <set>
 #include <sstream>
 #include <vector>
 
 #include "core/base64url.h"
+#include "saml/metadata.h"
 
 extern char** environ;
 
@@ -244,7 +246,8 @@ Result<federation::UpstreamSettings> ParseUpstream(const toml::table& table,
                                                    const std::string& at) {
   using federation::UpstreamSettings;
   UpstreamSettings u;
-  std::string protocol = "oidc";
+  std::string protocol = "oidc", metadata_file;
+  std::set<std::string_view> claims_set;
   for (const auto& [key, value] : table) {
     std::string name = at + "." + std::string(key.str());
     GH_ASSIGN_OR_RETURN(std::string text, UpstreamString(value, name));
@@ -255,6 +258,8 @@ Result<federation::UpstreamSettings> ParseUpstream(const toml::table& table,
       u.display_name = text;
     } else if (k == "protocol") {
       protocol = text;
+    } else if (k == "metadata_file") {
+      metadata_file = text;
     } else if (k == "issuer") {
       Config scratch;
       GH_RETURN_IF_ERROR(Named(name, ApplyIssuer(scratch, text)));
@@ -271,10 +276,13 @@ Result<federation::UpstreamSettings> ParseUpstream(const toml::table& table,
       u.scope = text;
     } else if (k == "username_claim") {
       u.username_claim = text;
+      claims_set.insert(k);
     } else if (k == "name_claim") {
       u.name_claim = text;
+      claims_set.insert(k);
     } else if (k == "email_claim") {
       u.email_claim = text;
+      claims_set.insert(k);
     } else if (k == "link_by") {
       using LinkBy = UpstreamSettings::LinkBy;
       GH_ASSIGN_OR_RETURN(u.link_by, Keyword<LinkBy>(text, name,
@@ -300,11 +308,35 @@ Result<federation::UpstreamSettings> ParseUpstream(const toml::table& table,
   if (u.id.empty() || u.id.size() > 64 ||
       u.id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
     return Error::InvalidArgument(at + ".id: expected 1 to 64 lower-case letters, digits or '-'");
-  if (protocol != "oidc")
-    return Error::InvalidArgument(at + ".protocol: only \"oidc\" upstreams are supported");
-  if (u.issuer.empty()) return Error::InvalidArgument(at + ".issuer: required");
-  if (u.client_id.empty()) return Error::InvalidArgument(at + ".client_id: required");
+  GH_ASSIGN_OR_RETURN(u.protocol,
+                      Keyword<federation::Protocol>(protocol, at + ".protocol",
+                                                    {{"oidc", federation::Protocol::kOidc},
+                                                     {"saml", federation::Protocol::kSaml}}));
   if (u.display_name.empty()) u.display_name = u.id;
+  if (u.protocol == federation::Protocol::kOidc) {
+    if (!metadata_file.empty())
+      return Error::InvalidArgument(at + ".metadata_file: only for protocol = \"saml\"");
+    if (u.issuer.empty()) return Error::InvalidArgument(at + ".issuer: required");
+    if (u.client_id.empty()) return Error::InvalidArgument(at + ".client_id: required");
+    return u;
+  }
+  if (!u.issuer.empty() || !u.client_id.empty() || u.client_secret)
+    return Error::InvalidArgument(at +
+                                  ": a SAML upstream is named by its metadata_file, not by "
+                                  "issuer or client_id");
+  if (metadata_file.empty()) return Error::InvalidArgument(at + ".metadata_file: required");
+  bool ok = false;
+  u.saml_metadata = ReadFileTrimmed(metadata_file, ok);
+  if (!ok)
+    return Error::InvalidArgument(at + ".metadata_file: cannot read '" + metadata_file + "'");
+  auto metadata = saml::ParseIdpMetadata(u.saml_metadata);
+  if (!metadata.ok())
+    return Error::InvalidArgument(at + ".metadata_file: " + metadata.error().message);
+  u.issuer = metadata->entity_id;
+  // The attribute names directory-backed IdPs release (eduPerson / LDAP friendly names).
+  if (!claims_set.contains("username_claim")) u.username_claim = "uid";
+  if (!claims_set.contains("name_claim")) u.name_claim = "displayName";
+  if (!claims_set.contains("email_claim")) u.email_claim = "mail";
   return u;
 }
 

@@ -2,6 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
+#include "crypto/certificate.h"
+#include "crypto/signing_key.h"
+#include "saml/metadata.h"
+
 namespace gh::idp {
 namespace {
 
@@ -211,6 +217,42 @@ TEST(Config, UpstreamMistakesAreNamed) {
       "used twice");
   ExpectErrorNaming(ParseConfig("", {{"GATEHOUSE_UPSTREAM_NOPE_CLIENT_SECRET", "x"}}),
                     "GATEHOUSE_UPSTREAM_NOPE_CLIENT_SECRET");
+}
+
+TEST(Config, SamlUpstreamsAreReadFromTheirMetadata) {
+  auto key = crypto::SigningKey::Generate(crypto::JwsAlg::kRS256, "k");
+  auto cert = crypto::SelfSignedCertificate(*key, "idp", FromUnixSeconds(1'700'000'000));
+  std::string path = ::testing::TempDir() + "/upstream-idp.xml";
+  std::ofstream(path) << saml::BuildIdpMetadata({"https://idp.corp.example/metadata",
+                                                 "https://idp.corp.example/sso",
+                                                 "https://idp.corp.example/slo",
+                                                 {cert->Base64Der()},
+                                                 {}});
+  auto config = ParseConfig("[[upstream]]\nid = \"corp\"\nprotocol = \"saml\"\nmetadata_file = \"" +
+                                path + "\"\nemail_claim = \"email\"\n",
+                            {});
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  const auto& corp = config->upstreams.at(0);
+  EXPECT_EQ(corp.protocol, federation::Protocol::kSaml);
+  EXPECT_EQ(corp.issuer, "https://idp.corp.example/metadata");
+  EXPECT_NE(corp.saml_metadata.find("IDPSSODescriptor"), std::string::npos);
+  EXPECT_EQ(corp.username_claim, "uid");  // directory attribute names unless configured
+  EXPECT_EQ(corp.email_claim, "email");
+
+  const std::string saml = "[[upstream]]\nid = \"a\"\nprotocol = \"saml\"\n";
+  ExpectErrorNaming(ParseConfig(saml, {}), "upstream[0].metadata_file");
+  ExpectErrorNaming(ParseConfig(saml + "metadata_file = \"/nonexistent.xml\"\n", {}),
+                    "upstream[0].metadata_file");
+  std::string sp_path = ::testing::TempDir() + "/not-an-idp.xml";
+  std::ofstream(sp_path)
+      << "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" "
+         "entityID=\"x\"/>";
+  ExpectErrorNaming(ParseConfig(saml + "metadata_file = \"" + sp_path + "\"\n", {}),
+                    "IDPSSODescriptor");
+  ExpectErrorNaming(ParseConfig(saml + "metadata_file = \"" + path + "\"\nclient_id = \"c\"\n", {}),
+                    "not by issuer or client_id");
+  ExpectErrorNaming(ParseConfig("[[upstream]]\nid = \"a\"\nprotocol = \"ws-fed\"\n", {}),
+                    "upstream[0].protocol");
 }
 
 TEST(Config, TlsFilesComeInPairs) {

@@ -65,7 +65,7 @@ class FakeOp final : public http::HttpClient {
       response.status = token_status;
       response.body = token_response.dump();
     } else {
-      response.status = 404;
+      response.status = other_status;
     }
     done(std::move(response));
   }
@@ -78,6 +78,7 @@ class FakeOp final : public http::HttpClient {
 
   nlohmann::json discovery;
   int discovery_status = 200;  // e.g. 503: the OP is down
+  int other_status = 404;      // any other URL (e.g. a SAML upstream's SLO endpoint)
   std::vector<const crypto::SigningKey*> published;
   int token_status = 200;
   nlohmann::json token_response = nlohmann::json::object();

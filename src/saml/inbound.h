@@ -5,12 +5,19 @@
 
 #include <functional>
 
+#include "http/message.h"
 #include "saml/bindings.h"
 #include "saml/messages.h"
 #include "saml/service_providers.h"
 #include "xml/document.h"
 
 namespace gh::saml {
+
+// The message of an HTTP request to an SLO endpoint: HTTP-Redirect (GET), SOAP (POST text/xml)
+// or HTTP-POST (a form), decoded and bounded but not yet verified.
+Result<InboundMessage> DecodeBinding(const http::Request& request);
+// Whether the request is a SOAP one, to be answered in SOAP (a Fault when refused).
+bool IsSoap(const http::Request& request);
 
 struct VerifiedMessage {
   InboundMessage inbound;
@@ -27,6 +34,16 @@ struct VerifiedMessage {
 Result<VerifiedMessage> ReadInbound(InboundMessage inbound, ServiceProviders& sps);
 // The same for a message that must come from `expected` (an answer to a request we sent it).
 Result<VerifiedMessage> ReadInboundFrom(InboundMessage inbound, const ServiceProvider& expected);
+
+// A message from a peer that is not a registered SP (an upstream identity provider), which must
+// be signed with one of its certificates under the same rules.
+struct SignedMessage {
+  InboundMessage inbound;
+  xml::XmlDocument doc;
+  xml::Node* element = nullptr;
+};
+Result<SignedMessage> ReadSignedBy(InboundMessage inbound, std::string_view issuer,
+                                   std::span<const crypto::Certificate> certificates);
 
 // Destination, when present, equals `endpoint`; IssueInstant within `skew` of now and not older
 // than `window`; NotOnOrAfter not passed. kInvalidArgument otherwise. Bindings §3.4.5.2/§3.5.5.2

@@ -23,32 +23,6 @@ Result<bool> ReadBool(const Node* node, std::string_view name) {
   return Error::InvalidArgument(std::string(name) + " is not a boolean");
 }
 
-// Version 2.0 and the fields of RequestAbstractType / StatusResponseType (Core §3.2).
-Result<RequestHeader> ReadHeader(const Node* element) {
-  if (Attribute(element, "Version") != "2.0")
-    return Error::InvalidArgument("the message is not SAML 2.0");
-  RequestHeader header;
-  auto id = Attribute(element, "ID");
-  if (!id || id->empty()) return Error::InvalidArgument("the message has no ID");
-  header.id = *id;
-  GH_ASSIGN_OR_RETURN(header.issuer, ReadIssuer(element));
-  header.destination = Attribute(element, "Destination");
-  auto instant = Attribute(element, "IssueInstant");
-  auto parsed = instant ? ParseInstant(*instant) : std::nullopt;
-  if (!parsed) return Error::InvalidArgument("the message has no valid IssueInstant");
-  header.issue_instant = *parsed;
-  return header;
-}
-
-Result<NameId> ReadNameId(const Node* node) {
-  auto value = SoleText(node);
-  if (!value || value->empty())
-    return Error::InvalidArgument("NameID must be plain text, without comments or markup");
-  return NameId{*value, Attribute(node, "Format").value_or(std::string(kNameIdUnspecified)),
-                Attribute(node, "NameQualifier").value_or(""),
-                Attribute(node, "SPNameQualifier").value_or("")};
-}
-
 Node* Add(xml::XmlDocument& doc, Node* parent, std::string_view name,
           std::optional<std::string_view> text = std::nullopt) {
   return xml::AddElement(doc, parent, kSamlAssertionNs, "saml", name, text);
@@ -66,7 +40,8 @@ BuiltMessage StartMessage(std::string_view name, const std::string& id, const st
   xml::SetAttribute(m.root, "ID", id);
   xml::SetAttribute(m.root, "Version", "2.0");
   xml::SetAttribute(m.root, "IssueInstant", FormatInstant(now));
-  xml::SetAttribute(m.root, "Destination", destination);
+  // A SOAP answer goes back on the request's connection: no Destination to name.
+  if (!destination.empty()) xml::SetAttribute(m.root, "Destination", destination);
   m.issuer = Add(m.doc, m.root, "Issuer", issuer);
   return m;
 }
@@ -162,6 +137,52 @@ Result<std::string> ReadIssuer(const Node* message) {
   return *issuer;
 }
 
+Result<NameId> ReadNameId(const Node* node) {
+  auto value = SoleText(node);
+  if (!value || value->empty())
+    return Error::InvalidArgument("NameID must be plain text, without comments or markup");
+  return NameId{*value, Attribute(node, "Format").value_or(std::string(kNameIdUnspecified)),
+                Attribute(node, "NameQualifier").value_or(""),
+                Attribute(node, "SPNameQualifier").value_or("")};
+}
+
+bool NameIdMatches(const NameId& sent, const store::SamlSubject& issued) {
+  // The value exactly; format and qualifiers where the sender gave them (Entra sends the bare
+  // value).
+  return sent.value == issued.name_id &&
+         (sent.format == kNameIdUnspecified || sent.format == issued.format) &&
+         (sent.name_qualifier.empty() || sent.name_qualifier == issued.name_qualifier) &&
+         (sent.sp_name_qualifier.empty() || sent.sp_name_qualifier == issued.sp_name_qualifier);
+}
+
+Result<RequestHeader> ReadHeader(const Node* element) {
+  if (Attribute(element, "Version") != "2.0")
+    return Error::InvalidArgument("the message is not SAML 2.0");
+  RequestHeader header;
+  auto id = Attribute(element, "ID");
+  if (!id || id->empty()) return Error::InvalidArgument("the message has no ID");
+  header.id = *id;
+  GH_ASSIGN_OR_RETURN(header.issuer, ReadIssuer(element));
+  header.destination = Attribute(element, "Destination");
+  auto instant = Attribute(element, "IssueInstant");
+  auto parsed = instant ? ParseInstant(*instant) : std::nullopt;
+  if (!parsed) return Error::InvalidArgument("the message has no valid IssueInstant");
+  header.issue_instant = *parsed;
+  return header;
+}
+
+Result<Status> ReadStatus(const Node* response) {
+  auto statuses = Elements(response, kSamlProtocolNs, "Status");
+  if (statuses.size() != 1) return Error::InvalidArgument("a response needs one Status");
+  auto codes = Elements(statuses[0], kSamlProtocolNs, "StatusCode");
+  if (codes.size() != 1) return Error::InvalidArgument("a Status needs one StatusCode");
+  Status status{Attribute(codes[0], "Value").value_or(""), ""};
+  auto nested = Elements(codes[0], kSamlProtocolNs, "StatusCode");
+  if (!nested.empty()) status.second = Attribute(nested[0], "Value").value_or("");
+  if (status.code.empty()) return Error::InvalidArgument("the StatusCode has no Value");
+  return status;
+}
+
 Result<AuthnRequest> ParseAuthnRequest(const Node* element) {
   if (!Is(element, kSamlProtocolNs, "AuthnRequest"))
     return Error::InvalidArgument("not an AuthnRequest");
@@ -224,14 +245,9 @@ Result<LogoutResponse> ParseLogoutResponse(const Node* element) {
   r.destination = header.destination;
   r.issue_instant = header.issue_instant;
   r.in_response_to = Attribute(element, "InResponseTo").value_or("");
-  auto statuses = Elements(element, kSamlProtocolNs, "Status");
-  if (statuses.size() != 1) return Error::InvalidArgument("a LogoutResponse needs one Status");
-  auto codes = Elements(statuses[0], kSamlProtocolNs, "StatusCode");
-  if (codes.size() != 1) return Error::InvalidArgument("a Status needs one StatusCode");
-  r.status = Attribute(codes[0], "Value").value_or("");
-  auto nested = Elements(codes[0], kSamlProtocolNs, "StatusCode");
-  if (!nested.empty()) r.second_status = Attribute(nested[0], "Value").value_or("");
-  if (r.status.empty()) return Error::InvalidArgument("the StatusCode has no Value");
+  GH_ASSIGN_OR_RETURN(auto status, ReadStatus(element));
+  r.status = std::move(status.code);
+  r.second_status = std::move(status.second);
   return r;
 }
 
@@ -286,6 +302,17 @@ BuiltMessage BuildStatusResponse(const std::string& id, const std::string& issue
   BuiltMessage m = StartMessage("Response", id, issuer, destination, now);
   if (in_response_to) xml::SetAttribute(m.root, "InResponseTo", *in_response_to);
   AddStatus(m.doc, m.root, status, second_status);
+  return m;
+}
+
+BuiltMessage BuildAuthnRequest(const std::string& id, const std::string& issuer,
+                               const std::string& destination, const std::string& acs_url,
+                               TimePoint now, bool force_authn) {
+  BuiltMessage m = StartMessage("AuthnRequest", id, issuer, destination, now);
+  xml::SetAttribute(m.root, "AssertionConsumerServiceURL", acs_url);
+  xml::SetAttribute(m.root, "ProtocolBinding", kBindingPost);
+  if (force_authn) xml::SetAttribute(m.root, "ForceAuthn", "true");
+  xml::SetAttribute(AddP(m.doc, m.root, "NameIDPolicy"), "AllowCreate", "true");
   return m;
 }
 

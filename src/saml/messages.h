@@ -70,6 +70,18 @@ Result<xml::Node*> MessageElement(const xml::XmlDocument& doc, bool soap);
 
 // The Issuer of a request or response element: what chooses the keys that verify it.
 Result<std::string> ReadIssuer(const xml::Node* message);
+// A NameID's value, which must be plain text, with its Format and qualifiers.
+Result<NameId> ReadNameId(const xml::Node* name_id);
+// Whether a LogoutRequest's NameID names the subject an assertion carried.
+bool NameIdMatches(const NameId& sent, const store::SamlSubject& issued);
+// Version 2.0, ID, Issuer, Destination and IssueInstant of a request or response (Core §3.2).
+Result<RequestHeader> ReadHeader(const xml::Node* message);
+// The top-level and nested StatusCode of a response (Core §3.2.2.2).
+struct Status {
+  std::string code;
+  std::string second;  // empty when none
+};
+Result<Status> ReadStatus(const xml::Node* response);
 
 Result<AuthnRequest> ParseAuthnRequest(const xml::Node* element);
 Result<LogoutRequest> ParseLogoutRequest(const xml::Node* element);
@@ -110,6 +122,11 @@ BuiltMessage BuildStatusResponse(const std::string& id, const std::string& issue
                                  const std::string& destination,
                                  const std::optional<std::string>& in_response_to, TimePoint now,
                                  std::string_view status, std::string_view second_status = {});
+// Gatehouse as a service provider asking an upstream IdP to sign someone in (Core §3.4.1): the
+// answer comes to `acs_url` over HTTP-POST.
+BuiltMessage BuildAuthnRequest(const std::string& id, const std::string& issuer,
+                               const std::string& destination, const std::string& acs_url,
+                               TimePoint now, bool force_authn);
 BuiltMessage BuildLogoutRequest(const std::string& id, const std::string& issuer,
                                 const std::string& destination, TimePoint now,
                                 TimePoint not_on_or_after, const store::SamlSubject& subject,

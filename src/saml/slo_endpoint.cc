@@ -4,8 +4,8 @@
 #include <thread>
 
 #include "core/log.h"
+#include "saml/outbound.h"
 #include "saml/vocabulary.h"
-#include "web/auto_post.h"
 #include "web/logout_pages.h"
 #include "web/notice.h"
 #include "web/session_cookies.h"
@@ -18,38 +18,11 @@ namespace {
 constexpr std::chrono::milliseconds kConfirmationWait{3000};
 constexpr std::chrono::milliseconds kConfirmationPoll{50};
 
-http::Response SoapFault(int status, std::string_view message) {
-  std::string body =
-      R"(<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body><SOAP-ENV:Fault><faultcode>SOAP-ENV:Client</faultcode><faultstring>)";
-  for (char c : message) body += (c == '<' || c == '>' || c == '&') ? '?' : c;
-  body += "</faultstring></SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>";
-  auto response = http::Response::Text(status, std::move(body));
-  response.headers.Set("Content-Type", "text/xml; charset=utf-8");
-  return response;
-}
-
-bool NameIdMatches(const NameId& sent, const store::SamlSubject& issued) {
-  // The value exactly; format and qualifiers where the SP sent them (Entra sends the bare value).
-  return sent.value == issued.name_id &&
-         (sent.format == kNameIdUnspecified || sent.format == issued.format) &&
-         (sent.name_qualifier.empty() || sent.name_qualifier == issued.name_qualifier) &&
-         (sent.sp_name_qualifier.empty() || sent.sp_name_qualifier == issued.sp_name_qualifier);
-}
-
 }  // namespace
 
 http::Response SloEndpoint::Handle(const http::Request& request) const {
-  Result<InboundMessage> inbound = Error::InvalidArgument("unsupported method");
-  bool soap = false;
-  if (request.method == "GET") {
-    inbound = DecodeRedirect(request.RawQuery());
-  } else if (request.headers.Get("Content-Type").value_or("").rfind("text/xml", 0) == 0) {
-    soap = true;
-    inbound = DecodeSoap(request.body);
-  } else {
-    auto form = request.Form();
-    if (form.ok()) inbound = DecodePost(*form);
-  }
+  auto inbound = DecodeBinding(request);
+  bool soap = IsSoap(request);
   auto refuse = [&](int status, const std::string& why) {
     Log(LogLevel::kWarn, "saml.slo_rejected", {{"error", why}, {"remote", request.remote_address}});
     return soap ? SoapFault(status, why) : web::NoticePage(status, "Cannot sign out", why);
@@ -202,25 +175,10 @@ http::Response SloEndpoint::Answer(const store::LogoutContextRecord::SamlInitiat
   auto built = BuildLogoutResponse("_" + context_.random.Token(24), context_.settings.entity_id(),
                                    initiator.response_url, initiator.request_id,
                                    context_.clock.Now(), status, second_status);
-  if (initiator.binding == kBindingRedirect) {
-    auto credential = context_.signer.Current();
-    if (!credential.ok()) return web::NoticePage(503, "Unavailable", "Please try again.");
-    auto url = EncodeRedirect(initiator.response_url, false, built.doc.Serialize(),
-                              initiator.relay_state, *(*credential)->key);
-    if (!url.ok()) return web::NoticePage(503, "Unavailable", "Please try again.");
-    auto response = http::Response::Redirect(*url, 302);
-    response.NoStore();
-    return response;
-  }
-  if (!context_.signer.Sign(built.doc, built.root, built.issuer).ok())
-    return web::NoticePage(503, "Unavailable", "Please try again.");
-  if (initiator.binding == kBindingSoap) {
-    auto response = http::Response::Text(200, WrapInSoapEnvelope(built.doc.Serialize()));
-    response.headers.Set("Content-Type", "text/xml; charset=utf-8");
-    return response;
-  }
-  return web::AutoPostForm(initiator.response_url,
-                           EncodePost(false, built.doc.Serialize(), initiator.relay_state));
+  auto delivered = Deliver(std::move(built), false, initiator.binding, initiator.response_url,
+                           initiator.relay_state, context_.signer);
+  if (!delivered.ok()) return web::NoticePage(503, "Unavailable", "Please try again.");
+  return std::move(*delivered);
 }
 
 http::Response SloEndpoint::HandleResponse(VerifiedMessage message) const {

@@ -1,6 +1,7 @@
 // Enveloped XML signatures (XML-DSig) the way SAML uses them (SAML Core §5.4): made and checked
 // by xmlsec1 over libxml2, never by hand. Verification is strict, to defeat signature wrapping:
-// exactly one signature in the document, a direct child of the signed element, whose one
+// one signature on the signed element, a direct child of it, and none outside it (those inside,
+// as an Assertion's in a signed Response, are covered by its digest), whose one
 // reference points at that element's ID, which no other element shares; only exclusive c14n and
 // the enveloped transform; keys given by the caller only, never taken from the document.
 #pragma once

@@ -129,6 +129,29 @@ TEST(XmlSignatureTest, SecondUnsignedCopyWithTheSameIdFails) {
   EXPECT_FALSE(Verify(xml).ok());
 }
 
+// A signed Response around a signed Assertion (as many IdPs send): the outer signature covers the
+// inner one, and the inner element alone is not what may be trusted while another signature
+// sits outside it.
+TEST(XmlSignatureTest, NestedSignatureIsCoveredButOneOutsideTheElementIsRefused) {
+  std::string inner = Signed();
+  auto doc = XmlDocument::Parse(
+      R"(<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" )"
+      R"(xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r1" Version="2.0" )"
+      R"(IssueInstant="2026-12-05T10:00:00Z"><saml:Issuer>https://idp.example</saml:Issuer>)" +
+      inner + "</samlp:Response>");
+  ASSERT_TRUE(doc.ok());
+  auto* root = doc->root();
+  ASSERT_TRUE(SignEnveloped(*doc, root, Elements(root, kSamlAssertionNs, "Issuer").at(0),
+                            Idp().private_pem, Idp().certificate_pem)
+                  .ok());
+  auto reparsed = XmlDocument::Parse(doc->Serialize());
+  ASSERT_TRUE(reparsed.ok());
+  std::vector<std::string> certs{Idp().certificate_pem};
+  EXPECT_TRUE(VerifyEnveloped(*reparsed, reparsed->root(), certs).ok());
+  auto* nested = Elements(reparsed->root(), kSamlProtocolNs, "LogoutRequest").at(0);
+  EXPECT_FALSE(VerifyEnveloped(*reparsed, nested, certs).ok());
+}
+
 TEST(XmlSignatureTest, ReferenceToAnotherElementFails) {
   std::string xml = Signed();
   Replace(xml, "URI=\"#_m1\"", "URI=\"\"");

@@ -4,11 +4,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CookieJar, SECRET, USER, assertHealthy, authorizationRequest, browse, decodeHtml, hiddenField,
-  startGatehouse, until,
+  CookieJar, SECRET, USER, assertHealthy, authorizationRequest, browse, decodeHtml,
+  startGatehouse,
 } from './harness.mjs';
 import {
-  Browser, POST_LOGOUT, decodePayload, startDownstream, startReceiver,
+  Browser, POST_LOGOUT, decodePayload, expectEndedByUpstream, signOutAtHome, startDownstream,
+  startReceiver,
 } from './federation_support.mjs';
 import { SamlSp, formOf } from './saml/peers.mjs';
 
@@ -98,19 +99,9 @@ describe('Federation: a second Gatehouse as the upstream', () => {
     const sid = decodePayload(tokens.id_token).sid;
     const before = receiver.tokens.length;
 
-    // "Sign out" on the upstream's home page.
-    const home = await (await browser.request(`${upstream.issuer}/`)).text();
-    const res = await browser.request(`${upstream.issuer}/logout/confirm`, {
-      method: 'POST', form: { csrf_token: hiddenField(home, 'csrf_token') },
-    });
-    assert.equal(res.status, 200, await res.text());
+    await signOutAtHome(browser, upstream.issuer);
     // The upstream's back-channel logout reaches the downstream, which tells the app.
-    const [token] = await until('the app to get its logout token', () =>
-      receiver.tokens.length > before && receiver.tokens.slice(before));
-    assert.equal(decodePayload(token).sid, sid);
-    const sessions = await downstream.cli(['session', 'list', '--all']);
-    assert.match(sessions, new RegExp(`${sid}.*upstream_logout`));
-    assert.match(await events(), /upstream\.logout_received/);
+    await expectEndedByUpstream({ downstream, receiver, before, sid });
     const metrics = await (await fetch(`${downstream.issuer}/metrics`)).text();
     assert.match(metrics, /^gatehouse_upstream_logouts_total\{outcome="received"\} [1-9]/m);
     await assertHealthy(downstream);

@@ -1,5 +1,5 @@
-// What the federation suites share: a browser that spans several sites, and a back-channel
-// logout receiver standing in for an app.
+// What the federation suites share: a browser that spans several sites, a back-channel logout
+// receiver standing in for an app, and the downstream Gatehouse with its upstream.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   CookieJar, REDIRECT_URI, SECRET, authorizationRequest, basicAuth, browse, fetchMetadata,
-  loginForm, post, startGatehouse,
+  hiddenField, loginForm, post, startGatehouse, until,
 } from './harness.mjs';
+import { formOf } from './saml/peers.mjs';
 
 export const POST_LOGOUT = 'https://rp.example/bye';
 
@@ -58,6 +59,36 @@ export class Browser {
   }
 }
 
+/** A `walk` answer that submits auto-POST pages (SAML's HTTP-POST binding) like a browser. */
+export function autoPost(url, html) {
+  if (!/<form[^>]*method="post"/i.test(html) || !/name="SAML(Request|Response)"/.test(html))
+    return undefined;
+  const { action, fields } = formOf(html);
+  return { action, form: fields };
+}
+
+/** "Sign out" on a Gatehouse's home page, as the person clicks it. */
+export async function signOutAtHome(browser, issuer) {
+  const home = await (await browser.request(`${issuer}/`)).text();
+  const res = await browser.request(`${issuer}/logout/confirm`, {
+    method: 'POST', form: { csrf_token: hiddenField(home, 'csrf_token') },
+  });
+  assert.equal(res.status, 200, await res.text());
+}
+
+/**
+ * The session `sid` at `downstream` was ended by its upstream, and the app behind `receiver` got
+ * its back-channel logout token (it had `before` of them).
+ */
+export async function expectEndedByUpstream({ downstream, receiver, before, sid }) {
+  const [token] = await until('the app to get its logout token', () =>
+    receiver.tokens.length > before && receiver.tokens.slice(before));
+  assert.equal(decodePayload(token).sid, sid);
+  assert.match(await downstream.cli(['session', 'list', '--all']),
+    new RegExp(`${sid}.*upstream_logout`));
+  assert.match(await downstream.cli(['events', '--limit', '1000']), /upstream\.logout_received/);
+}
+
 export const decodePayload = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url'));
 
 /** Back-channel logout tokens an app receives. */
@@ -77,21 +108,31 @@ export async function startReceiver() {
 
 
 /**
- * A Gatehouse whose one `[[upstream]]` is `id` (named `name`) at `issuer`, where Gatehouse is the
- * client `clientId` with secret SECRET, and an app 'app' whose back-channel logouts `receiver`
- * gets. Returns {gatehouse, meta, base (its /upstream/<id> URL), signIn(browser, walkOptions) →
- * the app's tokens, endSession(idToken) → the app's RP-initiated logout URL, stop()}.
+ * A Gatehouse whose one `[[upstream]]` is `id` (named `name`): an OpenID provider at `issuer`,
+ * where Gatehouse is the client `clientId` with secret SECRET, or a SAML IdP described by
+ * `samlMetadata` (with `settings`, more `key = "value"` lines); and an app 'app' whose
+ * back-channel logouts `receiver` gets. Returns {gatehouse, meta, base (its /upstream/<id> URL),
+ * signIn(browser, walkOptions) → the app's tokens, endSession(idToken) → the app's RP-initiated
+ * logout URL, stop()}.
  */
-export async function startDownstream({ id, name, issuer, clientId, receiver }) {
+export async function startDownstream({
+  id, name, issuer, clientId, samlMetadata, settings = [], receiver,
+}) {
   const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-federation-'));
   const config = path.join(dir, 'gatehouse.toml');
+  let upstream = [`issuer = "${issuer}"`, `client_id = "${clientId}"`];
+  if (samlMetadata) {
+    const metadataFile = path.join(dir, 'upstream-metadata.xml');
+    await writeFile(metadataFile, samlMetadata);
+    upstream = ['protocol = "saml"', `metadata_file = "${metadataFile}"`];
+  }
   await writeFile(config, [
-    '[[upstream]]', `id = "${id}"`, `name = "${name}"`, `issuer = "${issuer}"`,
-    `client_id = "${clientId}"`, 'unknown_users = "provision"', '',
+    '[[upstream]]', `id = "${id}"`, `name = "${name}"`, ...upstream, ...settings,
+    'unknown_users = "provision"', '',
   ].join('\n'));
   const secretVariable = `GATEHOUSE_UPSTREAM_${id.toUpperCase().replaceAll('-', '_')}_CLIENT_SECRET`;
   const gatehouse = await startGatehouse({
-    env: { GATEHOUSE_CONFIG: config, [secretVariable]: SECRET },
+    env: { GATEHOUSE_CONFIG: config, ...(samlMetadata ? {} : { [secretVariable]: SECRET }) },
     clients: [{
       id: 'app', secret: SECRET, postLogoutRedirectUris: [POST_LOGOUT],
       backchannelLogoutUri: receiver.url,

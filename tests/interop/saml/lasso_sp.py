@@ -15,7 +15,7 @@ import urllib.request
 
 import lasso
 
-from sp_process import make_credentials, run, serve_soap
+from peer_process import make_credentials, run, serve_soap
 
 work, key_file, cert_file = make_credentials("lasso-sp")
 

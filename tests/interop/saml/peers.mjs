@@ -1,6 +1,6 @@
-// The SAML service providers the interop tests sign in and out with: pysaml2_sp.py and
-// lasso_sp.py, each a real SP library from Debian driven one JSON line at a time, and the browser
-// steps between them and Gatehouse.
+// The SAML peers the interop tests sign in and out with: pysaml2_sp.py and lasso_sp.py, each a
+// real SP library from Debian driven one JSON line at a time (pysaml2_idp.py, an IdP, is driven
+// the same way), and the browser steps between them and Gatehouse.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -13,11 +13,14 @@ import { browseIdp, decodeHtml } from '../harness.mjs';
 export const STATUS_SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
 export const PARTIAL_LOGOUT = 'urn:oasis:names:tc:SAML:2.0:status:PartialLogout';
 
-/** One SP process: `pysaml2` or `lasso`. Debian's python3-pysaml2/-lasso load only under /usr/bin/python3. */
-export class SamlSp {
-  constructor(library) {
-    this.library = library;
-    this.child = spawn('/usr/bin/python3', [path.join(import.meta.dirname, `${library}_sp.py`)],
+/**
+ * A SAML peer process (`<script>.py` here) driven one JSON line at a time. Debian's
+ * python3-pysaml2/-lasso load only under /usr/bin/python3.
+ */
+export class PeerProcess {
+  constructor(script) {
+    this.script = script;
+    this.child = spawn('/usr/bin/python3', [path.join(import.meta.dirname, `${script}.py`)],
       { stdio: ['pipe', 'pipe', 'inherit'] });
     this.lines = readline.createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
   }
@@ -25,10 +28,23 @@ export class SamlSp {
   async call(request) {
     this.child.stdin.write(`${JSON.stringify(request)}\n`);
     const { value, done } = await this.lines.next();
-    assert.ok(!done, `the ${this.library} SP exited`);
+    assert.ok(!done, `${this.script} exited`);
     const answer = JSON.parse(value);
-    assert.equal(answer.error, undefined, `${this.library} SP: ${answer.error}`);
+    assert.equal(answer.error, undefined, `${this.script}: ${answer.error}`);
     return answer;
+  }
+
+  async stop() {
+    this.child.stdin.end();
+    if (this.child.exitCode === null) await once(this.child, 'exit');
+  }
+}
+
+/** One SP process: `pysaml2` or `lasso`. */
+export class SamlSp extends PeerProcess {
+  constructor(library) {
+    super(`${library}_sp`);
+    this.library = library;
   }
 
   /** Loads Gatehouse's metadata and registers this SP's with `gatehouse saml sp add`. */
@@ -81,10 +97,6 @@ export class SamlSp {
     return (await this.call({ cmd: 'received' })).received;
   }
 
-  async stop() {
-    this.child.stdin.end();
-    if (this.child.exitCode === null) await once(this.child, 'exit');
-  }
 }
 
 /** The action and fields of an auto-POST form page. */

@@ -8,11 +8,9 @@ pysaml2 7.0.1 cannot take part in SOAP Single Logout: it re-serialises a SOAP bo
 digest it did not make itself. So this SP offers only the browser bindings; lasso_sp.py does SOAP.
 
 Run with Debian's /usr/bin/python3: the Debian package is not importable from other Pythons."""
-import base64
 import html
 import re
 import shutil
-import urllib.parse
 
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
@@ -22,7 +20,8 @@ from saml2.samlp import IDPEntry, IDPList, Scoping
 from saml2.saml import NAMEID_FORMAT_PERSISTENT
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
-from sp_process import make_credentials, run
+import peer_process
+from peer_process import make_credentials, run
 
 work, key_file, cert_file = make_credentials("pysaml2-sp")
 client = None
@@ -106,20 +105,9 @@ def logout(binding):
 
 
 def verify_redirect_signature(query, message_param):
-    """pysaml2 7.0.1 re-encodes the query before verifying (pysaml2#957); this verifies the raw
-    octets with the IdP's metadata certificate instead, as Bindings §3.4.4.1 asks."""
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import padding
-    from cryptography.x509 import load_der_x509_certificate
-    raw = dict(p.split("=", 1) for p in query.split("&"))
-    signed = "&".join("%s=%s" % (k, raw[k]) for k in (message_param, "RelayState", "SigAlg")
-                      if k in raw)
     cert = client.metadata.certs(idp_entity(), "any", "signing")[0]
-    cert_b64 = "".join((cert[1] if isinstance(cert, tuple) else cert).split())
-    key = load_der_x509_certificate(base64.b64decode(cert_b64)).public_key()
-    signature = base64.b64decode(urllib.parse.unquote(raw["Signature"]))
-    key.verify(signature, signed.encode(), padding.PKCS1v15(), hashes.SHA256())
-    return urllib.parse.unquote(raw[message_param])
+    return peer_process.verify_redirect_signature(
+        query, message_param, cert[1] if isinstance(cert, tuple) else cert)
 
 
 def logout_response(binding, message, query=""):

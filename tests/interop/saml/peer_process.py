@@ -1,6 +1,8 @@
-"""What the SAML SP processes of the interop tests share (pysaml2_sp.py, lasso_sp.py): a fresh
-signing key and certificate, a SOAP SingleLogoutService on an ephemeral loopback port, and the
-JSON-lines command loop the tests drive them with."""
+"""What the SAML peer processes of the interop tests share (pysaml2_sp.py, lasso_sp.py,
+pysaml2_idp.py): a fresh signing key and certificate, a SOAP SingleLogoutService on an ephemeral
+loopback port, HTTP-Redirect signatures checked over the raw query, and the JSON-lines command
+loop the tests drive them with."""
+import base64
 import http.server
 import json
 import os
@@ -8,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import urllib.parse
 
 
 def make_credentials(name):
@@ -40,6 +43,22 @@ def serve_soap(handle):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+def verify_redirect_signature(query, message_param, cert_b64):
+    """Verifies an HTTP-Redirect signature over the raw query octets with a metadata certificate,
+    as Bindings §3.4.4.1 asks (pysaml2 7.0.1 re-encodes the query first, pysaml2#957); returns
+    the still-encoded message."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.x509 import load_der_x509_certificate
+    raw = dict(p.split("=", 1) for p in query.split("&"))
+    signed = "&".join("%s=%s" % (k, raw[k]) for k in (message_param, "RelayState", "SigAlg")
+                      if k in raw)
+    key = load_der_x509_certificate(base64.b64decode("".join(cert_b64.split()))).public_key()
+    signature = base64.b64decode(urllib.parse.unquote(raw["Signature"]))
+    key.verify(signature, signed.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return urllib.parse.unquote(raw[message_param])
 
 
 def run(commands):
