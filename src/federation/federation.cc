@@ -574,6 +574,10 @@ http::Response Federation::SamlLogoutRequest(const http::Request& request,
                     : upstream.saml->Answer(*logout, soap, relay_state, saml::kStatusSuccess);
   if (!answer.ok()) return refuse(503, "Please try again.");
   if (soap) return std::move(**answer);
+  // An IdP that signs its service providers out in iframes of its own page (as Gatehouse does
+  // with front-channel ones) expects no answer there: our applications' steps run in our frame.
+  if (request.headers.Get("Sec-Fetch-Dest") == "iframe")
+    return context_.sign_out.SignedOutInFrame(*ended, upstream.saml->Origin());
   // A browser is here: our applications' front-channel steps run on the signed-out page, then it
   // goes back to the upstream with the answer. An IdP that takes answers over HTTP-POST only gets
   // its form at once, without our front-channel steps (the back channel still reaches our apps).

@@ -379,5 +379,22 @@ TEST_F(SamlFederationTest, ABrowserLogoutRequestRunsOurFrontChannelAndAnswersWit
   EXPECT_EQ(SetCookie(page, session::kSessionCookieName), "");
 }
 
+TEST_F(SamlFederationTest, InTheIdpsFrameItRunsOurFrontChannelThereAndNothingElse) {
+  SignInSaml();
+  auto form = PostForm(
+      "/upstream/corp/saml/slo",
+      saml::EncodePost(true, LogoutRequestFromIdp("_idp-lr-f", Alice()), std::nullopt).Encode());
+  form.headers.Set("Sec-Fetch-Dest", "iframe");
+  auto page = Dispatch(form);
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_FALSE(Active(sid_));
+  EXPECT_NE(page.body.find("https://docs.example/fc"), std::string::npos);
+  EXPECT_NE(page.headers.Get("Content-Security-Policy")
+                .value_or("")
+                .find("frame-ancestors https://upstream.example"),
+            std::string::npos);
+  EXPECT_EQ(page.body.find("SAMLResponse"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace gh::federation

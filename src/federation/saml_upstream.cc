@@ -35,6 +35,10 @@ SamlUpstream::SamlUpstream(const UpstreamSettings& settings, saml::IdpMetadata i
       clock_(clock),
       random_(random) {}
 
+std::string SamlUpstream::Origin() const {
+  return UriOrigin(idp_.SingleSignOn(saml::kBindingRedirect)->location).value_or("'none'");
+}
+
 Result<std::string> SamlUpstream::Metadata() {
   GH_ASSIGN_OR_RETURN(auto credentials, signer_.Announced());
   saml::SpMetadataInput input{entity_id_, AcsUrl(), SloUrl(), {}};

@@ -62,7 +62,8 @@ class SamlUpstream {
                                                std::string_view status,
                                                std::string_view second_status = {});
 
-  const saml::IdpMetadata& idp() const { return idp_; }
+  // The IdP's web origin (of its SingleSignOnService), which alone may frame our pages.
+  std::string Origin() const;
 
  private:
   const UpstreamSettings& settings_;
