@@ -27,6 +27,19 @@ nlohmann::json OptionalTime(const std::optional<TimePoint>& t) {
   return t ? nlohmann::json(FormatTime(*t)) : nlohmann::json(nullptr);
 }
 
+// The upstream session, without its ID token: the listing is not where secrets go. A SAML
+// upstream's NameID comes with its format and qualifiers, as its LogoutRequests must name it.
+nlohmann::json UpstreamJson(const std::optional<store::UpstreamLinkRecord>& link) {
+  if (!link) return nullptr;
+  nlohmann::json json{
+      {"id", link->upstream}, {"subject", link->subject}, {"session_id", link->session_id}};
+  if (link->saml)
+    json["saml"] = {{"name_id_format", link->saml->format},
+                    {"name_qualifier", link->saml->name_qualifier},
+                    {"sp_name_qualifier", link->saml->sp_name_qualifier}};
+  return json;
+}
+
 }  // namespace
 
 Result<std::vector<SessionView>> ListSessions(store::Store& store, std::string_view username,
@@ -150,11 +163,7 @@ nlohmann::json ToJson(const SessionView& view) {
           {"end_cause", s.active() ? nlohmann::json(nullptr) : nlohmann::json(s.end_cause)},
           {"idp", s.method.idp},
           {"amr", s.method.amr},
-          // The upstream session, without its ID token: the listing is not where secrets go.
-          {"upstream", view.upstream ? nlohmann::json{{"id", view.upstream->upstream},
-                                                      {"subject", view.upstream->subject},
-                                                      {"session_id", view.upstream->session_id}}
-                                     : nlohmann::json(nullptr)},
+          {"upstream", UpstreamJson(view.upstream)},
           {"participants", std::move(participants)}};
 }
 

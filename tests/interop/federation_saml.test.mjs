@@ -62,6 +62,8 @@ describe('Federation: a second Gatehouse as the SAML upstream', () => {
     const mine = sessions.find((x) => x.sid === claims.sid);
     assert.equal(mine.idp, 'corp');
     assert.ok(mine.upstream.session_id, 'the SessionIndex is recorded');
+    assert.equal(mine.upstream.saml.name_id_format,
+      'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent', 'the NameID exactly as asserted');
     // The upstream's own view: its SP (us) took part in its session.
     const theirs = JSON.parse(await upstream.cli(['session', 'list', '--json'])).sessions;
     assert.ok(theirs.some((s) => s.participants.some((p) => p.client_id === `${started.base}/saml`)));
