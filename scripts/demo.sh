@@ -4,8 +4,9 @@
 # Docs on http://localhost:8082 (OpenID Connect, back-channel logout; another site than the IdP's),
 # both with session management, and Wiki on http://localhost:8083 (SAML 2.0 on lasso, SOAP Single
 # Logout). A second Gatehouse on http://localhost:8090, "Corporate SSO", stands in for an upstream
-# identity provider people may sign in through (docs/FEDERATION.md). Creates the demo user and the
-# registrations the first time. Ctrl-C stops them all.
+# identity provider people may sign in through (docs/FEDERATION.md), twice: over OpenID Connect,
+# and as a SAML 2.0 IdP. Creates the demo user and the registrations the first time. Ctrl-C stops
+# them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,17 +35,10 @@ corp() {
     GATEHOUSE_SERVER_LISTEN=127.0.0.1:${corp_url##*:} GATEHOUSE_ISSUER="$corp_url" "$bin" "$@"
 }
 (umask 077 && mkdir -p "$GATEHOUSE_DATA_DIR")  # private: it will hold the signing keys
-export GATEHOUSE_CONFIG="$GATEHOUSE_DATA_DIR/gatehouse.toml"
-cat >"$GATEHOUSE_CONFIG" <<TOML
-# Written by scripts/demo.sh: Corporate SSO as an upstream identity provider.
-[[upstream]]
-id = "corp"
-name = "Corporate SSO"
-issuer = "$corp_url"
-client_id = "gatehouse"
-client_secret = "$corp_secret"
-link_by = "username"
-TOML
+config="$GATEHOUSE_DATA_DIR/gatehouse.toml"
+corp_saml_metadata="$GATEHOUSE_DATA_DIR/corp-saml-idp.xml"
+# fetch URL FILE: the demo needs no curl; python3 comes with the Wiki's lasso.
+fetch() { /usr/bin/python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' "$1" >"$2"; }
 
 for gatehouse in "$bin" corp; do
   if ! $gatehouse user list | cut -f1 | grep -qx "$demo_user"; then
@@ -96,8 +90,39 @@ serve() {
     sleep 0.1
   done
 }
-serve gatehouse "$GATEHOUSE_DATA_DIR/idp.port" "$bin"
+# Corporate SSO first: Gatehouse reads its SAML IdP metadata at start-up.
 serve "Corporate SSO" "$GATEHOUSE_DATA_DIR/corp/idp.port" corp
+fetch "$corp_url/saml/metadata" "$corp_saml_metadata"
+cat >"$config" <<TOML
+# Written by scripts/demo.sh: Corporate SSO as an upstream identity provider, over OpenID Connect
+# and over SAML 2.0.
+[[upstream]]
+id = "corp"
+name = "Corporate SSO"
+issuer = "$corp_url"
+client_id = "gatehouse"
+client_secret = "$corp_secret"
+link_by = "username"
+
+[[upstream]]
+id = "corp-saml"
+name = "Corporate SSO (SAML)"
+protocol = "saml"
+metadata_file = "$corp_saml_metadata"
+username_claim = "username"
+email_claim = "email"
+name_claim = "name"
+link_by = "username"
+TOML
+export GATEHOUSE_CONFIG="$config"
+serve gatehouse "$GATEHOUSE_DATA_DIR/idp.port" "$bin"
+# Gatehouse's SP metadata for that upstream, registered at Corporate SSO the first time.
+corp_saml_sp="$GATEHOUSE_ISSUER/upstream/corp-saml/saml"
+if ! corp saml sp list | cut -f1 | grep -qx "$corp_saml_sp"; then
+  fetch "$corp_saml_sp" "$GATEHOUSE_DATA_DIR/corp-saml-sp.xml"
+  corp saml sp add --metadata "$GATEHOUSE_DATA_DIR/corp-saml-sp.xml" --name Gatehouse \
+    --attributes username,email,name
+fi
 
 # run_app NAME SECTION ACCENT ID URL SECRET: one sample app; its sessions survive restarts in ./var.
 run_app() {
@@ -132,8 +157,9 @@ cat <<MSG
   Docs:       $docs_url   back-channel logout + session management (another site)
   Wiki:       $wiki_url   SAML 2.0 (SAML metadata: $GATEHOUSE_ISSUER/saml/metadata)
 
-  Corporate SSO: $corp_url   an upstream IdP: "Sign in with Corporate SSO" on Gatehouse's
-                 sign-in page; signing out of an app then signs out of it too
+  Corporate SSO: $corp_url   an upstream IdP: "Sign in with Corporate SSO" (OpenID Connect) and
+                 "… (SAML)" on Gatehouse's sign-in page; signing out of an app then signs
+                 out of it too
 
   Sign in as "$demo_user", password "$demo_password". Sign in to Mail, open Docs and Wiki (no
   password), sign out of any one: all three are signed out.
