@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import {
   CookieJar, USER, assertHealthy, browse, decodeHtml, startGatehouse,
 } from './harness.mjs';
@@ -91,21 +92,44 @@ describe('Federation: a second Gatehouse as the SAML upstream', () => {
     await assertHealthy(downstream);
   });
 
-  it('refuses a return with a missing or forged RelayState', async () => {
-    const response = Buffer.from(
+  // A LogoutResponse to the LogoutRequest the browser carries in `url`, as the IdP would answer,
+  // unsigned: what a forger could send.
+  function forgedAnswer(url) {
+    const request = inflateRawSync(Buffer.from(url.searchParams.get('SAMLRequest'), 'base64')).toString();
+    const id = request.match(/ ID="([^"]+)"/)[1];
+    return Buffer.from(
       '<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ' +
-      'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_x" Version="2.0" ' +
-      `IssueInstant="${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}" InResponseTo="_y">` +
+      `xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_forged" Version="2.0" ` +
+      `IssueInstant="${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}" InResponseTo="${id}">` +
       `<saml:Issuer>${upstream.issuer}/saml/metadata</saml:Issuer><samlp:Status>` +
       `<samlp:StatusCode Value="${STATUS_SUCCESS}"/></samlp:Status></samlp:LogoutResponse>`,
     ).toString('base64');
-    for (const relay of [{}, { RelayState: 'forged' }]) {
-      const res = await browse(`${started.base}/saml/slo`, new CookieJar(), {
-        method: 'POST', form: { SAMLResponse: response, ...relay },
-      });
+  }
+
+  it('does not take an unsigned LogoutResponse, or a missing or forged RelayState, for a confirmation', async () => {
+    const browser = new Browser();
+    const tokens = await signIn(browser);
+    const out = await browser.walk(started.endSession(tokens.id_token), {
+      leaves: (url) => url.href.startsWith(`${upstream.issuer}/saml/slo?`),
+    });
+    assert.ok(out.url, `on the way to the upstream, got ${out.res?.status}`);
+    const relayState = out.url.searchParams.get('RelayState');
+    const answer = (fields) => browse(`${started.base}/saml/slo`, new CookieJar(), {
+      method: 'POST', form: { SAMLResponse: forgedAnswer(out.url), ...fields },
+    });
+    for (const fields of [{}, { RelayState: 'forged' }]) {
+      const res = await answer(fields);
       assert.equal(res.status, 400);
       assert.match(decodeHtml(await res.text()), /could not be confirmed/);
     }
+    const res = await answer({ RelayState: relayState });
+    const page = decodeHtml(await res.text());
+    assert.match(page, /could not be confirmed: its answer was not signed by it/);
+    assert.ok(page.includes(`${POST_LOGOUT}?state=app-state`), 'the person can still go back');
+    assert.match(await events(), /upstream\.logout_failed.*the message must be signed/);
+    // Our own sign-out stands.
+    assert.match(await downstream.cli(['session', 'list', '--all']),
+      new RegExp(`${decodePayload(tokens.id_token).sid}.*rp_logout`));
   });
 
   it('tells the person when the upstream is down, and keeps its own sign-out', async () => {
