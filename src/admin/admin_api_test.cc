@@ -291,7 +291,9 @@ TEST_F(AdminApiTest, ListsLogoutNotificationsWithTotals) {
   ASSERT_EQ(Send("POST", "/admin/sessions/revoke", "sid=" + first).status, 200);
   ASSERT_EQ(Send("POST", "/admin/sessions/revoke", "sid=" + second).status, 200);
   auto rows = *store_->ListNotifications(first, 10);
-  ASSERT_TRUE(store_->MarkDelivered(rows[0].id, clock_.Now(), 1).ok());
+  ASSERT_TRUE(
+      store_->ClaimDueNotifications(clock_.Now(), clock_.Now() + Seconds(3600), 10, "test").ok());
+  ASSERT_TRUE(*store_->MarkDelivered(rows[0].id, "test", clock_.Now(), 1));
 
   auto body = Body(Send("GET", "/admin/logout-notifications?sid=" + first));
   ASSERT_EQ(body["notifications"].size(), 2u);

@@ -161,7 +161,9 @@ TEST_F(LogoutEndpointTest, SignedOutPageRunsFrontChannelAndReportsBackChannel) {
   EXPECT_EQ(json::parse(status.body), (json{{"clients", {{"api", "pending"}}}}));
   auto notifications = store_->ListNotifications(sid_, 10);
   ASSERT_EQ(notifications->size(), 1u);
-  ASSERT_TRUE(store_->MarkDelivered((*notifications)[0].id, clock_.Now(), 1).ok());
+  ASSERT_TRUE(
+      store_->ClaimDueNotifications(clock_.Now(), clock_.Now() + Seconds(30), 1, "test").ok());
+  ASSERT_TRUE(*store_->MarkDelivered((*notifications)[0].id, "test", clock_.Now(), 1));
   EXPECT_EQ(json::parse(Send("GET", status_path, "", false, false).body)["clients"]["api"],
             "delivered");
   clock_.Advance(Seconds(601));

@@ -67,7 +67,8 @@ LogoutDispatcher::LogoutDispatcher(store::Store& store, Clock& clock, Random& ra
       events_(events),
       policy_(policy),
       max_in_flight_(max_in_flight),
-      sender_thread_count_(sender_threads) {}
+      sender_thread_count_(sender_threads),
+      holder_("dispatcher-" + random.Token(12)) {}
 
 LogoutDispatcher::~LogoutDispatcher() { Stop(); }
 
@@ -137,7 +138,8 @@ void LogoutDispatcher::SenderLoop() {
 
 Result<int> LogoutDispatcher::ClaimAndQueue(int limit) {
   auto now = clock_.Now();
-  GH_ASSIGN_OR_RETURN(auto claimed, store_.ClaimDueNotifications(now, now + policy_.lease, limit));
+  GH_ASSIGN_OR_RETURN(auto claimed,
+                      store_.ClaimDueNotifications(now, now + policy_.lease, limit, holder_));
   {
     std::lock_guard lock(mutex_);
     for (auto& n : claimed) to_send_.push_back(std::move(n));
@@ -184,8 +186,8 @@ void LogoutDispatcher::Loop() {
 
 Result<int> LogoutDispatcher::DeliverDueNow() {
   auto now = clock_.Now();
-  GH_ASSIGN_OR_RETURN(auto claimed,
-                      store_.ClaimDueNotifications(now, now + policy_.lease, max_in_flight_));
+  GH_ASSIGN_OR_RETURN(auto claimed, store_.ClaimDueNotifications(now, now + policy_.lease,
+                                                                 max_in_flight_, holder_));
   for (const auto& n : claimed) Dispatch(n);
   std::vector<Attempt> done;
   {
@@ -209,8 +211,9 @@ Result<void> LogoutDispatcher::RecordOutcomes(std::vector<Attempt> attempts) {
       nlohmann::json detail = {
           {"notification_id", n.id}, {"channel", n.channel}, {"attempt", attempt}};
       Event event{"", n.sid, n.user_id, n.client_id, ""};
+      bool held = true;
       if (outcome.kind == DeliveryOutcome::Kind::kDelivered) {
-        GH_RETURN_IF_ERROR(tx.MarkDelivered(n.id, now, attempt));
+        GH_ASSIGN_OR_RETURN(held, tx.MarkDelivered(n.id, holder_, now, attempt));
         event.type = kEventNotificationDelivered;
       } else {
         detail["error"] = outcome.detail;
@@ -220,7 +223,7 @@ Result<void> LogoutDispatcher::RecordOutcomes(std::vector<Attempt> attempts) {
         auto next = now + std::max(delay, Seconds(1));
         if (outcome.kind == DeliveryOutcome::Kind::kRetry &&
             next <= n.created_at + policy_.horizon) {
-          GH_RETURN_IF_ERROR(tx.MarkRetry(n.id, next, attempt, outcome.detail));
+          GH_ASSIGN_OR_RETURN(held, tx.MarkRetry(n.id, holder_, next, attempt, outcome.detail));
           event.type = kEventNotificationRetried;
           detail["retry_in_seconds"] = std::chrono::duration_cast<Seconds>(next - now).count();
         } else {
@@ -228,9 +231,15 @@ Result<void> LogoutDispatcher::RecordOutcomes(std::vector<Attempt> attempts) {
               outcome.kind == DeliveryOutcome::Kind::kRetry
                   ? "gave up after " + std::to_string(attempt) + " attempts: " + outcome.detail
                   : outcome.detail;
-          GH_RETURN_IF_ERROR(tx.MarkFailed(n.id, attempt, reason));
+          GH_ASSIGN_OR_RETURN(held, tx.MarkFailed(n.id, holder_, attempt, reason));
           event.type = kEventNotificationFailed;
         }
+      }
+      // The lease ran out and another dispatcher holds the row now: its outcome is the one that
+      // counts (the participant may hear twice: delivery is at least once).
+      if (!held) {
+        Log(LogLevel::kWarn, "logout.lease_lost", {{"notification_id", n.id}, {"holder", holder_}});
+        continue;
       }
       event.detail_json = detail.dump();
       GH_RETURN_IF_ERROR(events_.Append(tx, event));

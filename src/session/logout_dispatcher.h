@@ -75,6 +75,10 @@ class LogoutDispatcher {
   // for their outcomes and records them. Returns how many attempts were made.
   Result<int> DeliverDueNow();
 
+  // This dispatcher's name on the leases it takes: random per process, so that nodes sharing a
+  // store never mistake another's lease for their own.
+  const std::string& holder() const { return holder_; }
+
  private:
   struct Attempt {
     store::LogoutNotificationRecord notification;
@@ -94,6 +98,7 @@ class LogoutDispatcher {
   RetryPolicy policy_;
   int max_in_flight_;
   int sender_thread_count_;
+  const std::string holder_;
   std::map<std::string, NotificationSender*> senders_;
 
   std::mutex mutex_;

@@ -190,12 +190,51 @@ TEST_F(LogoutDispatcherTest, UnknownChannelFailsInsteadOfLooping) {
 TEST_F(LogoutDispatcherTest, AbandonedClaimIsDeliveredAfterItsLease) {
   auto id = Enqueue("mail");
   // A previous IdP process claimed the row and died before recording anything.
-  ASSERT_EQ(store_->ClaimDueNotifications(clock_.Now(), clock_.Now() + seconds(30), 10)->size(),
+  ASSERT_EQ(store_
+                ->ClaimDueNotifications(clock_.Now(), clock_.Now() + seconds(30), 10,
+                                        "dispatcher-of-the-dead-process")
+                ->size(),
             1u);
   EXPECT_EQ(*dispatcher_.DeliverDueNow(), 0);
   clock_.Advance(seconds(31));
   EXPECT_EQ(*dispatcher_.DeliverDueNow(), 1);
   EXPECT_EQ(Row(id).status, store::NotificationStatus::kDelivered);
+}
+
+// While this dispatcher's attempt hangs past its lease, another node's dispatcher claims the row
+// and delivers it; the late outcome must not overwrite that.
+TEST_F(LogoutDispatcherTest, AnOutcomeAfterTheLeaseWasTakenOverIsNotRecorded) {
+  auto id = Enqueue("mail");
+  class LateSender : public NotificationSender {
+   public:
+    explicit LateSender(std::function<void()> meanwhile) : meanwhile_(std::move(meanwhile)) {}
+    void Send(const store::LogoutNotificationRecord&,
+              std::function<void(DeliveryOutcome)> done) override {
+      meanwhile_();
+      done({Kind::kRetry, "timed out"});
+    }
+
+   private:
+    std::function<void()> meanwhile_;
+  };
+  LogoutDispatcher other(*store_, clock_, random_, events_, Policy());
+  other.AddSender(Channel::kOidcBackChannel, sender_);
+  ASSERT_NE(other.holder(), dispatcher_.holder());
+  LateSender late([&] {
+    clock_.Advance(seconds(31));
+    ASSERT_EQ(*other.DeliverDueNow(), 1);
+  });
+  LogoutDispatcher slow(*store_, clock_, random_, events_, Policy());
+  slow.AddSender(Channel::kOidcBackChannel, late);
+  ASSERT_EQ(*slow.DeliverDueNow(), 1);
+
+  auto row = Row(id);
+  EXPECT_EQ(row.status, store::NotificationStatus::kDelivered);
+  EXPECT_EQ(row.attempts, 1);
+  EXPECT_TRUE(row.last_error.empty());
+  int retried = 0;
+  for (const auto& e : *store_->ListEvents(0, 100)) retried += e.type == kEventNotificationRetried;
+  EXPECT_EQ(retried, 0);
 }
 
 // A sender that completes nothing until every notification of the batch is in flight: the

@@ -224,6 +224,7 @@ struct LogoutNotificationRecord {
   TimePoint created_at;
   TimePoint next_attempt_at;
   std::optional<TimePoint> lease_until;  // set while a worker holds the row
+  std::string lease_holder;              // which dispatcher claimed it last; empty if none
   std::optional<TimePoint> delivered_at;
 };
 

@@ -124,14 +124,21 @@ class OutboxStore {
   virtual Result<std::vector<std::int64_t>> EnqueueNotifications(
       const LogoutNotificationRecord& each, std::span<const std::string> client_ids) = 0;
   // Atomically claims up to `limit` pending rows due at `now` whose lease is absent or expired,
-  // setting their lease to `lease_until`. Two concurrent callers never claim the same row.
-  virtual Result<std::vector<LogoutNotificationRecord>> ClaimDueNotifications(TimePoint now,
-                                                                              TimePoint lease_until,
-                                                                              int limit) = 0;
-  virtual Result<void> MarkDelivered(std::int64_t id, TimePoint at, int attempts) = 0;
-  virtual Result<void> MarkRetry(std::int64_t id, TimePoint next_attempt_at, int attempts,
+  // setting their lease to `lease_until`, held by `holder`. Two concurrent callers never claim
+  // the same row.
+  virtual Result<std::vector<LogoutNotificationRecord>> ClaimDueNotifications(
+      TimePoint now, TimePoint lease_until, int limit, std::string_view holder) = 0;
+  // The outcome of a delivery, recorded only while `holder` still holds the row's lease: a
+  // dispatcher whose lease ran out and was claimed by another must not overwrite that one's
+  // result. true when recorded, false when the lease is another's (or the row settled);
+  // kNotFound for an unknown id.
+  virtual Result<bool> MarkDelivered(std::int64_t id, std::string_view holder, TimePoint at,
+                                     int attempts) = 0;
+  virtual Result<bool> MarkRetry(std::int64_t id, std::string_view holder,
+                                 TimePoint next_attempt_at, int attempts,
                                  std::string_view error) = 0;
-  virtual Result<void> MarkFailed(std::int64_t id, int attempts, std::string_view error) = 0;
+  virtual Result<bool> MarkFailed(std::int64_t id, std::string_view holder, int attempts,
+                                  std::string_view error) = 0;
   virtual Result<NotificationCounts> CountNotifications() = 0;
   // Removes delivered and failed notifications created before `cutoff`; pending ones stay until
   // they settle. How many were removed.

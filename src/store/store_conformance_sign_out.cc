@@ -111,30 +111,33 @@ TEST_P(StoreConformance, ClaimTakesDueUnleasedRowsUpToLimitEarliestFirst) {
   const auto middle = Enqueue(store(), Notification("s1", "b", 20));
   Enqueue(store(), Notification("s1", "future", 1000));
 
-  auto claimed = Must(store().ClaimDueNotifications(At(100), At(200), 2));
+  auto claimed = Must(store().ClaimDueNotifications(At(100), At(200), 2, kHolder));
   EXPECT_EQ(Ids(claimed), (std::vector{early, middle}));
   for (const auto& n : claimed) EXPECT_EQ(Secs(n.lease_until), ToUnixSeconds(At(200)));
 
-  EXPECT_EQ(Ids(Must(store().ClaimDueNotifications(At(100), At(200), 10))), (std::vector{late}));
-  EXPECT_TRUE(Must(store().ClaimDueNotifications(At(100), At(200), 10)).empty());
+  EXPECT_EQ(Ids(Must(store().ClaimDueNotifications(At(100), At(200), 10, kHolder))),
+            (std::vector{late}));
+  EXPECT_TRUE(Must(store().ClaimDueNotifications(At(100), At(200), 10, kHolder)).empty());
 }
 
 TEST_P(StoreConformance, ExpiredLeaseIsClaimedAgain) {
   const auto id = Enqueue(store(), Notification("s1", "app", 0));
-  ASSERT_EQ(Ids(Must(store().ClaimDueNotifications(At(0), At(30), 10))), (std::vector{id}));
-  EXPECT_TRUE(Must(store().ClaimDueNotifications(At(29), At(60), 10)).empty());
-  EXPECT_EQ(Ids(Must(store().ClaimDueNotifications(At(30), At(60), 10))), (std::vector{id}));
+  ASSERT_EQ(Ids(Must(store().ClaimDueNotifications(At(0), At(30), 10, kHolder))),
+            (std::vector{id}));
+  EXPECT_TRUE(Must(store().ClaimDueNotifications(At(29), At(60), 10, kHolder)).empty());
+  EXPECT_EQ(Ids(Must(store().ClaimDueNotifications(At(30), At(60), 10, kHolder))),
+            (std::vector{id}));
 }
 
 TEST_P(StoreConformance, MarkDeliveredRetryAndFailed) {
   const auto delivered = Enqueue(store(), Notification("s1", "a", 0));
   const auto retried = Enqueue(store(), Notification("s1", "b", 0));
   const auto failed = Enqueue(store(), Notification("s1", "c", 0));
-  ASSERT_EQ(Must(store().ClaimDueNotifications(At(0), At(30), 10)).size(), 3u);
+  ASSERT_EQ(Must(store().ClaimDueNotifications(At(0), At(30), 10, kHolder)).size(), 3u);
 
-  Must(store().MarkDelivered(delivered, At(5), 1));
-  Must(store().MarkRetry(retried, At(100), 2, "HTTP 503"));
-  Must(store().MarkFailed(failed, 5, "HTTP 400"));
+  Must(store().MarkDelivered(delivered, kHolder, At(5), 1));
+  Must(store().MarkRetry(retried, kHolder, At(100), 2, "HTTP 503"));
+  Must(store().MarkFailed(failed, kHolder, 5, "HTTP 400"));
 
   auto rows = Must(store().ListNotifications("s1", 10));
   auto row = [&](std::int64_t id) {
@@ -158,14 +161,38 @@ TEST_P(StoreConformance, MarkDeliveredRetryAndFailed) {
   EXPECT_FALSE(f.lease_until.has_value());
 
   // Only the retried row comes back, and only once it is due.
-  EXPECT_TRUE(Must(store().ClaimDueNotifications(At(99), At(130), 10)).empty());
-  EXPECT_EQ(Ids(Must(store().ClaimDueNotifications(At(100), At(130), 10))), (std::vector{retried}));
+  EXPECT_TRUE(Must(store().ClaimDueNotifications(At(99), At(130), 10, kHolder)).empty());
+  EXPECT_EQ(Ids(Must(store().ClaimDueNotifications(At(100), At(130), 10, kHolder))),
+            (std::vector{retried}));
+}
+
+// A dispatcher whose lease ran out while it delivered (a slow endpoint, a paused node) must not
+// overwrite the outcome of the dispatcher that claimed the row after it.
+TEST_P(StoreConformance, OnlyTheLeaseHolderRecordsAnOutcome) {
+  const auto id = Enqueue(store(), Notification("s1", "app", 0));
+  ASSERT_EQ(Must(store().ClaimDueNotifications(At(0), At(30), 10, "dispatcher-a")).size(), 1u);
+  auto reclaimed = Must(store().ClaimDueNotifications(At(30), At(60), 10, "dispatcher-b"));
+  ASSERT_EQ(Ids(reclaimed), (std::vector{id}));
+  EXPECT_EQ(reclaimed[0].lease_holder, "dispatcher-b");
+
+  EXPECT_FALSE(Must(store().MarkFailed(id, "dispatcher-a", 1, "timed out")));
+  EXPECT_FALSE(Must(store().MarkRetry(id, "dispatcher-a", At(99), 1, "timed out")));
+  EXPECT_TRUE(Must(store().MarkDelivered(id, "dispatcher-b", At(31), 2)));
+  // Settled: not even its holder records another outcome.
+  EXPECT_FALSE(Must(store().MarkFailed(id, "dispatcher-b", 3, "late")));
+  auto row = Must(store().ListNotifications("s1", 10)).at(0);
+  EXPECT_EQ(row.status, NotificationStatus::kDelivered);
+  EXPECT_EQ(row.attempts, 2);
+  EXPECT_TRUE(row.lease_holder.empty());
+  // A row nobody claimed is nobody's to settle.
+  const auto unclaimed = Enqueue(store(), Notification("s1", "other", 1000));
+  EXPECT_FALSE(Must(store().MarkDelivered(unclaimed, "dispatcher-a", At(1), 1)));
 }
 
 TEST_P(StoreConformance, MarkingAnUnknownNotificationIsNotFound) {
-  EXPECT_EQ(ErrorOf(store().MarkDelivered(404, At(0), 1)), ErrorCode::kNotFound);
-  EXPECT_EQ(ErrorOf(store().MarkRetry(404, At(0), 1, "x")), ErrorCode::kNotFound);
-  EXPECT_EQ(ErrorOf(store().MarkFailed(404, 1, "x")), ErrorCode::kNotFound);
+  EXPECT_EQ(ErrorOf(store().MarkDelivered(404, kHolder, At(0), 1)), ErrorCode::kNotFound);
+  EXPECT_EQ(ErrorOf(store().MarkRetry(404, kHolder, At(0), 1, "x")), ErrorCode::kNotFound);
+  EXPECT_EQ(ErrorOf(store().MarkFailed(404, kHolder, 1, "x")), ErrorCode::kNotFound);
 }
 
 TEST_P(StoreConformance, ListNotificationsBySessionOrNewest) {
@@ -190,8 +217,9 @@ TEST_P(StoreConformance, CountsNotificationsByStatus) {
   const auto a = Enqueue(store(), Notification("s1", "a", 0));
   const auto b = Enqueue(store(), Notification("s1", "b", 0));
   Enqueue(store(), Notification("s1", "c", 0));
-  Must(store().MarkDelivered(a, At(1), 1));
-  Must(store().MarkFailed(b, 3, "gone"));
+  Must(store().ClaimDueNotifications(At(0), At(30), 10, kHolder));
+  Must(store().MarkDelivered(a, kHolder, At(1), 1));
+  Must(store().MarkFailed(b, kHolder, 3, "gone"));
   auto counts = Must(store().CountNotifications());
   EXPECT_EQ(counts.pending, 1);
   EXPECT_EQ(counts.delivered, 1);
@@ -269,8 +297,9 @@ TEST_P(StoreConformance, RetentionPurgesOnlySettledHistoryOlderThanTheCutoff) {
   each.next_attempt_at = At(10);
   std::vector<std::string> clients = {"delivered", "failed", "pending"};
   auto ids = Must(store().EnqueueNotifications(each, clients));
-  Must(store().MarkDelivered(ids[0], At(11), 1));
-  Must(store().MarkFailed(ids[1], 3, "gone"));
+  Must(store().ClaimDueNotifications(At(10), At(40), 10, kHolder));
+  Must(store().MarkDelivered(ids[0], kHolder, At(11), 1));
+  Must(store().MarkFailed(ids[1], kHolder, 3, "gone"));
   EXPECT_EQ(Must(store().PurgeSettledNotifications(At(50))), 2);
   auto left = Must(store().ListNotifications(std::string("old"), 10));
   ASSERT_EQ(left.size(), 1u);

@@ -20,6 +20,9 @@ namespace gh::store::conformance {
 // Times are whole seconds: that is the precision the contract promises.
 inline TimePoint At(std::int64_t offset) { return FromUnixSeconds(1'700'000'000 + offset); }
 
+// The outbox lease holder the tests claim as, unless they play two dispatchers.
+inline constexpr std::string_view kHolder = "dispatcher-a";
+
 // Unwraps a result, failing the test (by exception, which GoogleTest reports) on an error.
 template <class T>
 T Must(Result<T> r) {

@@ -102,7 +102,8 @@ TEST_P(StoreConformance, ConcurrentClaimsClaimEveryRowExactlyOnce) {
   RunTogether(kThreads, [&](int i) {
     // Bounded, so a store that hands rows out twice fails instead of spinning forever.
     for (int round = 0; round < kRows; ++round) {
-      auto batch = store().ClaimDueNotifications(At(10), At(1000), 5);
+      auto batch =
+          store().ClaimDueNotifications(At(10), At(1000), 5, "dispatcher-" + std::to_string(i));
       if (!batch.ok()) {
         ++errors;
         return;

@@ -240,6 +240,7 @@ LogoutNotificationRecord ReadNotification(const Statement& s) {
   n.next_attempt_at = s.Time(9);
   n.lease_until = s.OptionalTime(10);
   n.delivered_at = s.OptionalTime(11);
+  n.lease_holder = s.Text(12);
   return n;
 }
 

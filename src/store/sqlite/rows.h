@@ -108,7 +108,7 @@ SigningKeyRecord ReadKey(const Statement& s);
 
 inline constexpr char kNotificationColumns[] =
     "id, sid, user_id, client_id, channel, status, attempts, last_error, created_at, "
-    "next_attempt_at, lease_until, delivered_at";
+    "next_attempt_at, lease_until, delivered_at, lease_holder";
 
 LogoutNotificationRecord ReadNotification(const Statement& s);
 

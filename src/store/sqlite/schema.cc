@@ -269,6 +269,9 @@ CREATE TABLE federated_identities (
   PRIMARY KEY (upstream, subject)
 ) STRICT, WITHOUT ROWID;
 )sql"},
+    {7, R"sql(
+ALTER TABLE logout_notifications ADD COLUMN lease_holder TEXT;
+)sql"},
 };
 
 }  // namespace

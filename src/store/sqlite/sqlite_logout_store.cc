@@ -14,9 +14,20 @@ using namespace sqlite;  // the statement layer is this file's vocabulary
 
 namespace {
 
-std::string NoNotification(std::int64_t id) {
-  return Cat("no logout notification ", std::to_string(id));
+// A Mark* update that changed `changed` rows: true, or false when the row exists but is not the
+// caller's to settle (its lease is another's, or it settled), or kNotFound.
+Result<bool> Settled(sqlite3* db, Result<int> changed, std::int64_t id) {
+  GH_ASSIGN_OR_RETURN(int rows, std::move(changed));
+  if (rows > 0) return true;
+  GH_ASSIGN_OR_RETURN(auto exists, QueryOne(
+                                       db, "SELECT id FROM logout_notifications WHERE id = ?",
+                                       [](const Statement& s) { return s.Int(0); }, id));
+  if (!exists) return Error::NotFound(Cat("no logout notification ", std::to_string(id)));
+  return false;
 }
+
+// Only the row's lease holder settles it, and only while it is pending.
+constexpr char kHeldBy[] = " WHERE id = ? AND lease_holder = ? AND status = 'pending'";
 
 }  // namespace
 
@@ -51,18 +62,18 @@ Result<std::vector<std::int64_t>> SqliteStore::EnqueueNotifications(
 }
 
 Result<std::vector<LogoutNotificationRecord>> SqliteStore::ClaimDueNotifications(
-    TimePoint now, TimePoint lease_until, int limit) {
+    TimePoint now, TimePoint lease_until, int limit, std::string_view holder) {
   Lease db = Borrow();
   return Transact(db.get(), TxMode::kWrite, [&]() -> Result<std::vector<LogoutNotificationRecord>> {
     GH_ASSIGN_OR_RETURN(
         auto claimed,
         QueryAll(db.get(),
-                 Cat("UPDATE logout_notifications SET lease_until = ?1 WHERE id IN ("
-                     "SELECT id FROM logout_notifications WHERE status = 'pending' AND "
-                     "next_attempt_at <= ?2 AND (lease_until IS NULL OR lease_until <= ?2) "
+                 Cat("UPDATE logout_notifications SET lease_until = ?1, lease_holder = ?4 "
+                     "WHERE id IN (SELECT id FROM logout_notifications WHERE status = 'pending' "
+                     "AND next_attempt_at <= ?2 AND (lease_until IS NULL OR lease_until <= ?2) "
                      "ORDER BY next_attempt_at, id LIMIT ?3) RETURNING ",
                      kNotificationColumns),
-                 ReadNotification, lease_until, now, limit));
+                 ReadNotification, lease_until, now, limit, holder));
     // RETURNING does not promise an order.
     std::sort(claimed.begin(), claimed.end(), [](const auto& a, const auto& b) {
       return std::pair(a.next_attempt_at, a.id) < std::pair(b.next_attempt_at, b.id);
@@ -71,35 +82,42 @@ Result<std::vector<LogoutNotificationRecord>> SqliteStore::ClaimDueNotifications
   });
 }
 
-Result<void> SqliteStore::MarkDelivered(std::int64_t id, TimePoint at, int attempts) {
+Result<bool> SqliteStore::MarkDelivered(std::int64_t id, std::string_view holder, TimePoint at,
+                                        int attempts) {
   Lease db = Borrow();
-  return RequireChanged(
+  return Settled(
+      db.get(),
       Execute(db.get(),
-              "UPDATE logout_notifications SET status = 'delivered', delivered_at = ?, "
-              "attempts = ?, lease_until = NULL WHERE id = ?",
-              at, attempts, id),
-      NoNotification(id));
+              Cat("UPDATE logout_notifications SET status = 'delivered', "
+                  "delivered_at = ?, attempts = ?, lease_until = NULL, lease_holder = NULL",
+                  kHeldBy),
+              at, attempts, id, holder),
+      id);
 }
 
-Result<void> SqliteStore::MarkRetry(std::int64_t id, TimePoint next_attempt_at, int attempts,
+Result<bool> SqliteStore::MarkRetry(std::int64_t id, std::string_view holder,
+                                    TimePoint next_attempt_at, int attempts,
                                     std::string_view error) {
   Lease db = Borrow();
-  return RequireChanged(
-      Execute(db.get(),
-              "UPDATE logout_notifications SET next_attempt_at = ?, attempts = ?, "
-              "last_error = ?, lease_until = NULL WHERE id = ?",
-              next_attempt_at, attempts, error, id),
-      NoNotification(id));
+  return Settled(db.get(),
+                 Execute(db.get(),
+                         Cat("UPDATE logout_notifications SET next_attempt_at = ?, attempts = ?, "
+                             "last_error = ?, lease_until = NULL, lease_holder = NULL",
+                             kHeldBy),
+                         next_attempt_at, attempts, error, id, holder),
+                 id);
 }
 
-Result<void> SqliteStore::MarkFailed(std::int64_t id, int attempts, std::string_view error) {
+Result<bool> SqliteStore::MarkFailed(std::int64_t id, std::string_view holder, int attempts,
+                                     std::string_view error) {
   Lease db = Borrow();
-  return RequireChanged(
-      Execute(db.get(),
-              "UPDATE logout_notifications SET status = 'failed', attempts = ?, last_error = ?, "
-              "lease_until = NULL WHERE id = ?",
-              attempts, error, id),
-      NoNotification(id));
+  return Settled(db.get(),
+                 Execute(db.get(),
+                         Cat("UPDATE logout_notifications SET status = 'failed', attempts = ?, "
+                             "last_error = ?, lease_until = NULL, lease_holder = NULL",
+                             kHeldBy),
+                         attempts, error, id, holder),
+                 id);
 }
 
 Result<std::vector<LogoutNotificationRecord>> SqliteStore::ListNotifications(

@@ -78,13 +78,14 @@ class SqliteStore final : public Store {
 
   Result<std::vector<std::int64_t>> EnqueueNotifications(
       const LogoutNotificationRecord& each, std::span<const std::string> client_ids) override;
-  Result<std::vector<LogoutNotificationRecord>> ClaimDueNotifications(TimePoint now,
-                                                                      TimePoint lease_until,
-                                                                      int limit) override;
-  Result<void> MarkDelivered(std::int64_t id, TimePoint at, int attempts) override;
-  Result<void> MarkRetry(std::int64_t id, TimePoint next_attempt_at, int attempts,
-                         std::string_view error) override;
-  Result<void> MarkFailed(std::int64_t id, int attempts, std::string_view error) override;
+  Result<std::vector<LogoutNotificationRecord>> ClaimDueNotifications(
+      TimePoint now, TimePoint lease_until, int limit, std::string_view holder) override;
+  Result<bool> MarkDelivered(std::int64_t id, std::string_view holder, TimePoint at,
+                             int attempts) override;
+  Result<bool> MarkRetry(std::int64_t id, std::string_view holder, TimePoint next_attempt_at,
+                         int attempts, std::string_view error) override;
+  Result<bool> MarkFailed(std::int64_t id, std::string_view holder, int attempts,
+                          std::string_view error) override;
   Result<std::vector<LogoutNotificationRecord>> ListNotifications(std::optional<std::string> sid,
                                                                   int limit) override;
   Result<NotificationCounts> CountNotifications() override;

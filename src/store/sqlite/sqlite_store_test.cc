@@ -84,6 +84,8 @@ TEST_F(SqliteStoreTest, Migration3KeepsTheClientsUris) {
   app.post_logout_redirect_uris = {"https://app.example/bye"};
   ASSERT_TRUE(OpenStore()->PutClient(app).ok());
   Column(path_, R"sql(
+    ALTER TABLE logout_notifications DROP COLUMN lease_holder;
+    DELETE FROM schema_migrations WHERE version = 7;
     ALTER TABLE sessions DROP COLUMN idp; ALTER TABLE sessions DROP COLUMN amr;
     ALTER TABLE sessions DROP COLUMN acr; DROP INDEX users_by_email;
     ALTER TABLE authorization_codes DROP COLUMN idp; ALTER TABLE authorization_codes DROP COLUMN amr;
@@ -124,7 +126,7 @@ TEST_F(SqliteStoreTest, MigrationsAreRecordedAndNotRerunOnReopen) {
   ASSERT_TRUE(OpenStore()->PutUser(Alice()).ok());
   const auto applied =
       Column(path_, "SELECT version || ':' || applied_at FROM schema_migrations ORDER BY version");
-  ASSERT_EQ(applied.size(), 6u);
+  ASSERT_EQ(applied.size(), 7u);
   for (std::size_t i = 0; i < applied.size(); ++i)
     EXPECT_EQ(applied[i].substr(0, 2), std::to_string(i + 1) + ":");
 
