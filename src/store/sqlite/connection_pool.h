@@ -4,8 +4,11 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "store/sqlite/sqlite_store.h"
@@ -13,16 +16,21 @@
 
 namespace gh::store {
 
-// The store's connections. Borrowing blocks while all are in use.
+// The store's connections. Borrowing waits while all are in use, for at most `wait`: a store
+// that stays busy answers kUnavailable (503 to the client) rather than holding the request — and
+// its worker thread — for ever.
 class SqliteStore::Pool {
  public:
-  explicit Pool(std::vector<sqlite::DbHandle> dbs) : all_(std::move(dbs)) {
+  Pool(std::vector<sqlite::DbHandle> dbs, std::chrono::milliseconds wait)
+      : all_(std::move(dbs)), wait_(wait) {
     for (const sqlite::DbHandle& db : all_) idle_.push_back(db.get());
   }
 
-  sqlite3* Acquire() {
+  Result<sqlite3*> Acquire() {
     std::unique_lock lock(mu_);
-    available_.wait(lock, [&] { return !idle_.empty(); });
+    if (!available_.wait_for(lock, wait_, [&] { return !idle_.empty(); }))
+      return Error::Unavailable("sqlite: every connection stayed busy for " +
+                                std::to_string(wait_.count()) + " ms");
     sqlite3* db = idle_.back();
     idle_.pop_back();
     return db;
@@ -38,6 +46,7 @@ class SqliteStore::Pool {
 
  private:
   std::vector<sqlite::DbHandle> all_;
+  const std::chrono::milliseconds wait_;
   std::mutex mu_;
   std::condition_variable available_;
   std::vector<sqlite3*> idle_;
@@ -51,8 +60,10 @@ class SqliteStore::Lease {
   ~Lease() {
     if (pool_ != nullptr) pool_->Release(db_);
   }
+  Lease(Lease&& other) noexcept : pool_(std::exchange(other.pool_, nullptr)), db_(other.db_) {}
   Lease(const Lease&) = delete;
   Lease& operator=(const Lease&) = delete;
+  Lease& operator=(Lease&&) = delete;
 
   sqlite3* get() const { return db_; }
 

@@ -10,7 +10,7 @@ namespace gh::store {
 using namespace sqlite;  // the statement layer is this file's vocabulary
 
 Result<void> SqliteStore::PutUpstreamLink(const UpstreamLinkRecord& link) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   const auto& saml = link.saml;
   GH_RETURN_IF_ERROR(Execute(db.get(),
                              Cat("INSERT OR REPLACE INTO upstream_links (", kUpstreamLinkColumns,
@@ -23,7 +23,7 @@ Result<void> SqliteStore::PutUpstreamLink(const UpstreamLinkRecord& link) {
 }
 
 Result<std::optional<UpstreamLinkRecord>> SqliteStore::FindUpstreamLink(std::string_view sid) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryOne(db.get(),
                   Cat("SELECT ", kUpstreamLinkColumns, " FROM upstream_links WHERE sid = ?"),
                   ReadUpstreamLink, sid);
@@ -34,7 +34,7 @@ Result<std::vector<std::string>> SqliteStore::FindSessionsFromUpstream(
     std::optional<std::string_view> session_id) {
   if (!subject && !session_id)
     return Error::InvalidArgument("an upstream sign-out names a session or a subject");
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryAll(
       db.get(),
       "SELECT l.sid FROM upstream_links l JOIN sessions s ON s.sid = l.sid "
@@ -45,7 +45,7 @@ Result<std::vector<std::string>> SqliteStore::FindSessionsFromUpstream(
 }
 
 Result<void> SqliteStore::PutUpstreamRequest(const UpstreamRequestRecord& r) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_RETURN_IF_ERROR(Execute(
       db.get(),
       Cat("INSERT INTO upstream_requests (", kUpstreamRequestColumns, ") VALUES (?, ?, ?, ?)"),
@@ -55,7 +55,7 @@ Result<void> SqliteStore::PutUpstreamRequest(const UpstreamRequestRecord& r) {
 
 Result<std::optional<UpstreamRequestRecord>> SqliteStore::FindUpstreamRequest(
     std::string_view state_hash, TimePoint now) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryOne(db.get(),
                   Cat("SELECT ", kUpstreamRequestColumns,
                       " FROM upstream_requests WHERE state_hash = ? AND expires_at > ?"),
@@ -64,7 +64,7 @@ Result<std::optional<UpstreamRequestRecord>> SqliteStore::FindUpstreamRequest(
 
 Result<std::optional<UpstreamRequestRecord>> SqliteStore::TakeUpstreamRequest(
     std::string_view state_hash, TimePoint now) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   // One statement: the row is gone for whoever comes second.
   return QueryOne(db.get(),
                   Cat("DELETE FROM upstream_requests WHERE state_hash = ? AND expires_at > ? "
@@ -74,12 +74,12 @@ Result<std::optional<UpstreamRequestRecord>> SqliteStore::TakeUpstreamRequest(
 }
 
 Result<int> SqliteStore::PurgeUpstreamRequests(TimePoint cutoff) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Execute(db.get(), "DELETE FROM upstream_requests WHERE expires_at <= ?", cutoff);
 }
 
 Result<void> SqliteStore::PutFederatedIdentity(const FederatedIdentityRecord& r) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_RETURN_IF_ERROR(Execute(
       db.get(),
       Cat("INSERT INTO federated_identities (", kFederatedIdentityColumns, ") VALUES (?, ?, ?, ?)"),
@@ -89,7 +89,7 @@ Result<void> SqliteStore::PutFederatedIdentity(const FederatedIdentityRecord& r)
 
 Result<std::optional<FederatedIdentityRecord>> SqliteStore::FindFederatedIdentity(
     std::string_view upstream, std::string_view subject) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryOne(db.get(),
                   Cat("SELECT ", kFederatedIdentityColumns,
                       " FROM federated_identities WHERE upstream = ? AND subject = ?"),

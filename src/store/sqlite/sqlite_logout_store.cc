@@ -39,7 +39,7 @@ Result<std::vector<std::int64_t>> SqliteStore::EnqueueNotifications(
   // One statement for the whole batch, the client ids passed as one JSON array: per-row
   // statements cost several times the insert itself, and a sign-out may enqueue a thousand.
   const std::string ids_json = nlohmann::json(client_ids).dump();
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Transact(db.get(), TxMode::kWrite, [&]() -> Result<std::vector<std::int64_t>> {
     GH_ASSIGN_OR_RETURN(
         auto ids,
@@ -63,7 +63,7 @@ Result<std::vector<std::int64_t>> SqliteStore::EnqueueNotifications(
 
 Result<std::vector<LogoutNotificationRecord>> SqliteStore::ClaimDueNotifications(
     TimePoint now, TimePoint lease_until, int limit, std::string_view holder) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Transact(db.get(), TxMode::kWrite, [&]() -> Result<std::vector<LogoutNotificationRecord>> {
     GH_ASSIGN_OR_RETURN(
         auto claimed,
@@ -84,7 +84,7 @@ Result<std::vector<LogoutNotificationRecord>> SqliteStore::ClaimDueNotifications
 
 Result<bool> SqliteStore::MarkDelivered(std::int64_t id, std::string_view holder, TimePoint at,
                                         int attempts) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Settled(
       db.get(),
       Execute(db.get(),
@@ -98,7 +98,7 @@ Result<bool> SqliteStore::MarkDelivered(std::int64_t id, std::string_view holder
 Result<bool> SqliteStore::MarkRetry(std::int64_t id, std::string_view holder,
                                     TimePoint next_attempt_at, int attempts,
                                     std::string_view error) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Settled(db.get(),
                  Execute(db.get(),
                          Cat("UPDATE logout_notifications SET next_attempt_at = ?, attempts = ?, "
@@ -110,7 +110,7 @@ Result<bool> SqliteStore::MarkRetry(std::int64_t id, std::string_view holder,
 
 Result<bool> SqliteStore::MarkFailed(std::int64_t id, std::string_view holder, int attempts,
                                      std::string_view error) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Settled(db.get(),
                  Execute(db.get(),
                          Cat("UPDATE logout_notifications SET status = 'failed', attempts = ?, "
@@ -122,7 +122,7 @@ Result<bool> SqliteStore::MarkFailed(std::int64_t id, std::string_view holder, i
 
 Result<std::vector<LogoutNotificationRecord>> SqliteStore::ListNotifications(
     std::optional<std::string> sid, int limit) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   const std::string select = Cat("SELECT ", kNotificationColumns, " FROM logout_notifications ");
   if (sid) {
     return QueryAll(db.get(), Cat(select, "WHERE sid = ? ORDER BY id DESC LIMIT ?"),
@@ -132,7 +132,7 @@ Result<std::vector<LogoutNotificationRecord>> SqliteStore::ListNotifications(
 }
 
 Result<NotificationCounts> SqliteStore::CountNotifications() {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_ASSIGN_OR_RETURN(
       auto rows,
       QueryAll(db.get(), "SELECT status, COUNT(*) FROM logout_notifications GROUP BY status",
@@ -157,7 +157,7 @@ Result<NotificationCounts> SqliteStore::CountNotifications() {
 // Logout contexts
 
 Result<void> SqliteStore::PutLogoutContext(const LogoutContextRecord& c) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_RETURN_IF_ERROR(Execute(db.get(),
                              Cat("INSERT INTO logout_contexts (", kLogoutContextColumns,
                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
@@ -169,14 +169,14 @@ Result<void> SqliteStore::PutLogoutContext(const LogoutContextRecord& c) {
 
 Result<std::optional<LogoutContextRecord>> SqliteStore::FindLogoutContext(
     std::string_view id_hash) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryOne(db.get(),
                   Cat("SELECT ", kLogoutContextColumns, " FROM logout_contexts WHERE id_hash = ?"),
                   ReadLogoutContext, id_hash);
 }
 
 Result<bool> SqliteStore::UseLogoutContext(std::string_view id_hash, TimePoint at) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_ASSIGN_OR_RETURN(
       int changed,
       Execute(db.get(),
@@ -186,26 +186,26 @@ Result<bool> SqliteStore::UseLogoutContext(std::string_view id_hash, TimePoint a
 }
 
 Result<int> SqliteStore::PurgeSettledNotifications(TimePoint cutoff) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Execute(db.get(),
                  "DELETE FROM logout_notifications WHERE status != 'pending' AND created_at < ?",
                  cutoff);
 }
 
 Result<int> SqliteStore::PurgeEvents(TimePoint cutoff) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Execute(db.get(), "DELETE FROM events WHERE at < ?", cutoff);
 }
 
 Result<int> SqliteStore::PurgeLogoutContexts(TimePoint cutoff) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Execute(db.get(), "DELETE FROM logout_contexts WHERE expires_at < ?", cutoff);
 }
 
 // Events
 
 Result<std::int64_t> SqliteStore::AppendEvent(const EventRecord& e) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_ASSIGN_OR_RETURN(auto id, QueryOne(
                                    db.get(),
                                    "INSERT INTO events (at, type, sid, user_id, client_id, detail) "
@@ -217,7 +217,7 @@ Result<std::int64_t> SqliteStore::AppendEvent(const EventRecord& e) {
 }
 
 Result<std::vector<EventRecord>> SqliteStore::ListEvents(std::int64_t after_id, int limit) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryAll(db.get(),
                   Cat("SELECT ", kEventColumns, " FROM events WHERE id > ? ORDER BY id LIMIT ?"),
                   ReadEvent, after_id, limit);

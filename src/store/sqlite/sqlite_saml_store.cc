@@ -12,7 +12,7 @@ using namespace sqlite;  // the statement layer is this file's vocabulary
 // SAML
 
 Result<void> SqliteStore::PutServiceProvider(const SamlServiceProviderRecord& sp) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_RETURN_IF_ERROR(Execute(db.get(),
                              Cat("INSERT INTO saml_service_providers (", kServiceProviderColumns,
                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
@@ -24,7 +24,7 @@ Result<void> SqliteStore::PutServiceProvider(const SamlServiceProviderRecord& sp
 
 Result<std::optional<SamlServiceProviderRecord>> SqliteStore::FindServiceProvider(
     std::string_view entity_id) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryOne(
       db.get(),
       Cat("SELECT ", kServiceProviderColumns, " FROM saml_service_providers WHERE entity_id = ?"),
@@ -32,7 +32,7 @@ Result<std::optional<SamlServiceProviderRecord>> SqliteStore::FindServiceProvide
 }
 
 Result<std::vector<SamlServiceProviderRecord>> SqliteStore::ListServiceProviders() {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryAll(
       db.get(),
       Cat("SELECT ", kServiceProviderColumns, " FROM saml_service_providers ORDER BY entity_id"),
@@ -40,7 +40,7 @@ Result<std::vector<SamlServiceProviderRecord>> SqliteStore::ListServiceProviders
 }
 
 Result<bool> SqliteStore::RemoveServiceProvider(std::string_view entity_id) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_ASSIGN_OR_RETURN(
       int removed,
       Execute(db.get(), "DELETE FROM saml_service_providers WHERE entity_id = ?", entity_id));
@@ -49,7 +49,7 @@ Result<bool> SqliteStore::RemoveServiceProvider(std::string_view entity_id) {
 
 Result<bool> SqliteStore::RememberMessage(std::string_view issuer, std::string_view id,
                                           TimePoint expires_at) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_ASSIGN_OR_RETURN(int inserted,
                       Execute(db.get(),
                               "INSERT INTO saml_messages (issuer, id, expires_at) VALUES (?, ?, ?) "
@@ -59,20 +59,20 @@ Result<bool> SqliteStore::RememberMessage(std::string_view issuer, std::string_v
 }
 
 Result<void> SqliteStore::ForgetMessage(std::string_view issuer, std::string_view id) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_RETURN_IF_ERROR(
       Execute(db.get(), "DELETE FROM saml_messages WHERE issuer = ? AND id = ?", issuer, id));
   return Ok();
 }
 
 Result<int> SqliteStore::PurgeMessages(TimePoint cutoff) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Execute(db.get(), "DELETE FROM saml_messages WHERE expires_at < ?", cutoff);
 }
 
 Result<std::optional<ParticipantRecord>> SqliteStore::FindSamlParticipant(
     std::string_view entity_id, std::string_view session_index) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryOne(db.get(),
                   Cat("SELECT ", kParticipantColumns,
                       " FROM participants WHERE client_id = ? AND saml_session_index = ?"),

@@ -96,7 +96,8 @@ Result<void> LoadClientValues(sqlite3* db, std::vector<ClientRecord>& clients,
 
 }  // namespace
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, int pool_size) {
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, int pool_size,
+                                                       std::chrono::milliseconds acquire_wait) {
   if (pool_size < 1) return Error::InvalidArgument("sqlite: pool_size must be at least 1");
   std::vector<DbHandle> dbs;
   for (int i = 0; i < pool_size; ++i) {
@@ -105,7 +106,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
     dbs.push_back(std::move(db));
   }
   return std::unique_ptr<SqliteStore>(
-      new SqliteStore(std::make_shared<Pool>(std::move(dbs)), nullptr));
+      new SqliteStore(std::make_shared<Pool>(std::move(dbs), acquire_wait), nullptr));
 }
 
 SqliteStore::SqliteStore(std::shared_ptr<Pool> pool, sqlite3* tx_db)
@@ -113,13 +114,14 @@ SqliteStore::SqliteStore(std::shared_ptr<Pool> pool, sqlite3* tx_db)
 
 SqliteStore::~SqliteStore() = default;
 
-SqliteStore::Lease SqliteStore::Borrow() {
+Result<SqliteStore::Lease> SqliteStore::Borrow() {
   if (tx_db_ != nullptr) return Lease(nullptr, tx_db_);
-  return Lease(pool_.get(), pool_->Acquire());
+  GH_ASSIGN_OR_RETURN(sqlite3 * db, pool_->Acquire());
+  return Lease(pool_.get(), db);
 }
 
 Result<void> SqliteStore::InTransaction(const std::function<Result<void>(Store& tx)>& body) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   SqliteStore view(pool_, db.get());
   return Transact(db.get(), TxMode::kWrite, [&] { return body(view); });
 }
@@ -128,7 +130,7 @@ Result<void> SqliteStore::InTransaction(const std::function<Result<void>(Store& 
 
 Result<std::string> SqliteStore::ServerSecret(std::string_view name, std::string_view candidate,
                                               TimePoint now) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Transact(db.get(), TxMode::kWrite, [&]() -> Result<std::string> {
     GH_RETURN_IF_ERROR(Execute(db.get(),
                                "INSERT INTO server_secrets (name, value, created_at) VALUES (?, ?, "
@@ -144,7 +146,7 @@ Result<std::string> SqliteStore::ServerSecret(std::string_view name, std::string
 // Clients
 
 Result<void> SqliteStore::PutClient(const ClientRecord& c) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Transact(db.get(), TxMode::kWrite, [&]() -> Result<void> {
     GH_RETURN_IF_ERROR(Execute(
         db.get(),
@@ -157,7 +159,7 @@ Result<void> SqliteStore::PutClient(const ClientRecord& c) {
 }
 
 Result<std::optional<ClientRecord>> SqliteStore::FindClient(std::string_view id) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Transact(db.get(), TxMode::kRead, [&]() -> Result<std::optional<ClientRecord>> {
     GH_ASSIGN_OR_RETURN(
         auto clients,
@@ -170,7 +172,7 @@ Result<std::optional<ClientRecord>> SqliteStore::FindClient(std::string_view id)
 }
 
 Result<std::vector<ClientRecord>> SqliteStore::ListClients() {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Transact(db.get(), TxMode::kRead, [&]() -> Result<std::vector<ClientRecord>> {
     GH_ASSIGN_OR_RETURN(
         auto clients,
@@ -182,7 +184,7 @@ Result<std::vector<ClientRecord>> SqliteStore::ListClients() {
 }
 
 Result<bool> SqliteStore::RemoveClient(std::string_view id) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_ASSIGN_OR_RETURN(int removed, Execute(db.get(), "DELETE FROM clients WHERE id = ?", id));
   return removed > 0;
 }
@@ -190,7 +192,7 @@ Result<bool> SqliteStore::RemoveClient(std::string_view id) {
 // Users
 
 Result<void> SqliteStore::PutUser(const UserRecord& u) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_RETURN_IF_ERROR(
       Execute(db.get(), Cat("INSERT INTO users (", kUserColumns, ") VALUES (?, ?, ?, ?, ?, ?)"),
               u.id, u.username, u.password_hash, u.name, u.email, u.created_at));
@@ -198,25 +200,25 @@ Result<void> SqliteStore::PutUser(const UserRecord& u) {
 }
 
 Result<std::optional<UserRecord>> SqliteStore::FindUserById(std::string_view id) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryOne(db.get(), Cat("SELECT ", kUserColumns, " FROM users WHERE id = ?"), ReadUser, id);
 }
 
 Result<std::optional<UserRecord>> SqliteStore::FindUserByUsername(std::string_view username) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryOne(db.get(), Cat("SELECT ", kUserColumns, " FROM users WHERE username = ?"),
                   ReadUser, username);
 }
 
 Result<std::vector<UserRecord>> SqliteStore::FindUsersByEmail(std::string_view email) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryAll(
       db.get(), Cat("SELECT ", kUserColumns, " FROM users WHERE email = ? ORDER BY created_at, id"),
       ReadUser, email);
 }
 
 Result<std::vector<UserRecord>> SqliteStore::ListUsers() {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryAll(db.get(), Cat("SELECT ", kUserColumns, " FROM users ORDER BY username"),
                   ReadUser);
 }
@@ -224,7 +226,7 @@ Result<std::vector<UserRecord>> SqliteStore::ListUsers() {
 // Sessions
 
 Result<void> SqliteStore::CreateSession(const SessionRecord& s) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_RETURN_IF_ERROR(Execute(db.get(),
                              Cat("INSERT INTO sessions (", kSessionColumns,
                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
@@ -235,19 +237,19 @@ Result<void> SqliteStore::CreateSession(const SessionRecord& s) {
 }
 
 Result<std::optional<SessionRecord>> SqliteStore::FindSessionByKeyHash(std::string_view key_hash) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryOne(db.get(), Cat("SELECT ", kSessionColumns, " FROM sessions WHERE key_hash = ?"),
                   ReadSession, key_hash);
 }
 
 Result<std::optional<SessionRecord>> SqliteStore::FindSessionBySid(std::string_view sid) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryOne(db.get(), Cat("SELECT ", kSessionColumns, " FROM sessions WHERE sid = ?"),
                   ReadSession, sid);
 }
 
 Result<void> SqliteStore::TouchSession(std::string_view sid, TimePoint last_seen_at) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_RETURN_IF_ERROR(
       Execute(db.get(), "UPDATE sessions SET last_seen_at = ? WHERE sid = ? AND ended_at IS NULL",
               last_seen_at, sid));
@@ -255,7 +257,7 @@ Result<void> SqliteStore::TouchSession(std::string_view sid, TimePoint last_seen
 }
 
 Result<int> SqliteStore::PurgeEndedSessions(TimePoint cutoff) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Transact(db.get(), TxMode::kWrite, [&]() -> Result<int> {
     for (const char* table : {"participants", "upstream_links"}) {
       GH_RETURN_IF_ERROR(Execute(db.get(),
@@ -271,7 +273,7 @@ Result<int> SqliteStore::PurgeEndedSessions(TimePoint cutoff) {
 
 Result<bool> SqliteStore::ReauthenticateSession(std::string_view sid, std::string_view key_hash,
                                                 TimePoint auth_time, const SignInMethod& method) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_ASSIGN_OR_RETURN(
       int changed,
       Execute(db.get(),
@@ -282,7 +284,7 @@ Result<bool> SqliteStore::ReauthenticateSession(std::string_view sid, std::strin
 }
 
 Result<bool> SqliteStore::EndSession(std::string_view sid, std::string_view cause, TimePoint at) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_ASSIGN_OR_RETURN(
       int ended,
       Execute(db.get(),
@@ -293,7 +295,7 @@ Result<bool> SqliteStore::EndSession(std::string_view sid, std::string_view caus
 
 Result<std::vector<SessionRecord>> SqliteStore::ListSessions(std::string_view user_id,
                                                              bool include_ended) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   const std::string select = Cat("SELECT ", kSessionColumns, " FROM sessions WHERE ");
   constexpr char kFilterAndOrder[] =
       "(?1 OR ended_at IS NULL) ORDER BY created_at DESC, rowid DESC";
@@ -307,7 +309,7 @@ Result<std::vector<SessionRecord>> SqliteStore::ListSessions(std::string_view us
 Result<std::vector<SessionRecord>> SqliteStore::FindExpiredSessions(TimePoint idle_cutoff,
                                                                     TimePoint absolute_cutoff,
                                                                     int limit) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryAll(
       db.get(),
       Cat("SELECT ", kSessionColumns,
@@ -317,7 +319,7 @@ Result<std::vector<SessionRecord>> SqliteStore::FindExpiredSessions(TimePoint id
 }
 
 Result<void> SqliteStore::AddParticipant(const ParticipantRecord& p) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   // MAX keeps last_seen_at from moving backwards when concurrent requests land out of order.
   GH_RETURN_IF_ERROR(Execute(
       db.get(),
@@ -332,7 +334,7 @@ Result<void> SqliteStore::AddParticipant(const ParticipantRecord& p) {
 }
 
 Result<std::vector<ParticipantRecord>> SqliteStore::ListParticipants(std::string_view sid) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryAll(db.get(),
                   Cat("SELECT ", kParticipantColumns,
                       " FROM participants WHERE sid = ? ORDER BY first_seen_at, client_id"),
@@ -340,7 +342,7 @@ Result<std::vector<ParticipantRecord>> SqliteStore::ListParticipants(std::string
 }
 
 Result<std::vector<ClientRecord>> SqliteStore::ListParticipantClients(std::string_view sid) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Transact(db.get(), TxMode::kRead, [&]() -> Result<std::vector<ClientRecord>> {
     constexpr char kParticipantIds[] = "SELECT client_id FROM participants WHERE sid = ?";
     GH_ASSIGN_OR_RETURN(auto clients,
@@ -356,7 +358,7 @@ Result<std::vector<ClientRecord>> SqliteStore::ListParticipantClients(std::strin
 // Codes and tokens
 
 Result<void> SqliteStore::PutCode(const AuthorizationCodeRecord& c) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_RETURN_IF_ERROR(Execute(db.get(),
                              Cat("INSERT INTO authorization_codes (", kCodeColumns,
                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
@@ -369,7 +371,7 @@ Result<void> SqliteStore::PutCode(const AuthorizationCodeRecord& c) {
 
 Result<std::optional<AuthorizationCodeRecord>> SqliteStore::ConsumeCode(
     std::string_view code_hash) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   // Only one caller's UPDATE can match `consumed = 0`; everyone else reads the consumed row.
   GH_ASSIGN_OR_RETURN(auto won, QueryOne(db.get(),
                                          Cat("UPDATE authorization_codes SET consumed = 1 "
@@ -386,7 +388,7 @@ Result<std::optional<AuthorizationCodeRecord>> SqliteStore::ConsumeCode(
 }
 
 Result<void> SqliteStore::PutToken(const TokenRecord& t) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_RETURN_IF_ERROR(
       Execute(db.get(),
               Cat("INSERT INTO tokens (", kTokenColumns, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
@@ -396,13 +398,13 @@ Result<void> SqliteStore::PutToken(const TokenRecord& t) {
 }
 
 Result<std::optional<TokenRecord>> SqliteStore::FindToken(std::string_view token_hash) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryOne(db.get(), Cat("SELECT ", kTokenColumns, " FROM tokens WHERE token_hash = ?"),
                   ReadToken, token_hash);
 }
 
 Result<bool> SqliteStore::RevokeToken(std::string_view token_hash) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_ASSIGN_OR_RETURN(
       int revoked,
       Execute(db.get(), "UPDATE tokens SET revoked = 1 WHERE token_hash = ? AND revoked = 0",
@@ -411,13 +413,13 @@ Result<bool> SqliteStore::RevokeToken(std::string_view token_hash) {
 }
 
 Result<int> SqliteStore::RevokeGrant(std::string_view grant_id) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Execute(db.get(), "UPDATE tokens SET revoked = 1 WHERE grant_id = ? AND revoked = 0",
                  grant_id);
 }
 
 Result<int> SqliteStore::RevokeSessionCredentials(std::string_view sid, bool keep_offline) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Transact(db.get(), TxMode::kWrite, [&]() -> Result<int> {
     GH_ASSIGN_OR_RETURN(int codes,
                         Execute(db.get(), "DELETE FROM authorization_codes WHERE sid = ?", sid));
@@ -435,7 +437,7 @@ Result<int> SqliteStore::RevokeSessionCredentials(std::string_view sid, bool kee
 
 Result<int> SqliteStore::RevokeOfflineGrants(std::string_view user_id,
                                              std::optional<std::string_view> client_id) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   // The grants are found by their offline refresh tokens; every token of such a grant goes.
   return Execute(db.get(),
                  "UPDATE tokens SET revoked = 1 WHERE revoked = 0 AND grant_id IN ("
@@ -458,7 +460,7 @@ ConsentRecord ReadConsent(const Statement& s) {
 }  // namespace
 
 Result<void> SqliteStore::PutConsent(const ConsentRecord& c) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_RETURN_IF_ERROR(Execute(db.get(),
                              Cat("INSERT INTO consents (", kConsentColumns,
                                  ") VALUES (?, ?, ?, ?) ON CONFLICT (user_id, client_id) DO "
@@ -470,7 +472,7 @@ Result<void> SqliteStore::PutConsent(const ConsentRecord& c) {
 
 Result<std::optional<ConsentRecord>> SqliteStore::FindConsent(std::string_view user_id,
                                                               std::string_view client_id) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryOne(
       db.get(),
       Cat("SELECT ", kConsentColumns, " FROM consents WHERE user_id = ? AND client_id = ?"),
@@ -478,7 +480,7 @@ Result<std::optional<ConsentRecord>> SqliteStore::FindConsent(std::string_view u
 }
 
 Result<std::vector<ConsentRecord>> SqliteStore::ListConsents(std::string_view user_id) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryAll(
       db.get(),
       Cat("SELECT ", kConsentColumns, " FROM consents WHERE user_id = ? ORDER BY client_id"),
@@ -486,7 +488,7 @@ Result<std::vector<ConsentRecord>> SqliteStore::ListConsents(std::string_view us
 }
 
 Result<bool> SqliteStore::RemoveConsent(std::string_view user_id, std::string_view client_id) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_ASSIGN_OR_RETURN(int removed,
                       Execute(db.get(), "DELETE FROM consents WHERE user_id = ? AND client_id = ?",
                               user_id, client_id));
@@ -494,7 +496,7 @@ Result<bool> SqliteStore::RemoveConsent(std::string_view user_id, std::string_vi
 }
 
 Result<int> SqliteStore::PurgeExpired(TimePoint cutoff) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Transact(db.get(), TxMode::kWrite, [&]() -> Result<int> {
     GH_ASSIGN_OR_RETURN(
         int codes,
@@ -508,7 +510,7 @@ Result<int> SqliteStore::PurgeExpired(TimePoint cutoff) {
 // Signing keys
 
 Result<void> SqliteStore::PutKey(const SigningKeyRecord& k) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_RETURN_IF_ERROR(Execute(
       db.get(), Cat("INSERT INTO signing_keys (", kKeyColumns, ") VALUES (?, ?, ?, ?, ?, ?, ?)"),
       k.kid, k.alg, k.private_key_pem, k.created_at, k.retired_at, k.unpublish_at, k.activates_at));
@@ -516,14 +518,14 @@ Result<void> SqliteStore::PutKey(const SigningKeyRecord& k) {
 }
 
 Result<std::vector<SigningKeyRecord>> SqliteStore::ListKeys() {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryAll(db.get(),
                   Cat("SELECT ", kKeyColumns, " FROM signing_keys ORDER BY created_at, rowid"),
                   ReadKey);
 }
 
 Result<void> SqliteStore::UpdateKey(const SigningKeyRecord& k) {
-  Lease db = Borrow();
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return RequireChanged(
       Execute(db.get(),
               "UPDATE signing_keys SET alg = ?2, private_key_pem = ?3, created_at = ?4, "

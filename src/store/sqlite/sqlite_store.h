@@ -1,6 +1,7 @@
 // SqliteStore: the Store on a single SQLite database file, for single-node deployments.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,8 +21,11 @@ namespace gh::store {
 class SqliteStore final : public Store {
  public:
   // Opens (creating if needed) the database at `path` and applies missing migrations. kUnavailable
-  // when the file cannot be opened or migrated; kInvalidArgument for a bad `pool_size`.
-  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, int pool_size = 4);
+  // when the file cannot be opened or migrated; kInvalidArgument for a bad `pool_size`. A call
+  // that finds all `pool_size` connections busy for `acquire_wait` fails with kUnavailable.
+  static Result<std::unique_ptr<SqliteStore>> Open(
+      const std::string& path, int pool_size = 4,
+      std::chrono::milliseconds acquire_wait = std::chrono::seconds(5));
 
   ~SqliteStore() override;
   SqliteStore(const SqliteStore&) = delete;
@@ -142,7 +146,7 @@ class SqliteStore final : public Store {
   // connection, inside its open transaction, instead of borrowing from the pool.
   SqliteStore(std::shared_ptr<Pool> pool, sqlite3* tx_db);
 
-  Lease Borrow();
+  Result<Lease> Borrow();
 
   std::shared_ptr<Pool> pool_;
   sqlite3* tx_db_ = nullptr;

@@ -122,6 +122,23 @@ TEST_F(SqliteStoreTest, Migration3KeepsTheClientsUris) {
   EXPECT_TRUE(Column(path_, "SELECT name FROM sqlite_master WHERE name = 'client_uris'").empty());
 }
 
+// A call that cannot get a connection in time is told so (503 for its client) instead of waiting
+// for ever: here the one connection is held by a transaction that calls the store outside it.
+TEST_F(SqliteStoreTest, ABusyPoolAnswersUnavailableInsteadOfWaitingForEver) {
+  auto store = store::SqliteStore::Open(path_, 1, std::chrono::milliseconds(50));
+  ASSERT_TRUE(store.ok());
+  ErrorCode inner = ErrorCode::kInternal;
+  ASSERT_TRUE((*store)
+                  ->InTransaction([&](Store&) -> Result<void> {
+                    auto found = (*store)->FindUserById("u1");
+                    inner = found.ok() ? ErrorCode::kInternal : found.error().code;
+                    return Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(inner, ErrorCode::kUnavailable);
+  EXPECT_TRUE((*store)->FindUserById("u1").ok());  // the connection came back
+}
+
 TEST_F(SqliteStoreTest, MigrationsAreRecordedAndNotRerunOnReopen) {
   ASSERT_TRUE(OpenStore()->PutUser(Alice()).ok());
   const auto applied =
