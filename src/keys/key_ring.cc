@@ -43,9 +43,9 @@ std::string JwkThumbprint(const nlohmann::json& jwk) {
 }
 
 // Generates a key for `alg`, named by its thumbprint, and persists it (sealed, with a sealer).
-Result<SigningKeyRecord> CreateKey(store::KeyStore& store, JwsAlg alg, TimePoint now,
-                                   const crypto::KeySealer* sealer,
-                                   std::optional<TimePoint> activates_at = std::nullopt) {
+// A new key of `alg`, not stored yet.
+Result<SigningKeyRecord> NewKey(JwsAlg alg, TimePoint now, const crypto::KeySealer* sealer,
+                                std::optional<TimePoint> activates_at = std::nullopt) {
   // The kid depends on the key, so the key is generated unnamed and named through its PEM.
   GH_ASSIGN_OR_RETURN(crypto::SigningKey key, crypto::SigningKey::Generate(alg, ""));
   SigningKeyRecord record;
@@ -54,7 +54,6 @@ Result<SigningKeyRecord> CreateKey(store::KeyStore& store, JwsAlg alg, TimePoint
   record.private_key_pem = sealer ? sealer->Seal(key.PrivatePem(), record.kid) : key.PrivatePem();
   record.created_at = now;
   record.activates_at = activates_at;
-  GH_RETURN_IF_ERROR(store.PutKey(record));
   return record;
 }
 
@@ -105,13 +104,20 @@ Result<void> KeyRing::ReloadLocked() {
     }
   }
 
+  bool lost_a_race = false;
   for (JwsAlg alg : kAlgs) {
     bool has_active = std::any_of(records.begin(), records.end(), [&](const auto& record) {
       return record.alg == crypto::ToString(alg) && IsSigning(record, now);
     });
     if (has_active) continue;
-    GH_ASSIGN_OR_RETURN(SigningKeyRecord created, CreateKey(store_, alg, now, sealer_));
-    records.push_back(std::move(created));
+    GH_ASSIGN_OR_RETURN(SigningKeyRecord created, NewKey(alg, now, sealer_));
+    GH_ASSIGN_OR_RETURN(bool stored, store_.PutFirstKey(created, now));
+    if (stored) records.push_back(std::move(created));
+    lost_a_race |= !stored;
+  }
+  // Another node stored a key first (several starting together on an empty store): use its.
+  if (lost_a_race) {
+    GH_ASSIGN_OR_RETURN(records, store_.ListKeys());
   }
 
   // Newest first: the first unretired key of an algorithm is the active one, and the JWKS lists
@@ -191,7 +197,10 @@ Result<TimePoint> KeyRing::Rotate(Seconds announce_ahead) {
   // sign until the new ones take over, at the same instant.
   std::optional<TimePoint> activates_at;
   if (announce_ahead > Seconds(0)) activates_at = switch_at;
-  for (JwsAlg alg : kAlgs) GH_RETURN_IF_ERROR(CreateKey(store_, alg, now, sealer_, activates_at));
+  for (JwsAlg alg : kAlgs) {
+    GH_ASSIGN_OR_RETURN(SigningKeyRecord created, NewKey(alg, now, sealer_, activates_at));
+    GH_RETURN_IF_ERROR(store_.PutKey(created));
+  }
   for (SigningKeyRecord& record : records) {
     if (IsRetired(record, now)) continue;
     // A key announced by an earlier rotation that has not started signing is superseded now.

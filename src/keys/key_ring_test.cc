@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <deque>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "core/base64url.h"
 #include "crypto/digest.h"
@@ -19,20 +22,34 @@ using store::SigningKeyRecord;
 
 constexpr Seconds kPublishAfterRetire{3600};
 
-// KeyStore in memory, in insertion order, as ListKeys() promises (oldest first).
+// KeyStore in memory, in insertion order, as ListKeys() promises (oldest first). Thread-safe, as
+// a store shared by several nodes is.
 class FakeKeyStore final : public store::KeyStore {
  public:
   Result<void> PutKey(const SigningKeyRecord& key) override {
+    std::lock_guard lock(mutex_);
     if (fail_) return Error::Unavailable("store down");
     if (Find(key.kid) != keys_.end()) return Error::AlreadyExists(key.kid);
     keys_.push_back(key);
     return Ok();
   }
+  Result<bool> PutFirstKey(const SigningKeyRecord& key, TimePoint now) override {
+    std::lock_guard lock(mutex_);
+    if (fail_) return Error::Unavailable("store down");
+    for (const auto& k : keys_)
+      if (k.alg == key.alg && (!k.retired_at || *k.retired_at > now) &&
+          (!k.activates_at || *k.activates_at <= now))
+        return false;
+    keys_.push_back(key);
+    return true;
+  }
   Result<std::vector<SigningKeyRecord>> ListKeys() override {
+    std::lock_guard lock(mutex_);
     if (fail_) return Error::Unavailable("store down");
     return keys_;
   }
   Result<void> UpdateKey(const SigningKeyRecord& key) override {
+    std::lock_guard lock(mutex_);
     if (fail_) return Error::Unavailable("store down");
     auto it = Find(key.kid);
     if (it == keys_.end()) return Error::NotFound(key.kid);
@@ -52,6 +69,7 @@ class FakeKeyStore final : public store::KeyStore {
     return std::find_if(keys_.begin(), keys_.end(), [&](const auto& k) { return k.kid == kid; });
   }
 
+  std::mutex mutex_;
   std::vector<SigningKeyRecord> keys_;
   bool fail_ = false;
 };
@@ -171,6 +189,22 @@ TEST_F(KeyRingTest, ASecondRingLoadsTheSameKeysWithoutGenerating) {
   for (JwsAlg alg : {JwsAlg::kRS256, JwsAlg::kES256})
     EXPECT_EQ(ActiveKid(second, alg), ActiveKid(first, alg));
   EXPECT_EQ(second.Jwks(), first.Jwks());
+}
+
+// Several nodes starting together on an empty store: each generates, one key per algorithm is
+// kept, and every ring signs and publishes that one.
+TEST_F(KeyRingTest, RingsStartingTogetherOnAnEmptyStoreAgreeOnOneKeyPerAlg) {
+  constexpr int kNodes = 4;
+  std::deque<KeyRing> rings;
+  for (int i = 0; i < kNodes; ++i) rings.emplace_back(store_, clock_, kPublishAfterRetire);
+  std::vector<std::thread> threads;
+  for (auto& ring : rings) threads.emplace_back([&ring] { EXPECT_TRUE(ring.Reload().ok()); });
+  for (auto& t : threads) t.join();
+
+  EXPECT_EQ(store_.keys().size(), 2u);  // RS256 and ES256
+  for (JwsAlg alg : {JwsAlg::kRS256, JwsAlg::kES256})
+    for (const auto& ring : rings) EXPECT_EQ(ActiveKid(ring, alg), ActiveKid(rings[0], alg));
+  for (const auto& ring : rings) EXPECT_EQ(JwksKids(ring), JwksKids(rings[0]));
 }
 
 TEST_F(KeyRingTest, GeneratesOnlyTheMissingAlg) {

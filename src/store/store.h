@@ -112,6 +112,10 @@ class KeyStore {
  public:
   virtual ~KeyStore() = default;
   virtual Result<void> PutKey(const SigningKeyRecord& key) = 0;
+  // Stores `key` unless a key of its algorithm already signs at `now` (not retired, active), in
+  // one atomic step: of several nodes starting together on an empty store, one key is kept and
+  // the others find it. Whether `key` was stored.
+  virtual Result<bool> PutFirstKey(const SigningKeyRecord& key, TimePoint now) = 0;
   virtual Result<std::vector<SigningKeyRecord>> ListKeys() = 0;     // oldest first
   virtual Result<void> UpdateKey(const SigningKeyRecord& key) = 0;  // by kid
 };

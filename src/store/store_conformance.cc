@@ -498,6 +498,23 @@ TEST_P(StoreConformance, KeysListOldestFirstAndUpdateByKid) {
   EXPECT_EQ(AllFields(Must(store().ListKeys())), AllFields(std::vector{older, newer}));
 }
 
+TEST_P(StoreConformance, PutFirstKeyStoresOnlyWhileNoKeyOfTheAlgSigns) {
+  EXPECT_TRUE(Must(store().PutFirstKey(Key("k1", 100), At(100))));
+  EXPECT_FALSE(Must(store().PutFirstKey(Key("k2", 100), At(100))));
+  SigningKeyRecord es = Key("e1", 100);
+  es.alg = "ES256";
+  EXPECT_TRUE(Must(store().PutFirstKey(es, At(100))));  // another algorithm
+  // A key announced for later does not sign yet; a retired one no longer does.
+  SigningKeyRecord k1 = Must(store().ListKeys()).at(0);
+  k1.retired_at = At(150);
+  Must(store().UpdateKey(k1));
+  SigningKeyRecord next = Key("k3", 140);
+  next.activates_at = At(200);
+  Must(store().PutKey(next));
+  EXPECT_TRUE(Must(store().PutFirstKey(Key("k4", 160), At(160))));
+  EXPECT_EQ(Must(store().ListKeys()).size(), 4u);
+}
+
 TEST_P(StoreConformance, DuplicateKeyIsAlreadyExistsAndUnknownUpdateIsNotFound) {
   Must(store().PutKey(Key("k1", 100)));
   EXPECT_EQ(ErrorOf(store().PutKey(Key("k1", 200))), ErrorCode::kAlreadyExists);

@@ -69,6 +69,23 @@ TEST_P(StoreConformance, NestedInTransactionRollsBackOnlyItself) {
 
 // ---- Concurrency
 
+TEST_P(StoreConformance, ConcurrentPutFirstKeyKeepsExactlyOne) {
+  constexpr int kThreads = 8;
+  std::atomic<int> stored{0};
+  std::atomic<int> errors{0};
+  RunTogether(kThreads, [&](int i) {
+    auto r = store().PutFirstKey(Key("k" + std::to_string(i), 0), At(0));
+    if (!r.ok()) {
+      ++errors;
+    } else if (*r) {
+      ++stored;
+    }
+  });
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(stored.load(), 1);
+  EXPECT_EQ(Must(store().ListKeys()).size(), 1u);
+}
+
 TEST_P(StoreConformance, ConcurrentConsumeCodeHasExactlyOneWinner) {
   constexpr int kThreads = 8;
   Must(store().PutCode(Code("c1")));

@@ -517,6 +517,22 @@ Result<void> SqliteStore::PutKey(const SigningKeyRecord& k) {
   return Ok();
 }
 
+Result<bool> SqliteStore::PutFirstKey(const SigningKeyRecord& k, TimePoint now) {
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
+  // One statement: SQLite runs it under the database's write lock, so the check and the insert
+  // cannot interleave with another node's.
+  GH_ASSIGN_OR_RETURN(
+      int inserted,
+      Execute(db.get(),
+              Cat("INSERT INTO signing_keys (", kKeyColumns,
+                  ") SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE NOT EXISTS (SELECT 1 FROM "
+                  "signing_keys WHERE alg = ?2 AND (retired_at IS NULL OR retired_at > ?8) AND "
+                  "(activates_at IS NULL OR activates_at <= ?8))"),
+              k.kid, k.alg, k.private_key_pem, k.created_at, k.retired_at, k.unpublish_at,
+              k.activates_at, now));
+  return inserted > 0;
+}
+
 Result<std::vector<SigningKeyRecord>> SqliteStore::ListKeys() {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryAll(db.get(),

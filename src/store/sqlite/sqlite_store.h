@@ -77,6 +77,7 @@ class SqliteStore final : public Store {
   Result<bool> RemoveConsent(std::string_view user_id, std::string_view client_id) override;
 
   Result<void> PutKey(const SigningKeyRecord& key) override;
+  Result<bool> PutFirstKey(const SigningKeyRecord& key, TimePoint now) override;
   Result<std::vector<SigningKeyRecord>> ListKeys() override;
   Result<void> UpdateKey(const SigningKeyRecord& key) override;
 
