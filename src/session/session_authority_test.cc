@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <set>
+#include <thread>
 
 #include "core/clock.h"
 #include "core/random.h"
@@ -345,6 +347,45 @@ TEST_F(SessionAuthorityTest, ExpiredSessionsAreEndedAndTheirParticipantsNotified
   EXPECT_EQ((*store_->FindSessionBySid(idle->session.sid))->end_cause, "expired");
   EXPECT_TRUE((*store_->FindSessionBySid(fresh->session.sid))->active());
   EXPECT_EQ(store_->ListNotifications(idle->session.sid, 10)->size(), 1u);
+}
+
+// Every node runs the expiry sweep: two nodes sweeping one store at once end each session once
+// and notify each participant once, because ending and enqueuing are one transaction that only
+// the first ender gets to run.
+TEST_F(SessionAuthorityTest, SweepsOnSeveralNodesEndAndNotifyEachSessionOnce) {
+  AddClient("mail", true);
+  constexpr int kSessions = 40;
+  std::vector<std::string> sids;
+  for (int i = 0; i < kSessions; ++i) {
+    auto started = authority_.Start("user-" + std::to_string(i));
+    ASSERT_TRUE(authority_.AddParticipant(*store_, started->session.sid, "mail", "oidc").ok());
+    sids.push_back(started->session.sid);
+  }
+  clock_.Advance(minutes(31));
+  auto node_b_store = store::SqliteStore::Open(dir_.File("db.sqlite"));
+  ASSERT_TRUE(node_b_store.ok());
+  EventLog node_b_events(clock_);
+  SessionAuthority node_b(**node_b_store, clock_, random_, node_b_events,
+                          SessionPolicy{minutes(30), hours(8)});
+  node_b.AddProtocol(oidc_participants_);
+
+  std::atomic<int> ended{0};
+  std::vector<std::thread> nodes;
+  for (SessionAuthority* node : {&authority_, &node_b})
+    nodes.emplace_back([&ended, node] {
+      // Small batches, so the two sweeps overlap on the same sessions.
+      for (int round = 0; round < kSessions; ++round) {
+        auto r = node->EndExpired(5);
+        ASSERT_TRUE(r.ok()) << r.error().message;
+        ended += *r;
+      }
+    });
+  for (auto& t : nodes) t.join();
+  EXPECT_EQ(ended.load(), kSessions);
+  for (const auto& sid : sids) {
+    EXPECT_EQ((*store_->FindSessionBySid(sid))->end_cause, "expired");
+    EXPECT_EQ(store_->ListNotifications(sid, 10)->size(), 1u) << sid;
+  }
 }
 
 }  // namespace
