@@ -30,7 +30,6 @@
 #include "session/logout_dispatcher.h"
 #include "session/session_authority.h"
 #include "signout/sign_out_flow.h"
-#include "store/sqlite/sqlite_store.h"
 #include "web/csrf.h"
 #include "web/login_pages.h"
 
@@ -106,7 +105,7 @@ void ParticipantProtocols::RegisterWith(session::SessionAuthority& sessions) {
 struct App::Parts {
   SystemClock clock;
   SystemRandom random;
-  std::unique_ptr<store::SqliteStore> store;
+  std::unique_ptr<store::Store> store;
   std::optional<crypto::KeySealer> sealer;
   std::unique_ptr<keys::KeyRing> keys;
   std::unique_ptr<crypto::PasswordHasher> hasher;

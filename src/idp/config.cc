@@ -134,6 +134,11 @@ const std::vector<Field>& Fields() {
       Int(
           "server.maintenance_interval_seconds",
           [](Config& c) -> int& { return c.server.maintenance_interval_seconds; }, 1, 3600),
+      Int(
+          "store.pool_size", [](Config& c) -> int& { return c.store.pool_size; }, 1, 256),
+      Int(
+          "store.acquire_timeout_ms", [](Config& c) -> int& { return c.store.acquire_timeout_ms; },
+          1, 60'000),
       OptionalString(
           "server.tls_certificate", [](Config & c) -> auto& { return c.server.tls_certificate; }),
       OptionalString(

@@ -61,6 +61,14 @@ struct Config {
     int delivery_lease_seconds = 30;
   } logout;
 
+  // The embedded SQLite database in data_dir.
+  struct Store {
+    // Connections: every worker thread, the outbox dispatcher and the upkeep may each hold one.
+    int pool_size = 8;
+    // How long a call waits for a free connection before it fails with 503.
+    int acquire_timeout_ms = 5000;
+  } store;
+
   // How long history is kept: ended sessions with their participants, delivered or failed
   // notifications and events older than this are purged by the upkeep. Pending notifications
   // are never purged; they settle within logout.retry_horizon_seconds.

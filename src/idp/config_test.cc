@@ -255,6 +255,19 @@ TEST(Config, SamlUpstreamsAreReadFromTheirMetadata) {
                     "upstream[0].protocol");
 }
 
+TEST(Config, StorePoolIsSizedAndBounded) {
+  auto defaults = ParseConfig("", {});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->store.pool_size, 8);
+  EXPECT_EQ(defaults->store.acquire_timeout_ms, 5000);
+  auto c = ParseConfig("[store]\npool_size = 16\nacquire_timeout_ms = 250\n",
+                       {{"GATEHOUSE_STORE_POOL_SIZE", "12"}});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->store.pool_size, 12);  // the environment wins
+  EXPECT_EQ(c->store.acquire_timeout_ms, 250);
+  ExpectErrorNaming(ParseConfig("[store]\npool_size = 0\n", {}), "store.pool_size");
+}
+
 TEST(Config, TlsFilesComeInPairs) {
   ExpectErrorNaming(ParseConfig("[server]\ntls_certificate = \"c.pem\"\n", {}), "tls_private_key");
 }

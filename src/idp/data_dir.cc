@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "store/sqlite/sqlite_store.h"
+
 namespace gh::idp {
 namespace {
 
@@ -27,7 +29,7 @@ Result<void> RequirePrivate(const fs::path& path) {
 
 }  // namespace
 
-Result<std::unique_ptr<store::SqliteStore>> OpenPrivateStore(const Config& config) {
+Result<std::unique_ptr<store::Store>> OpenPrivateStore(const Config& config) {
   // Every file this process creates from here on (the database, its WAL and shared-memory
   // files, key files) is the owner's alone, whatever umask it was started with.
   ::umask(077);
@@ -39,7 +41,10 @@ Result<std::unique_ptr<store::SqliteStore>> OpenPrivateStore(const Config& confi
   const std::string database = config.database_path();
   for (const char* suffix : {"", "-wal", "-shm"})
     GH_RETURN_IF_ERROR(RequirePrivate(database + suffix));
-  return store::SqliteStore::Open(database);
+  GH_ASSIGN_OR_RETURN(auto store, store::SqliteStore::Open(
+                                      database, config.store.pool_size,
+                                      std::chrono::milliseconds(config.store.acquire_timeout_ms)));
+  return std::unique_ptr<store::Store>(std::move(store));
 }
 
 Result<std::optional<crypto::KeySealer>> KeySealerFor(const Config& config) {

@@ -8,14 +8,15 @@
 #include "core/result.h"
 #include "crypto/key_sealer.h"
 #include "idp/config.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
 
 namespace gh::idp {
 
-// Creates the data directory (0700) if needed and opens its database, creating files 0600.
-// Refuses (kFailedPrecondition, naming the file and the fix) a directory or database that
-// other users may read or write: a key store anyone can copy is not one to sign with.
-Result<std::unique_ptr<store::SqliteStore>> OpenPrivateStore(const Config& config);
+// Creates the data directory (0700) if needed and opens its database, creating files 0600, with
+// the [store] settings. Refuses (kFailedPrecondition, naming the file and the fix) a directory or
+// database that other users may read or write: a key store anyone can copy is not one to sign
+// with. The one place the server and the CLI get their store from.
+Result<std::unique_ptr<store::Store>> OpenPrivateStore(const Config& config);
 
 // The sealer for private keys at rest, when keys.encryption_key_file or keys.encryption_key is
 // set (the file, too, must not be readable by others); nullopt when neither is.
