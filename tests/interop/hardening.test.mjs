@@ -237,7 +237,7 @@ describe('abuse and bad input', () => {
   it('names the CSRF cookie __Host- and marks it Secure behind a TLS-terminating proxy', async () => {
     const proxied = await startGatehouse({ env: { GATEHOUSE_ISSUER: 'https://id.example' } });
     try {
-      const page = await fetch(`${proxied.issuer}/login`); // plain HTTP, as from the proxy
+      const page = await fetch(`${proxied.url}/login`); // plain HTTP, as from the proxy
       const cookie = page.headers.getSetCookie().find((c) => c.includes('gh_csrf='));
       assert.match(cookie, /^__Host-gh_csrf=[A-Za-z0-9_-]{43};/);
       assert.match(cookie, /; Secure/);

@@ -92,18 +92,19 @@ async function waitFor(what, probe, child, output, deadline) {
  * ({id, secret | public, redirectUris, postLogoutRedirectUris, idTokenAlg, frontchannelLogoutUri,
  * backchannelLogoutUri, webOrigins, resourceServerFor})
  * with the CLI. `env` adds GATEHOUSE_* settings. With `dataDir`, serves an existing data
- * directory (a restart), which then stays for the caller to remove. `launcher` is a command the
- * server runs under (e.g. prlimit with its options and `--`). Returns {issuer, port, pid,
- * dataDir, output(), cli(args), stop(), kill()}: `cli` runs a `gatehouse` command on the same data
+ * directory (a restart, or another node on the same database: each names its `node`, the file
+ * its port is written to), which then stays for the caller to remove. `launcher` is a command the
+ * server runs under (e.g. prlimit with its options and `--`). Returns {issuer, url (the node's own
+ * address), port, pid, dataDir, output(), cli(args), stop(), kill()}: `cli` runs a `gatehouse` command on the same data
  * directory and resolves to its stdout; `kill` ends the server with SIGKILL, as a crash would,
  * and keeps the data directory.
  */
 export async function startGatehouse({
-  env = {}, clients = [], users = [], dataDir: reuse, launcher = [],
+  env = {}, clients = [], users = [], dataDir: reuse, launcher = [], node = 'port',
 } = {}) {
   const dataDir = reuse ?? await mkdtemp(path.join(tmpdir(), 'gatehouse-interop-'));
   const removeDataDir = () => (reuse ? undefined : rm(dataDir, { recursive: true, force: true }));
-  const portFile = path.join(dataDir, 'port');
+  const portFile = path.join(dataDir, node);
   const serverEnv = childEnv({
     GATEHOUSE_DATA_DIR: dataDir,
     GATEHOUSE_SERVER_LISTEN: '127.0.0.1:0',
@@ -137,8 +138,11 @@ export async function startGatehouse({
       const n = Number.parseInt(await readFile(portFile, 'utf8'), 10);
       return n > 0 ? n : undefined;
     }, child, output, deadline);
-    const issuer = `http://127.0.0.1:${port}`;
-    await waitFor('/healthz', async () => (await fetch(`${issuer}/healthz`)).status === 200,
+    // The node's own address; the issuer is another when GATEHOUSE_ISSUER names a front (a load
+    // balancer, another host name).
+    const url = `http://127.0.0.1:${port}`;
+    const issuer = env.GATEHOUSE_ISSUER ?? url;
+    await waitFor('/healthz', async () => (await fetch(`${url}/healthz`)).status === 200,
       child, output, deadline);
 
     let stopped;
@@ -157,7 +161,7 @@ export async function startGatehouse({
       await exited;
     })());
     return {
-      issuer, port, dataDir, output, stop, kill, pid: child.pid,
+      issuer, url, port, dataDir, output, stop, kill, pid: child.pid,
       cli: (args) => runCli(args, serverEnv),
       alive: () => child.exitCode === null && child.signalCode === null,
     };
@@ -182,9 +186,9 @@ export async function until(what, probe, { timeoutMs = 20_000, describe = () => 
 
 /** Asserts the server still answers /healthz and discovery (after each hostile request). */
 export async function assertHealthy(gatehouse) {
-  const health = await fetch(`${gatehouse.issuer}/healthz`);
+  const health = await fetch(`${gatehouse.url}/healthz`);
   assert.equal(health.status, 200, `healthz after the request\n${gatehouse.output()}`);
-  const discovery = await fetch(`${gatehouse.issuer}/.well-known/openid-configuration`);
+  const discovery = await fetch(`${gatehouse.url}/.well-known/openid-configuration`);
   assert.equal(discovery.status, 200, `discovery after the request\n${gatehouse.output()}`);
   assert.equal((await discovery.json()).issuer, gatehouse.issuer);
 }

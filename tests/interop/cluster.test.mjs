@@ -1,0 +1,156 @@
+// Several Gatehouse nodes on one store behind a load balancer: nothing a flow needs may live in
+// one node's memory. Three processes share one database and one issuer; the balancer in front
+// is steered by the test, so each step of a flow lands on the node the test chooses (or goes
+// round-robin). The shared store here is the embedded SQLite file, which processes on one
+// machine can share; PostgreSQL takes its place across machines (docs/DEPLOYMENT.md, issue 11).
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import * as oidc from 'openid-client';
+import {
+  CookieJar, REDIRECT_URI, SECRET, USER, assertHealthy, browse, signIn, startGatehouse, until,
+} from './harness.mjs';
+import { POST_LOGOUT, decodePayload, startReceiver } from './federation_support.mjs';
+
+const SCOPE = 'openid profile offline_access';
+
+/**
+ * An HTTP load balancer on 127.0.0.1: forwards each request to one of `nodes` (their ports) —
+ * the pinned one, or the next in turn — and records which node served what.
+ */
+async function startBalancer() {
+  const balancer = { nodes: [], pinned: undefined, served: [] };
+  let turn = 0;
+  const server = http.createServer((req, res) => {
+    const node = balancer.pinned ?? (turn++ % balancer.nodes.length);
+    balancer.served.push({ node, method: req.method, path: new URL(req.url, 'http://x').pathname });
+    const upstream = http.request({
+      host: '127.0.0.1', port: balancer.nodes[node], method: req.method, path: req.url,
+      headers: req.headers,
+    }, (answer) => {
+      res.writeHead(answer.statusCode, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  balancer.url = `http://127.0.0.1:${server.address().port}`;
+  balancer.pin = (node) => { balancer.pinned = node; };
+  balancer.roundRobin = () => { balancer.pinned = undefined; };
+  balancer.nodesServing = (method, path) =>
+    new Set(balancer.served.filter((s) => s.method === method && s.path === path).map((s) => s.node));
+  balancer.close = () => server.close();
+  return balancer;
+}
+
+describe('Three nodes on one store behind a load balancer', () => {
+  const A = 0;
+  const B = 1;
+  const C = 2;
+  let balancer;
+  let nodes = [];
+  let receivers = [];
+
+  before(async () => {
+    balancer = await startBalancer();
+    receivers = [await startReceiver(), await startReceiver()];
+    const env = { GATEHOUSE_ISSUER: balancer.url };
+    const first = await startGatehouse({
+      env,
+      node: 'port-a',
+      users: [USER],
+      clients: receivers.map((receiver, i) => ({
+        id: `app${i + 1}`, secret: SECRET, postLogoutRedirectUris: [POST_LOGOUT],
+        backchannelLogoutUri: receiver.url,
+      })),
+    });
+    nodes = [first];
+    for (const node of ['port-b', 'port-c'])
+      nodes.push(await startGatehouse({ env, node, dataDir: first.dataDir }));
+    balancer.nodes = nodes.map((n) => n.port);
+  });
+
+  after(async () => {
+    // The first node owns the data directory: it goes last.
+    for (const node of [...nodes].reverse()) await node?.stop();
+    for (const receiver of receivers) receiver.close();
+    balancer?.close();
+  });
+
+  const configure = (clientId) => oidc.discovery(new URL(balancer.url), clientId, {},
+    oidc.ClientSecretBasic(SECRET), { execute: [oidc.allowInsecureRequests] });
+
+  // The browser part of a code flow for `clientId`, in `jar`: the callback URL and the PKCE
+  // verifier, state and nonce to redeem it with.
+  async function authorize(config, jar) {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT_URI, scope: SCOPE, state, nonce,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const callback = await signIn(url, USER.username, USER.password, jar);
+    return { callback, checks: { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce } };
+  }
+
+  it('signs in on A, redeems the code on B, refreshes on C, signs out on C: every app is told', async () => {
+    const jar = new CookieJar();
+    balancer.pin(A);
+    const app1 = await configure('app1');
+    const app2 = await configure('app2');
+    const first = await authorize(app1, jar);
+    balancer.pin(B);
+    const tokens = await oidc.authorizationCodeGrant(app1, first.callback, first.checks);
+    // app2 joins the session on B (single sign-on from the cookie A set) and redeems on C.
+    const second = await authorize(app2, jar);
+    balancer.pin(C);
+    await oidc.authorizationCodeGrant(app2, second.callback, second.checks);
+    const refreshed = await oidc.refreshTokenGrant(app1, tokens.refresh_token);
+    assert.equal(refreshed.claims()?.sid ?? decodePayload(refreshed.id_token).sid,
+      tokens.claims().sid, 'the refreshed ID token names the same session');
+
+    // RP-initiated sign-out on C, for a session A started.
+    const logout = oidc.buildEndSessionUrl(app1, {
+      id_token_hint: tokens.id_token, post_logout_redirect_uri: POST_LOGOUT, state: 'bye',
+    });
+    let res = await browse(logout, jar);
+    for (let hop = 0; hop < 5 && res.status >= 300 && res.status < 400; hop++) {
+      const next = new URL(res.headers.get('location'), logout);
+      if (next.origin !== balancer.url) break;
+      res = await browse(next, jar);
+    }
+    assert.equal(res.headers.get('location'), `${POST_LOGOUT}?state=bye`);
+
+    const sid = tokens.claims().sid;
+    for (const receiver of receivers) {
+      const [token] = await until('each app to get its logout token', () =>
+        receiver.tokens.length > 0 && receiver.tokens);
+      assert.equal(decodePayload(token).sid, sid);
+    }
+    assert.deepEqual(balancer.nodesServing('POST', '/login'), new Set([A]));
+    assert.deepEqual(balancer.nodesServing('POST', '/token'), new Set([B, C]));
+    assert.deepEqual(balancer.nodesServing('GET', '/logout'), new Set([C]));
+  });
+
+  it('runs whole flows round-robin: every step on whichever node it lands', async () => {
+    balancer.roundRobin();
+    const before = balancer.served.length;
+    const app1 = await configure('app1');
+    const jar = new CookieJar();
+    const { callback, checks } = await authorize(app1, jar);
+    const tokens = await oidc.authorizationCodeGrant(app1, callback, checks);
+    const { sub } = tokens.claims();
+    assert.equal((await oidc.fetchUserInfo(app1, tokens.access_token, sub)).sub, sub);
+    const refreshed = await oidc.refreshTokenGrant(app1, tokens.refresh_token);
+    // Refresh-token rotation holds across nodes: the spent token is refused wherever it lands.
+    await assert.rejects(oidc.refreshTokenGrant(app1, tokens.refresh_token));
+    await oidc.tokenRevocation(app1, refreshed.access_token);
+    await assert.rejects(oidc.fetchUserInfo(app1, refreshed.access_token, sub));
+    const used = new Set(balancer.served.slice(before).map((s) => s.node));
+    assert.deepEqual(used, new Set([A, B, C]));
+    for (const node of nodes) await assertHealthy(node);
+  });
+});
