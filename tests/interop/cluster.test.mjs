@@ -2,7 +2,7 @@
 // one node's memory. Three processes share one database and one issuer; the balancer in front
 // is steered by the test, so each step of a flow lands on the node the test chooses (or goes
 // round-robin). The shared store here is the embedded SQLite file, which processes on one
-// machine can share; PostgreSQL takes its place across machines (docs/DEPLOYMENT.md, issue 11).
+// machine can share; across machines that is PostgreSQL's place (issue 11, not built yet).
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
