@@ -4,7 +4,10 @@
 // round-robin). The shared store here is the embedded SQLite file, which processes on one
 // machine can share; across machines that is PostgreSQL's place (issue 11, not built yet).
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import {
@@ -43,6 +46,27 @@ async function startBalancer() {
   balancer.close = () => server.close();
   return balancer;
 }
+
+describe('Nodes starting together', () => {
+  it('agree on one signing key per algorithm when the database is empty', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'gatehouse-cluster-'));
+    const started = await Promise.allSettled(['port-a', 'port-b', 'port-c'].map((node) =>
+      startGatehouse({ node, dataDir })));
+    const nodes = started.filter((s) => s.status === 'fulfilled').map((s) => s.value);
+    try {
+      assert.equal(nodes.length, 3, started.map((s) => s.reason?.message).join('\n'));
+      const kids = await Promise.all(nodes.map(async (node) => {
+        const jwks = await (await fetch(`${node.url}/jwks`)).json();
+        return jwks.keys.map((k) => k.kid).sort().join(' ');
+      }));
+      assert.equal(new Set(kids).size, 1, `every node publishes the same keys: ${kids.join(' | ')}`);
+      assert.equal(kids[0].split(' ').length, 2, 'one RS256 and one ES256 key');
+    } finally {
+      for (const node of nodes) await node.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('Three nodes on one store behind a load balancer', () => {
   const A = 0;
