@@ -6,12 +6,14 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import {
-  CookieJar, REDIRECT_URI, SECRET, USER, assertHealthy, browse, signIn, startGatehouse, until,
+  CookieJar, REDIRECT_URI, SECRET, USER, assertHealthy, browse, followAuthorization,
+  startGatehouse, until,
 } from './harness.mjs';
 import { POST_LOGOUT, decodePayload, startReceiver } from './federation_support.mjs';
 
@@ -45,6 +47,27 @@ async function startBalancer() {
     new Set(balancer.served.filter((s) => s.method === method && s.path === path).map((s) => s.node));
   balancer.close = () => server.close();
   return balancer;
+}
+
+/** openid-client for `clientId` (secret SECRET), with the issuer behind `balancer`. */
+const configureThrough = (balancer, clientId) => oidc.discovery(new URL(balancer.url), clientId,
+  {}, oidc.ClientSecretBasic(SECRET), { execute: [oidc.allowInsecureRequests] });
+
+/**
+ * The browser part of a code flow in `jar` (signing in when it holds no session): the callback
+ * URL and the PKCE verifier, state and nonce to redeem it with.
+ */
+async function authorize(config, jar) {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT_URI, scope: SCOPE, state, nonce,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  });
+  const callback = await followAuthorization(url, { jar, credentials: USER });
+  return { callback, checks: { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce } };
 }
 
 describe('Nodes starting together', () => {
@@ -102,23 +125,7 @@ describe('Three nodes on one store behind a load balancer', () => {
     balancer?.close();
   });
 
-  const configure = (clientId) => oidc.discovery(new URL(balancer.url), clientId, {},
-    oidc.ClientSecretBasic(SECRET), { execute: [oidc.allowInsecureRequests] });
-
-  // The browser part of a code flow for `clientId`, in `jar`: the callback URL and the PKCE
-  // verifier, state and nonce to redeem it with.
-  async function authorize(config, jar) {
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const nonce = oidc.randomNonce();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI, scope: SCOPE, state, nonce,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
-    const callback = await signIn(url, USER.username, USER.password, jar);
-    return { callback, checks: { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce } };
-  }
+  const configure = (clientId) => configureThrough(balancer, clientId);
 
   it('signs in on A, redeems the code on B, refreshes on C, signs out on C: every app is told', async () => {
     const jar = new CookieJar();
@@ -176,5 +183,99 @@ describe('Three nodes on one store behind a load balancer', () => {
     const used = new Set(balancer.served.slice(before).map((s) => s.node));
     assert.deepEqual(used, new Set([A, B, C]));
     for (const node of nodes) await assertHealthy(node);
+  });
+});
+
+/**
+ * Back-channel logout receivers for `count` apps on one server (app i at /bc/i) that answer each
+ * token after `delayMs`, so that a fan-out stays in flight for that long. Records, per app, the
+ * tokens that reached it.
+ */
+async function startSlowReceivers(count, delayMs) {
+  const tokens = Array.from({ length: count }, () => []);
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      tokens[Number(req.url.split('/')[2])]?.push(new URLSearchParams(body).get('logout_token'));
+      setTimeout(() => res.writeHead(200, { 'cache-control': 'no-store' }).end(), delayMs);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  return { tokens, url: (i) => `${base}/bc/${i}`, close: () => server.close() };
+}
+
+describe('A node killed in the middle of a fan-out', () => {
+  // Bounded for `make test`; the issue's 1,000 is a matter of patience, not of another code path.
+  const PARTICIPANTS = Number(process.env.GATEHOUSE_CLUSTER_PARTICIPANTS ?? 60);
+
+  it('loses no logout token: the other nodes finish once its leases run out', async (t) => {
+    const balancer = await startBalancer();
+    const receivers = await startSlowReceivers(PARTICIPANTS, 1000);
+    const env = {
+      GATEHOUSE_ISSUER: balancer.url,
+      GATEHOUSE_LOGOUT_DELIVERY_CONNECT_TIMEOUT_MS: '500',
+      GATEHOUSE_LOGOUT_DELIVERY_TIMEOUT_MS: '1500',
+      GATEHOUSE_LOGOUT_DELIVERY_LEASE_SECONDS: '2',
+    };
+    const nodes = [await startGatehouse({ env, node: 'port-a', users: [USER] })];
+    try {
+      const clientIds = Array.from({ length: PARTICIPANTS }, (_, i) => `rp${i}`);
+      for (let i = 0; i < PARTICIPANTS; i += 4)
+        await Promise.all(clientIds.slice(i, i + 4).map((id, j) => nodes[0].cli([
+          'client', 'add', '--id', id, '--secret', SECRET, '--redirect-uri', REDIRECT_URI,
+          '--backchannel-logout-uri', receivers.url(i + j)])));
+      for (const node of ['port-b', 'port-c'])
+        nodes.push(await startGatehouse({ env, node, dataDir: nodes[0].dataDir }));
+      balancer.nodes = nodes.map((n) => n.port);
+
+      // One session in which every app took part, all on node A.
+      balancer.pin(0);
+      const jar = new CookieJar();
+      let idToken;
+      for (const id of clientIds) {
+        const config = await configureThrough(balancer, id);
+        const { callback, checks } = await authorize(config, jar);
+        const tokens = await oidc.authorizationCodeGrant(config, callback, checks);
+        idToken ??= tokens.id_token;
+      }
+      const sid = decodePayload(idToken).sid;
+
+      // The sign-out on A, which wakes its own dispatcher to claim the fan-out; A dies while the
+      // deliveries are in flight (each receiver takes a second to answer).
+      const logout = new URL(`${balancer.url}/logout`);
+      logout.search = new URLSearchParams({ id_token_hint: idToken });
+      const res = await browse(logout, jar);
+      assert.ok(res.status < 400, `sign-out: ${res.status}`);
+      await sleep(300);  // A's requests are out; the receivers answer after a second
+      await nodes[0].kill();
+      balancer.nodes = [nodes[1].port, nodes[2].port];
+      balancer.roundRobin();
+
+      // The outbox records every delivery (the dead node's rows once its leases ran out), and
+      // every app has heard.
+      await until('the outbox to record every delivery', async () => {
+        const { notifications } = JSON.parse(await nodes[1].cli(['logout', 'status', '--sid', sid,
+          '--json', '--limit', String(PARTICIPANTS)]));
+        return notifications.every((n) => n.status === 'delivered');
+      }, { timeoutMs: 30_000 });
+      for (const tokens of receivers.tokens) {
+        assert.ok(tokens.length > 0, 'every app heard');
+        assert.ok(tokens.every((x) => decodePayload(x).sid === sid));
+        // At least once, and at most once more for a delivery the dead node had under way.
+        assert.ok(tokens.length <= 2, `${tokens.length} deliveries to one app`);
+      }
+      // A woke at once for its own sign-out and claimed the fan-out before the others' next poll:
+      // what it had sent when it died was sent again by them once its leases ran out.
+      const twice = receivers.tokens.filter((x) => x.length === 2).length;
+      t.diagnostic(`${twice} of ${PARTICIPANTS} apps heard twice: the dead node's deliveries, made ` +
+        'again by the others');
+      assert.ok(twice > 0, 'the other nodes took over the leases of the dead one');
+    } finally {
+      for (const node of [...nodes].reverse()) await node.stop().catch(() => {});
+      receivers.close();
+      balancer.close();
+    }
   });
 });
