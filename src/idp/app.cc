@@ -256,6 +256,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   retry.max_delay = Seconds(config.logout.retry_max_delay_seconds);
   retry.horizon = Seconds(config.logout.retry_horizon_seconds);
   retry.lease = Seconds(config.logout.delivery_lease_seconds);
+  retry.attempt_time = std::chrono::milliseconds(config.logout.delivery_timeout_ms);
   parts->dispatcher = std::make_unique<session::LogoutDispatcher>(
       *parts->store, parts->clock, parts->random, *parts->events, retry, kMaxDeliveriesInFlight,
       kDeliveryThreads);

@@ -16,6 +16,8 @@ namespace {
 
 // Retries become due on their own schedule; this is how often the loop looks for them.
 constexpr auto kPollInterval = std::chrono::milliseconds(500);
+// Time a renewed lease keeps beyond a delivery attempt, for recording its outcome.
+constexpr auto kLeaseMargin = std::chrono::seconds(1);
 // Outcomes arrive one at a time, thousands a second under load. Recording them a batch per
 // transaction rather than one each keeps the store's share of a delivery far below the
 // signature's; a batch waits at most this long for more outcomes of deliveries in flight.
@@ -118,6 +120,17 @@ void LogoutDispatcher::Dispatch(const store::LogoutNotificationRecord& n) {
   if (it == senders_.end()) {
     finish({DeliveryOutcome::Kind::kPermanent, "no sender for channel " + n.channel});
     return;
+  }
+  // In a large fan-out a row may wait in the queue for much of its lease; sent as it is, another
+  // node could claim and send it meanwhile. Its lease is renewed first, and a row another node
+  // has taken already is left to that node.
+  auto now = clock_.Now();
+  if (n.lease_until && *n.lease_until < now + policy_.attempt_time + kLeaseMargin) {
+    auto renewed = store_.RenewLease(n.id, holder_, now + policy_.lease);
+    if (!renewed.ok() || !*renewed) {
+      finish({DeliveryOutcome::Kind::kRetry, "the lease ran out before the attempt"});
+      return;
+    }
   }
   it->second->Send(n, std::move(finish));
 }

@@ -51,6 +51,9 @@ struct RetryPolicy {
   double jitter = 0.3;         // each delay is scaled by a random factor in [1-jitter, 1+jitter]
   Seconds horizon{24 * 3600};  // after created_at + horizon, a failing notification is given up
   Seconds lease{30};           // a claim older than this is considered abandoned
+  // The longest one delivery attempt takes (the senders' timeout): a row is sent only while its
+  // lease outlasts that, renewed first if it waited in the queue.
+  std::chrono::milliseconds attempt_time{5000};
 };
 
 // The delay before attempt `attempts + 1`, without jitter: first_delay · 2^(attempts-1), capped.

@@ -237,6 +237,66 @@ TEST_F(LogoutDispatcherTest, AnOutcomeAfterTheLeaseWasTakenOverIsNotRecorded) {
   EXPECT_EQ(retried, 0);
 }
 
+// A sender that delivers at once, after `before_each` ran (a test's way of letting time pass or
+// another node act while a batch is being sent).
+class SynchronousSender : public NotificationSender {
+ public:
+  explicit SynchronousSender(std::function<void(std::int64_t id)> before_each)
+      : before_each_(std::move(before_each)) {}
+  void Send(const store::LogoutNotificationRecord& n,
+            std::function<void(DeliveryOutcome)> done) override {
+    before_each_(n.id);
+    sent.push_back(n.id);
+    done({Kind::kDelivered, ""});
+  }
+  std::vector<std::int64_t> sent;
+
+ private:
+  std::function<void(std::int64_t id)> before_each_;
+};
+
+// The second row of a batch waits while the first is sent: its lease, nearly spent by its turn,
+// is renewed before it is sent, so no other node takes it meanwhile.
+TEST_F(LogoutDispatcherTest, ARowThatWaitedInTheQueueIsSentUnderARenewedLease) {
+  auto first = Enqueue("mail");
+  auto second = Enqueue("docs");
+  SynchronousSender sender([&](std::int64_t id) {
+    // Held for the whole attempt: renewed when less than an attempt (5 s) and a margin was left.
+    EXPECT_GE(*Row(id).lease_until, clock_.Now() + seconds(6)) << id;
+    clock_.Advance(seconds(27));  // of a 30 s lease
+  });
+  LogoutDispatcher dispatcher(*store_, clock_, random_, events_, Policy());
+  dispatcher.AddSender(Channel::kOidcBackChannel, sender);
+  ASSERT_EQ(*dispatcher.DeliverDueNow(), 2);
+  EXPECT_EQ(sender.sent, (std::vector{first, second}));
+  EXPECT_EQ(Row(second).status, store::NotificationStatus::kDelivered);
+}
+
+// ... and when another node took it already (the queue outlasted the lease), it is left to that
+// node: sent once, not twice.
+TEST_F(LogoutDispatcherTest, ARowAnotherNodeTookWhileItWaitedIsNotSent) {
+  Enqueue("mail");
+  auto second = Enqueue("docs");
+  bool once = true;
+  SynchronousSender sender([&](std::int64_t) {
+    if (!std::exchange(once, false)) return;
+    clock_.Advance(seconds(31));
+    // Both leases ran out: the other node takes both, the one being sent included.
+    ASSERT_EQ(store_
+                  ->ClaimDueNotifications(clock_.Now(), clock_.Now() + seconds(30), 10,
+                                          "dispatcher-of-another-node")
+                  ->size(),
+              2u);
+  });
+  LogoutDispatcher dispatcher(*store_, clock_, random_, events_, Policy());
+  dispatcher.AddSender(Channel::kOidcBackChannel, sender);
+  ASSERT_EQ(*dispatcher.DeliverDueNow(), 2);
+  EXPECT_EQ(sender.sent.size(), 1u);
+  auto row = Row(second);
+  EXPECT_EQ(row.status, store::NotificationStatus::kPending);
+  EXPECT_EQ(row.lease_holder, "dispatcher-of-another-node");
+}
+
 // A sender that completes nothing until every notification of the batch is in flight: the
 // dispatcher can only pass if it sends them all at once rather than one after another.
 class BarrierSender : public NotificationSender {

@@ -143,6 +143,10 @@ class OutboxStore {
                                  std::string_view error) = 0;
   virtual Result<bool> MarkFailed(std::int64_t id, std::string_view holder, int attempts,
                                   std::string_view error) = 0;
+  // Extends `holder`'s lease on a pending row to `lease_until`; false when the lease is no longer
+  // `holder`'s (or the row settled), kNotFound for an unknown id.
+  virtual Result<bool> RenewLease(std::int64_t id, std::string_view holder,
+                                  TimePoint lease_until) = 0;
   virtual Result<NotificationCounts> CountNotifications() = 0;
   // Removes delivered and failed notifications created before `cutoff`; pending ones stay until
   // they settle. How many were removed.

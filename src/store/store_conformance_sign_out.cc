@@ -189,6 +189,18 @@ TEST_P(StoreConformance, OnlyTheLeaseHolderRecordsAnOutcome) {
   EXPECT_FALSE(Must(store().MarkDelivered(unclaimed, "dispatcher-a", At(1), 1)));
 }
 
+TEST_P(StoreConformance, OnlyTheLeaseHolderRenewsTheLease) {
+  const auto id = Enqueue(store(), Notification("s1", "app", 0));
+  ASSERT_EQ(Must(store().ClaimDueNotifications(At(0), At(30), 10, "dispatcher-a")).size(), 1u);
+  EXPECT_TRUE(Must(store().RenewLease(id, "dispatcher-a", At(60))));
+  // Renewed: not claimable before the new end, whoever asks.
+  EXPECT_TRUE(Must(store().ClaimDueNotifications(At(45), At(90), 10, "dispatcher-b")).empty());
+  EXPECT_FALSE(Must(store().RenewLease(id, "dispatcher-b", At(90))));
+  ASSERT_EQ(Must(store().ClaimDueNotifications(At(60), At(90), 10, "dispatcher-b")).size(), 1u);
+  EXPECT_FALSE(Must(store().RenewLease(id, "dispatcher-a", At(120))));
+  EXPECT_EQ(ErrorOf(store().RenewLease(404, "dispatcher-a", At(120))), ErrorCode::kNotFound);
+}
+
 TEST_P(StoreConformance, MarkingAnUnknownNotificationIsNotFound) {
   EXPECT_EQ(ErrorOf(store().MarkDelivered(404, kHolder, At(0), 1)), ErrorCode::kNotFound);
   EXPECT_EQ(ErrorOf(store().MarkRetry(404, kHolder, At(0), 1, "x")), ErrorCode::kNotFound);

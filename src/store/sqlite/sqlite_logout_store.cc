@@ -14,8 +14,9 @@ using namespace sqlite;  // the statement layer is this file's vocabulary
 
 namespace {
 
-// A Mark* update that changed `changed` rows: true, or false when the row exists but is not the
-// caller's to settle (its lease is another's, or it settled), or kNotFound.
+// An update of a row the caller holds (Mark*, RenewLease) that changed `changed` rows: true, or
+// false when the row exists but is not the caller's (its lease is another's, or it settled), or
+// kNotFound.
 Result<bool> Settled(sqlite3* db, Result<int> changed, std::int64_t id) {
   GH_ASSIGN_OR_RETURN(int rows, std::move(changed));
   if (rows > 0) return true;
@@ -117,6 +118,15 @@ Result<bool> SqliteStore::MarkFailed(std::int64_t id, std::string_view holder, i
                              "last_error = ?, lease_until = NULL, lease_holder = NULL",
                              kHeldBy),
                          attempts, error, id, holder),
+                 id);
+}
+
+Result<bool> SqliteStore::RenewLease(std::int64_t id, std::string_view holder,
+                                     TimePoint lease_until) {
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
+  return Settled(db.get(),
+                 Execute(db.get(), Cat("UPDATE logout_notifications SET lease_until = ?", kHeldBy),
+                         lease_until, id, holder),
                  id);
 }
 

@@ -91,6 +91,7 @@ class SqliteStore final : public Store {
                          int attempts, std::string_view error) override;
   Result<bool> MarkFailed(std::int64_t id, std::string_view holder, int attempts,
                           std::string_view error) override;
+  Result<bool> RenewLease(std::int64_t id, std::string_view holder, TimePoint lease_until) override;
   Result<std::vector<LogoutNotificationRecord>> ListNotifications(std::optional<std::string> sid,
                                                                   int limit) override;
   Result<NotificationCounts> CountNotifications() override;
