@@ -217,7 +217,9 @@ describe('A node killed in the middle of a fan-out', () => {
       GATEHOUSE_ISSUER: balancer.url,
       GATEHOUSE_LOGOUT_DELIVERY_CONNECT_TIMEOUT_MS: '500',
       GATEHOUSE_LOGOUT_DELIVERY_TIMEOUT_MS: '1500',
-      GATEHOUSE_LOGOUT_DELIVERY_LEASE_SECONDS: '2',
+      // Short, for a quick takeover, yet well beyond one attempt (1.5 s) even on a loaded machine:
+      // only a lease that runs out in the middle of an attempt lets two nodes send one row.
+      GATEHOUSE_LOGOUT_DELIVERY_LEASE_SECONDS: '6',
     };
     const nodes = [await startGatehouse({ env, node: 'port-a', users: [USER] })];
     try {
