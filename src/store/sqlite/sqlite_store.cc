@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -25,6 +26,22 @@ namespace {
 // stuck database as kUnavailable rather than a hung worker.
 constexpr int kBusyTimeoutMs = 5000;
 
+// Processes opening a new database at once (nodes starting together) can find it locked where
+// SQLite does not wait — switching it to WAL, a lock upgrade that could deadlock — and get
+// SQLITE_BUSY at once. Such a step is tried again until the busy timeout.
+template <class Step>
+auto RetryWhileBusy(sqlite3* db, const Step& step) -> decltype(step()) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (;;) {
+    auto result = step();
+    if (result.ok() || (sqlite3_extended_errcode(db) & 0xff) != SQLITE_BUSY ||
+        std::chrono::steady_clock::now() >= deadline)
+      return result;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 Result<DbHandle> OpenConnection(const std::string& path) {
   sqlite3* raw = nullptr;
   const int rc =
@@ -39,8 +56,10 @@ Result<DbHandle> OpenConnection(const std::string& path) {
   sqlite3_extended_result_codes(db.get(), 1);
   sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
   GH_RETURN_IF_ERROR(ExecScript(db.get(), "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL"));
-  GH_ASSIGN_OR_RETURN(auto mode, QueryOne(db.get(), "PRAGMA journal_mode = WAL",
-                                          [](const Statement& s) { return s.Text(0); }));
+  GH_ASSIGN_OR_RETURN(auto mode, RetryWhileBusy(db.get(), [&] {
+                        return QueryOne(db.get(), "PRAGMA journal_mode = WAL",
+                                        [](const Statement& s) { return s.Text(0); });
+                      }));
   // In-memory and some special paths cannot use WAL; they also cannot be shared by a pool.
   if (mode != "wal") return Error::Unavailable(Cat("sqlite: ", path, " cannot use WAL mode"));
   return db;
@@ -102,7 +121,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
   std::vector<DbHandle> dbs;
   for (int i = 0; i < pool_size; ++i) {
     GH_ASSIGN_OR_RETURN(DbHandle db, OpenConnection(path));
-    if (i == 0) GH_RETURN_IF_ERROR(Migrate(db.get()));
+    if (i == 0) GH_RETURN_IF_ERROR(RetryWhileBusy(db.get(), [&] { return Migrate(db.get()); }));
     dbs.push_back(std::move(db));
   }
   return std::unique_ptr<SqliteStore>(
