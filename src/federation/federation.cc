@@ -34,16 +34,9 @@ Federation::Federation(FederationContext context, std::vector<UpstreamSettings> 
     auto upstream = std::make_unique<Upstream>();
     upstream->settings = std::move(settings);
     if (upstream->settings.protocol == Protocol::kSaml) {
-      // The configuration was refused at start-up unless this metadata parsed.
-      auto idp = saml::ParseIdpMetadata(upstream->settings.saml_metadata);
-      if (!idp.ok()) {
-        Log(LogLevel::kError, "federation.upstream_skipped",
-            {{"upstream", upstream->settings.id}, {"error", idp.error().message}});
-        continue;
-      }
       upstream->saml = std::make_unique<SamlUpstream>(
-          upstream->settings, std::move(*idp), UpstreamUri(*upstream, "saml"), context_.saml_signer,
-          context_.http, context_.clock, context_.random);
+          upstream->settings, UpstreamUri(*upstream, "saml"), context_.saml_signer, context_.http,
+          context_.clock, context_.random);
     } else {
       upstream->oidc = std::make_unique<OidcUpstream>(
           upstream->settings, UpstreamUri(*upstream, "callback"), context_.http, context_.clock);

@@ -27,7 +27,7 @@ UpstreamSettings SamlCorporate() {
   u.id = "corp";
   u.display_name = "Corporate SSO";
   u.protocol = Protocol::kSaml;
-  u.saml_metadata = Idp().Metadata();
+  u.saml_idp = *saml::ParseIdpMetadata(Idp().Metadata());
   u.issuer = Idp().entity_id;
   u.username_claim = "uid";
   u.email_claim = "mail";

@@ -24,11 +24,11 @@ const saml::Endpoint* BrowserEndpoint(const saml::IdpMetadata& idp) {
 
 }  // namespace
 
-SamlUpstream::SamlUpstream(const UpstreamSettings& settings, saml::IdpMetadata idp,
-                           std::string entity_id, saml::IdpSigner& signer, http::HttpClient& http,
-                           const Clock& clock, Random& random)
+SamlUpstream::SamlUpstream(const UpstreamSettings& settings, std::string entity_id,
+                           saml::IdpSigner& signer, http::HttpClient& http, const Clock& clock,
+                           Random& random)
     : settings_(settings),
-      idp_(std::move(idp)),
+      idp_(*settings.saml_idp),
       entity_id_(std::move(entity_id)),
       signer_(signer),
       http_(http),

@@ -1,7 +1,7 @@
 // SamlUpstream: Gatehouse as the SAML 2.0 service provider of an upstream identity provider — the
 // SP metadata it publishes, the signed AuthnRequest, the Response validated by saml/ as strictly
 // as Gatehouse's own SPs are held, and the Single Logout messages in both directions, signed with
-// the key ring's SAML credential. The upstream's metadata is parsed once, at start-up.
+// the key ring's SAML credential. The upstream's metadata comes parsed in its settings.
 #pragma once
 
 #include <optional>
@@ -26,9 +26,9 @@ namespace gh::federation {
 class SamlUpstream {
  public:
   // `entity_id` is Gatehouse's SP entityID towards this upstream, also its metadata URL; the ACS
-  // and SLO endpoints hang below it.
-  SamlUpstream(const UpstreamSettings& settings, saml::IdpMetadata idp, std::string entity_id,
-               saml::IdpSigner& signer, http::HttpClient& http, const Clock& clock, Random& random);
+  // and SLO endpoints hang below it. REQUIRES: settings.saml_idp.
+  SamlUpstream(const UpstreamSettings& settings, std::string entity_id, saml::IdpSigner& signer,
+               http::HttpClient& http, const Clock& clock, Random& random);
 
   const std::string& entity_id() const { return entity_id_; }
   std::string AcsUrl() const { return entity_id_ + "/acs"; }
@@ -67,7 +67,7 @@ class SamlUpstream {
 
  private:
   const UpstreamSettings& settings_;
-  const saml::IdpMetadata idp_;
+  const saml::IdpMetadata& idp_;  // settings_.saml_idp
   const std::string entity_id_;
   saml::IdpSigner& signer_;
   http::HttpClient& http_;

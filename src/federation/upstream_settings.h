@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "saml/metadata.h"
+
 namespace gh::federation {
 
 // What to do with a person the upstream vouches for who has no local account linked yet.
@@ -23,9 +25,9 @@ struct UpstreamSettings {
   std::string display_name;  // "Sign in with <display_name>"
   Protocol protocol = Protocol::kOidc;
 
-  // A SAML 2.0 identity provider: its EntityDescriptor, read from metadata_file at start-up.
-  // Gatehouse is its service provider, entityID <issuer>/upstream/<id>/saml.
-  std::string saml_metadata;
+  // A SAML 2.0 identity provider: its EntityDescriptor, read and parsed from metadata_file when
+  // the configuration is. Gatehouse is its service provider, entityID <issuer>/upstream/<id>/saml.
+  std::optional<saml::IdpMetadata> saml_idp;
 
   // An OpenID Connect provider, found by discovery from its issuer. For a SAML upstream, its
   // entityID (filled from the metadata).

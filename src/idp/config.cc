@@ -331,13 +331,14 @@ Result<federation::UpstreamSettings> ParseUpstream(const toml::table& table,
                                   "issuer or client_id");
   if (metadata_file.empty()) return Error::InvalidArgument(at + ".metadata_file: required");
   bool ok = false;
-  u.saml_metadata = ReadFileTrimmed(metadata_file, ok);
+  std::string metadata_xml = ReadFileTrimmed(metadata_file, ok);
   if (!ok)
     return Error::InvalidArgument(at + ".metadata_file: cannot read '" + metadata_file + "'");
-  auto metadata = saml::ParseIdpMetadata(u.saml_metadata);
+  auto metadata = saml::ParseIdpMetadata(metadata_xml);
   if (!metadata.ok())
     return Error::InvalidArgument(at + ".metadata_file: " + metadata.error().message);
   u.issuer = metadata->entity_id;
+  u.saml_idp = std::move(*metadata);
   // The attribute names directory-backed IdPs release (eduPerson / LDAP friendly names).
   if (!claims_set.contains("username_claim")) u.username_claim = "uid";
   if (!claims_set.contains("name_claim")) u.name_claim = "displayName";

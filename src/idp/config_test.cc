@@ -7,6 +7,7 @@
 #include "crypto/certificate.h"
 #include "crypto/signing_key.h"
 #include "saml/metadata.h"
+#include "saml/vocabulary.h"
 
 namespace gh::idp {
 namespace {
@@ -235,7 +236,10 @@ TEST(Config, SamlUpstreamsAreReadFromTheirMetadata) {
   const auto& corp = config->upstreams.at(0);
   EXPECT_EQ(corp.protocol, federation::Protocol::kSaml);
   EXPECT_EQ(corp.issuer, "https://idp.corp.example/metadata");
-  EXPECT_NE(corp.saml_metadata.find("IDPSSODescriptor"), std::string::npos);
+  ASSERT_TRUE(corp.saml_idp.has_value());  // the IDPSSODescriptor, parsed once, here
+  EXPECT_EQ(corp.saml_idp->entity_id, "https://idp.corp.example/metadata");
+  EXPECT_EQ(corp.saml_idp->SingleSignOn(saml::kBindingRedirect)->location,
+            "https://idp.corp.example/sso");
   EXPECT_EQ(corp.username_claim, "uid");  // directory attribute names unless configured
   EXPECT_EQ(corp.email_claim, "email");
 
