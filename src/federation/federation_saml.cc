@@ -16,9 +16,6 @@
 namespace gh::federation {
 namespace {
 
-// What Gatehouse accepts of a SAML upstream's clock and message age, as of its own SPs'.
-constexpr Seconds kSamlClockSkew{180};
-constexpr Seconds kSamlMessageWindow{600};
 // Marks the ACS form Gatehouse's own page re-posts (see SamlAcs).
 constexpr std::string_view kBouncedField = "gh_bounced";
 
@@ -120,18 +117,13 @@ http::Response Federation::SamlLogoutRequest(const http::Request& request,
   auto logout = saml::ParseLogoutRequest(message->element);
   if (!logout.ok()) return refuse(400, "The LogoutRequest was refused: " + logout.error().message);
   auto now = context_.clock.Now();
-  if (auto fresh =
-          saml::CheckAddressedAndFresh(logout->header, upstream.saml->SloUrl(), now, kSamlClockSkew,
-                                       kSamlMessageWindow, logout->not_on_or_after);
-      !fresh.ok())
-    return refuse(400, "The LogoutRequest was refused: " + fresh.error().message);
-  auto first =
-      context_.store.RememberMessage(logout->header.issuer, logout->header.id,
-                                     std::max(logout->header.issue_instant + kSamlMessageWindow,
-                                              logout->not_on_or_after.value_or(now)) +
-                                         kSamlClockSkew);
-  if (!first.ok()) return refuse(503, "Please try again.");
-  if (!*first) return refuse(400, "The LogoutRequest was refused: its ID was already used");
+  if (auto accepted =
+          saml::AcceptLogoutRequest(*logout, upstream.saml->SloUrl(), context_.store, now,
+                                    saml::kDefaultClockSkew, saml::kDefaultMessageWindow);
+      !accepted.ok()) {
+    if (accepted.error().code == ErrorCode::kUnavailable) return refuse(503, "Please try again.");
+    return refuse(400, "The LogoutRequest was refused: " + accepted.error().message);
+  }
 
   // Core §3.7.3.2: the sessions of that NameID — of those SessionIndexes when it names any.
   std::vector<std::optional<std::string_view>> indexes;

@@ -78,6 +78,19 @@ Result<SignedMessage> ReadSignedBy(InboundMessage inbound, std::string_view issu
   return SignedMessage{std::move(inbound), std::move(doc), element};
 }
 
+Result<void> AcceptLogoutRequest(const LogoutRequest& request, std::string_view endpoint,
+                                 store::SamlStore& store, TimePoint now, Seconds skew,
+                                 Seconds window) {
+  GH_RETURN_IF_ERROR(
+      CheckAddressedAndFresh(request.header, endpoint, now, skew, window, request.not_on_or_after));
+  auto remember_until =
+      std::max(request.header.issue_instant + window, request.not_on_or_after.value_or(now)) + skew;
+  GH_ASSIGN_OR_RETURN(
+      bool first, store.RememberMessage(request.header.issuer, request.header.id, remember_until));
+  if (!first) return Error::InvalidArgument("its ID was already used (replay)");
+  return Ok();
+}
+
 Result<void> CheckAddressedAndFresh(const RequestHeader& header, std::string_view endpoint,
                                     TimePoint now, Seconds skew, Seconds window,
                                     std::optional<TimePoint> not_on_or_after) {

@@ -54,4 +54,17 @@ Result<void> CheckAddressedAndFresh(const RequestHeader& header, std::string_vie
                                     TimePoint now, Seconds skew, Seconds window,
                                     std::optional<TimePoint> not_on_or_after = std::nullopt);
 
+// What Gatehouse accepts of a SAML peer's clock, and how old a request may be (and so how long
+// its ID is remembered), by default.
+inline constexpr Seconds kDefaultClockSkew{180};
+inline constexpr Seconds kDefaultMessageWindow{600};
+
+// A LogoutRequest to act on (Core §3.7.3, the checklist of saml-slo.md §1.11): addressed to
+// `endpoint` and fresh (above), and its ID not seen before from its Issuer — remembered in
+// `store` for as long as it could be replayed, so every node sharing the store refuses it.
+// kInvalidArgument with a message for the sender otherwise; kUnavailable on a store error.
+Result<void> AcceptLogoutRequest(const LogoutRequest& request, std::string_view endpoint,
+                                 store::SamlStore& store, TimePoint now, Seconds skew,
+                                 Seconds window);
+
 }  // namespace gh::saml

@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/random.h"
 #include "saml/idp_signer.h"
+#include "saml/inbound.h"
 #include "saml/service_providers.h"
 #include "session/session_authority.h"
 #include "signout/sign_out_flow.h"
@@ -26,8 +27,8 @@ inline constexpr std::string_view kSamlProtocol = "saml";
 struct SamlSettings {
   std::string issuer;  // the OIDC issuer; SAML URLs hang below it
   Seconds assertion_lifetime{300};
-  Seconds clock_skew{180};      // accepted difference between a sender's clock and ours
-  Seconds message_window{600};  // how old a request may be, and how long its ID is remembered
+  Seconds clock_skew = kDefaultClockSkew;  // accepted difference between a sender's clock and ours
+  Seconds message_window = kDefaultMessageWindow;  // how old a request may be (and its ID kept)
   std::string entity_id() const { return issuer + std::string(kMetadataPath); }
   std::string sso_url() const { return issuer + std::string(kSsoPath); }
   std::string slo_url() const { return issuer + std::string(kSloPath); }

@@ -51,17 +51,12 @@ http::Response SloEndpoint::HandleRequest(const http::Request& request,
   if (!logout.ok()) return refuse(400, "The LogoutRequest was refused: " + logout.error().message);
   const auto& s = context_.settings;
   auto now = context_.clock.Now();
-  if (auto fresh = CheckAddressedAndFresh(logout->header, s.slo_url(), now, s.clock_skew,
-                                          s.message_window, logout->not_on_or_after);
-      !fresh.ok())
-    return refuse(400, "The LogoutRequest was refused: " + fresh.error().message);
-  auto remember_until = std::max(logout->header.issue_instant + s.message_window + s.clock_skew,
-                                 logout->not_on_or_after.value_or(now) + s.clock_skew);
-  auto first =
-      context_.store.RememberMessage(logout->header.issuer, logout->header.id, remember_until);
-  if (!first.ok()) return refuse(503, "Please try again.");
-  if (!*first)
-    return refuse(400, "The LogoutRequest was refused: its ID was already used (replay)");
+  if (auto accepted = AcceptLogoutRequest(*logout, s.slo_url(), context_.store, now, s.clock_skew,
+                                          s.message_window);
+      !accepted.ok()) {
+    if (accepted.error().code == ErrorCode::kUnavailable) return refuse(503, "Please try again.");
+    return refuse(400, "The LogoutRequest was refused: " + accepted.error().message);
+  }
 
   // Where the answer goes: the SP's endpoint for the binding the request came by.
   const Endpoint* endpoint = message.sp.metadata->SingleLogout(message.inbound.binding);
