@@ -10,8 +10,6 @@
 #include "saml/outbound.h"
 #include "saml/vocabulary.h"
 #include "web/auto_post.h"
-#include "web/notice.h"
-#include "web/session_cookies.h"
 
 namespace gh::federation {
 namespace {
@@ -55,9 +53,8 @@ http::Response Federation::SamlSlo(const http::Request& request, Upstream& upstr
   if (!inbound.ok()) {
     Log(LogLevel::kWarn, "federation.saml_slo_rejected",
         {{"upstream", upstream.settings.id}, {"error", inbound.error().message}});
-    if (saml::IsSoap(request)) return saml::SoapFault(400, inbound.error().message);
-    return web::NoticePage(400, "Cannot sign out",
-                           "The SAML message was malformed: " + inbound.error().message);
+    return saml::RefuseSignOut(saml::IsSoap(request), 400,
+                               "The SAML message was malformed: " + inbound.error().message);
   }
   if (inbound->is_request) return SamlLogoutRequest(request, std::move(*inbound), upstream);
   return SamlSignedOut(std::move(*inbound), upstream);
@@ -106,7 +103,7 @@ http::Response Federation::SamlLogoutRequest(const http::Request& request,
   auto refuse = [&](int status, const std::string& why) {
     Log(LogLevel::kWarn, "federation.saml_slo_rejected",
         {{"upstream", upstream.settings.id}, {"error", why}});
-    return soap ? saml::SoapFault(status, why) : web::NoticePage(status, "Cannot sign out", why);
+    return saml::RefuseSignOut(soap, status, why);
   };
   // The same checks as a service provider's LogoutRequest at /saml/slo: signed (always, from an
   // upstream), addressed to us, fresh, not replayed.

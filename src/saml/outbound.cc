@@ -3,6 +3,7 @@
 #include "saml/bindings.h"
 #include "saml/vocabulary.h"
 #include "web/auto_post.h"
+#include "web/notice.h"
 
 namespace gh::saml {
 
@@ -26,10 +27,11 @@ Result<http::Response> Deliver(BuiltMessage message, bool is_request, std::strin
   return web::AutoPostForm(url, EncodePost(is_request, message.doc.Serialize(), relay_state));
 }
 
-http::Response SoapFault(int status, std::string_view message) {
+http::Response RefuseSignOut(bool soap, int status, std::string_view why) {
+  if (!soap) return web::NoticePage(status, "Cannot sign out", std::string(why));
   std::string body =
       R"(<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body><SOAP-ENV:Fault><faultcode>SOAP-ENV:Client</faultcode><faultstring>)";
-  for (char c : message) body += (c == '<' || c == '>' || c == '&') ? '?' : c;
+  for (char c : why) body += (c == '<' || c == '>' || c == '&') ? '?' : c;
   body += "</faultstring></SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>";
   auto response = http::Response::Text(status, std::move(body));
   response.headers.Set("Content-Type", "text/xml; charset=utf-8");

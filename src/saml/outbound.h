@@ -18,7 +18,8 @@ Result<http::Response> Deliver(BuiltMessage message, bool is_request, std::strin
                                const std::string& url,
                                const std::optional<std::string>& relay_state, IdpSigner& signer);
 
-// A SOAP 1.1 Fault (client error) for a SOAP request that cannot be answered with a message.
-http::Response SoapFault(int status, std::string_view message);
+// A sign-out message refused: a SOAP 1.1 Fault (client error) to a SOAP request, which cannot be
+// answered with a message, else a page that tells the person `why`.
+http::Response RefuseSignOut(bool soap, int status, std::string_view why);
 
 }  // namespace gh::saml

@@ -25,7 +25,7 @@ http::Response SloEndpoint::Handle(const http::Request& request) const {
   bool soap = IsSoap(request);
   auto refuse = [&](int status, const std::string& why) {
     Log(LogLevel::kWarn, "saml.slo_rejected", {{"error", why}, {"remote", request.remote_address}});
-    return soap ? SoapFault(status, why) : web::NoticePage(status, "Cannot sign out", why);
+    return RefuseSignOut(soap, status, why);
   };
   if (!inbound.ok())
     return refuse(400, "The SAML message was malformed: " + inbound.error().message);
@@ -45,7 +45,7 @@ http::Response SloEndpoint::HandleRequest(const http::Request& request,
   auto refuse = [&](int status, const std::string& why) {
     Log(LogLevel::kWarn, "saml.slo_rejected",
         {{"sp", message.sp.record.entity_id}, {"error", why}});
-    return soap ? SoapFault(status, why) : web::NoticePage(status, "Cannot sign out", why);
+    return RefuseSignOut(soap, status, why);
   };
   auto logout = ParseLogoutRequest(message.element);
   if (!logout.ok()) return refuse(400, "The LogoutRequest was refused: " + logout.error().message);
