@@ -14,11 +14,17 @@ using namespace sqlite;  // the statement layer is this file's vocabulary
 
 namespace {
 
-// An update of a row the caller holds (Mark*, RenewLease) that changed `changed` rows: true, or
-// false when the row exists but is not the caller's (its lease is another's, or it settled), or
-// kNotFound.
-Result<bool> Settled(sqlite3* db, Result<int> changed, std::int64_t id) {
-  GH_ASSIGN_OR_RETURN(int rows, std::move(changed));
+// Updates row `id` with `set` (its `values` bound first) only while `holder` holds its lease and
+// it is pending: true when updated, false when the row is not the holder's (its lease is
+// another's, or it settled), kNotFound for an unknown id. What Mark* and RenewLease share.
+template <class... Values>
+Result<bool> UpdateHeld(sqlite3* db, std::int64_t id, std::string_view holder, std::string_view set,
+                        const Values&... values) {
+  GH_ASSIGN_OR_RETURN(int rows,
+                      Execute(db,
+                              Cat("UPDATE logout_notifications SET ", set,
+                                  " WHERE id = ? AND lease_holder = ? AND status = 'pending'"),
+                              values..., id, holder));
   if (rows > 0) return true;
   GH_ASSIGN_OR_RETURN(auto exists, QueryOne(
                                        db, "SELECT id FROM logout_notifications WHERE id = ?",
@@ -27,8 +33,8 @@ Result<bool> Settled(sqlite3* db, Result<int> changed, std::int64_t id) {
   return false;
 }
 
-// Only the row's lease holder settles it, and only while it is pending.
-constexpr char kHeldBy[] = " WHERE id = ? AND lease_holder = ? AND status = 'pending'";
+// A settled row is nobody's any more.
+constexpr std::string_view kReleased = ", lease_until = NULL, lease_holder = NULL";
 
 }  // namespace
 
@@ -86,48 +92,32 @@ Result<std::vector<LogoutNotificationRecord>> SqliteStore::ClaimDueNotifications
 Result<bool> SqliteStore::MarkDelivered(std::int64_t id, std::string_view holder, TimePoint at,
                                         int attempts) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
-  return Settled(
-      db.get(),
-      Execute(db.get(),
-              Cat("UPDATE logout_notifications SET status = 'delivered', "
-                  "delivered_at = ?, attempts = ?, lease_until = NULL, lease_holder = NULL",
-                  kHeldBy),
-              at, attempts, id, holder),
-      id);
+  return UpdateHeld(db.get(), id, holder,
+                    Cat("status = 'delivered', delivered_at = ?, attempts = ?", kReleased), at,
+                    attempts);
 }
 
 Result<bool> SqliteStore::MarkRetry(std::int64_t id, std::string_view holder,
                                     TimePoint next_attempt_at, int attempts,
                                     std::string_view error) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
-  return Settled(db.get(),
-                 Execute(db.get(),
-                         Cat("UPDATE logout_notifications SET next_attempt_at = ?, attempts = ?, "
-                             "last_error = ?, lease_until = NULL, lease_holder = NULL",
-                             kHeldBy),
-                         next_attempt_at, attempts, error, id, holder),
-                 id);
+  return UpdateHeld(db.get(), id, holder,
+                    Cat("next_attempt_at = ?, attempts = ?, last_error = ?", kReleased),
+                    next_attempt_at, attempts, error);
 }
 
 Result<bool> SqliteStore::MarkFailed(std::int64_t id, std::string_view holder, int attempts,
                                      std::string_view error) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
-  return Settled(db.get(),
-                 Execute(db.get(),
-                         Cat("UPDATE logout_notifications SET status = 'failed', attempts = ?, "
-                             "last_error = ?, lease_until = NULL, lease_holder = NULL",
-                             kHeldBy),
-                         attempts, error, id, holder),
-                 id);
+  return UpdateHeld(db.get(), id, holder,
+                    Cat("status = 'failed', attempts = ?, last_error = ?", kReleased), attempts,
+                    error);
 }
 
 Result<bool> SqliteStore::RenewLease(std::int64_t id, std::string_view holder,
                                      TimePoint lease_until) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
-  return Settled(db.get(),
-                 Execute(db.get(), Cat("UPDATE logout_notifications SET lease_until = ?", kHeldBy),
-                         lease_until, id, holder),
-                 id);
+  return UpdateHeld(db.get(), id, holder, "lease_until = ?", lease_until);
 }
 
 Result<std::vector<LogoutNotificationRecord>> SqliteStore::ListNotifications(
