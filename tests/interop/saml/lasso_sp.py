@@ -15,7 +15,7 @@ import urllib.request
 
 import lasso
 
-from peer_process import make_credentials, run, serve_soap
+from peer_process import make_credentials, run, serve
 
 work, key_file, cert_file = make_credentials("lasso-sp")
 
@@ -74,7 +74,7 @@ def handle_soap(body):
             return 500, repr(e).encode()
 
 
-soap_server = serve_soap(handle_soap)
+soap_server = serve(handle_soap)
 base = "http://127.0.0.1:%d" % soap_server.server_port
 
 

@@ -23,24 +23,22 @@ def make_credentials(name):
     return work, key_file, cert_file
 
 
-def serve_soap(handle):
-    """Serves POSTs on 127.0.0.1:<ephemeral> with `handle(body) -> (status, bytes)`, answered as
-    text/xml; returns the server (its port is server.server_port)."""
+def serve(handle, method="POST"):
+    """Serves `method` requests on 127.0.0.1:<ephemeral> with `handle(body) -> (status, bytes)`,
+    answered as text/xml; returns the server (its port is server.server_port)."""
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
-            status, data = handle(body)
-            self.send_response(status)
-            self.send_header("Content-Type", "text/xml")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    def answer(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
+        status, data = handle(body)
+        self.send_response(status)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    handler = type("Handler", (http.server.BaseHTTPRequestHandler,),
+                   {"do_" + method: answer, "log_message": lambda self, *args: None})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

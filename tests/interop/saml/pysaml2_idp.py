@@ -14,10 +14,8 @@ Gatehouse signed her out of this IdP too.
 
 Run with Debian's /usr/bin/python3: the Debian package is not importable from other Pythons."""
 import html
-import http.server
 import re
 import shutil
-import threading
 import urllib.parse
 
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
@@ -34,20 +32,8 @@ from peer_process import make_credentials, run
 work, key_file, cert_file = make_credentials("pysaml2-idp")
 
 
-class Listener(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        body = b"messages reach this IdP through the test"
-        self.send_response(400)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-listener = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Listener)
-threading.Thread(target=listener.serve_forever, daemon=True).start()
+listener = peer_process.serve(lambda body: (400, b"messages reach this IdP through the test"),
+                              method="GET")
 base = "http://127.0.0.1:%d" % listener.server_port
 PASSWORD_CLASS = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
 IDENTITY = {"uid": ["alice"], "mail": ["alice@example.com"], "displayName": ["Alice Upstream"]}
