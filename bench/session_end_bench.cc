@@ -29,7 +29,7 @@ void BM_EndSession(benchmark::State& state) {
   const int participants = static_cast<int>(state.range(0));
   SetLogLevel(LogLevel::kWarn);  // one session.ended line per iteration is not what is measured
   gh::testing::TempDir dir;
-  auto store = OrDie(store::SqliteStore::Open(dir.File("bench.db")));
+  auto store = OrDie(store::OpenSqliteStore(dir.File("bench.db")));
   SystemClock clock;
   SystemRandom random;
   EventLog events(clock);

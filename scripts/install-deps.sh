@@ -7,13 +7,15 @@ mode=${1:-build}
 build_pkgs=(cmake ninja-build ccache g++ pkg-config
   libboost1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libssl-dev nlohmann-json3-dev libsqlite3-dev libargon2-dev libtomlplusplus-dev
-  libgtest-dev libgmock-dev libxml2-dev libxmlsec1-dev zlib1g-dev)
+  libgtest-dev libgmock-dev libxml2-dev libxmlsec1-dev zlib1g-dev libpq-dev)
 # lasso and openssl: the demo's SAML app (apps/saml-wiki)
 demo_pkgs=(python3-lasso openssl)
 # chromium and a font: tests/browser; pysaml2, lasso and xmlsec1: independent SAML SPs in
-# tests/interop/saml and the Wiki app in tests/browser
-test_pkgs=(nodejs npm curl chromium fonts-liberation python3-pysaml2 "${demo_pkgs[@]}" xmlsec1)
-bench_pkgs=(libbenchmark-dev wrk openssl nodejs curl)  # node drives bench/logout_fanout.sh
+# tests/interop/saml and the Wiki app in tests/browser; postgresql and nginx: throwaway servers
+# for the PostgreSQL store's tests and the multi-node test (tests/support/throwaway-postgres.sh)
+test_pkgs=(nodejs npm curl chromium fonts-liberation python3-pysaml2 "${demo_pkgs[@]}" xmlsec1
+  postgresql nginx)
+bench_pkgs=(libbenchmark-dev wrk openssl nodejs curl postgresql nginx)  # node drives bench/*.sh
 fuzz_pkgs=(clang libclang-rt-14-dev)                   # libFuzzer and clang's sanitizers
 
 want=("${build_pkgs[@]}")

@@ -26,7 +26,7 @@ constexpr char kToken[] = "admin-token-0123456789abcdef";
 class AdminApiTest : public ::testing::Test {
  protected:
   explicit AdminApiTest(std::optional<std::string> token_sha256 = crypto::Sha256Base64Url(kToken))
-      : store_(*store::SqliteStore::Open(dir_.File("db.sqlite"))),
+      : store_(*store::OpenSqliteStore(dir_.File("db.sqlite"))),
         events_(clock_),
         sessions_(*store_, clock_, random_, events_, session::SessionPolicy{}),
         api_({std::move(token_sha256)}, *store_, sessions_, events_) {
@@ -82,7 +82,7 @@ class AdminApiTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<store::Store> store_;
   FakeClock clock_;
   SystemRandom random_;
   session::EventLog events_;

@@ -15,7 +15,7 @@ using LinkBy = UpstreamSettings::LinkBy;
 
 class AccountLinkerTest : public ::testing::Test {
  protected:
-  AccountLinkerTest() : store_(*store::SqliteStore::Open(dir_.File("db.sqlite"))) {}
+  AccountLinkerTest() : store_(*store::OpenSqliteStore(dir_.File("db.sqlite"))) {}
 
   void SetUp() override {
     ASSERT_TRUE(
@@ -30,7 +30,7 @@ class AccountLinkerTest : public ::testing::Test {
   }
 
   gh::testing::TempDir dir_;
-  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<store::Store> store_;
   FakeClock clock_;
   SystemRandom random_;
   AccountLinker linker_{*store_, clock_, random_};

@@ -48,7 +48,7 @@ inline UpstreamSettings Corporate(SignOutMode sign_out = SignOutMode::kAlways) {
 class FederationTest : public ::testing::Test {
  protected:
   explicit FederationTest(UpstreamSettings upstream = Corporate())
-      : store_(*store::SqliteStore::Open(dir_.File("db.sqlite"))),
+      : store_(*store::OpenSqliteStore(dir_.File("db.sqlite"))),
         events_(clock_),
         sessions_(*store_, clock_, random_, events_, session::SessionPolicy{}),
         csrf_(random_, "csrf secret of the federation tests, 32+ bytes", /*secure=*/false),
@@ -152,7 +152,7 @@ class FederationTest : public ::testing::Test {
   bool Active(const std::string& sid) { return (*store_->FindSessionBySid(sid))->active(); }
 
   gh::testing::TempDir dir_;
-  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<store::Store> store_;
   FakeClock clock_;
   SystemRandom random_;
   FakeOp op_;

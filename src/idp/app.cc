@@ -113,6 +113,8 @@ struct App::Parts {
   std::unique_ptr<session::SessionAuthority> sessions;
   std::unique_ptr<ParticipantProtocols> protocols;
   std::unique_ptr<session::LogoutDispatcher> dispatcher;
+  // Wakes the dispatcher when another node queues a sign-out; gone before the dispatcher is.
+  std::unique_ptr<store::Subscription> outbox_watch;
   // Declared after the dispatcher so it is destroyed first: its destructor completes the
   // deliveries still in flight, and their callbacks report into the (stopped) dispatcher.
   std::unique_ptr<http::BeastHttpClient> http_client;
@@ -288,12 +290,17 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
     return http::Response::Json(200, R"({"status":"ok"})");
   });
 
-  Log(LogLevel::kInfo, "idp.ready", {{"issuer", parts->issuer}, {"data_dir", config.data_dir}});
+  Log(LogLevel::kInfo, "idp.ready",
+      {{"issuer", parts->issuer},
+       {"store",
+        config.store.backend == Config::Store::Backend::kPostgres ? "postgres" : config.data_dir}});
   return std::unique_ptr<App>(new App(std::move(parts)));
 }
 
 App::App(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {
   parts_->dispatcher->Start();
+  parts_->outbox_watch =
+      parts_->store->WatchOutbox([dispatcher = parts_->dispatcher.get()] { dispatcher->Wake(); });
   parts_->maintenance = std::thread([p = parts_.get()] { p->Maintain(); });
 }
 
@@ -304,6 +311,7 @@ App::~App() {
   }
   parts_->wake.notify_all();
   parts_->maintenance.join();
+  parts_->outbox_watch.reset();
   // Outcomes still in flight are not recorded; their leases run out and they are sent again.
   parts_->dispatcher->Stop();
 }

@@ -134,6 +134,18 @@ const std::vector<Field>& Fields() {
       Int(
           "server.maintenance_interval_seconds",
           [](Config& c) -> int& { return c.server.maintenance_interval_seconds; }, 1, 3600),
+      {"store.backend", Kind::kString,
+       [](Config& c, const std::string& v) -> Result<void> {
+         if (v != "sqlite" && v != "postgres")
+           return Error::InvalidArgument("expected \"sqlite\" or \"postgres\", got '" + v + "'");
+         c.store.backend =
+             v == "postgres" ? Config::Store::Backend::kPostgres : Config::Store::Backend::kSqlite;
+         return Ok();
+       }},
+      OptionalString(
+          "store.url", [](Config & c) -> auto& { return c.store.url; }),
+      OptionalString(
+          "store.password_file", [](Config & c) -> auto& { return c.store.password_file; }),
       Int(
           "store.pool_size", [](Config& c) -> int& { return c.store.pool_size; }, 1, 256),
       Int(
@@ -452,6 +464,12 @@ Result<void> Validate(const Config& c) {
   if (c.logout.delivery_lease_seconds * 1000 <= c.logout.delivery_timeout_ms)
     return Error::InvalidArgument(
         "logout.delivery_lease_seconds must exceed logout.delivery_timeout_ms");
+  const bool postgres = c.store.backend == Config::Store::Backend::kPostgres;
+  if (postgres && !c.store.url)
+    return Error::InvalidArgument("store.url is required with store.backend = \"postgres\"");
+  if (!postgres && (c.store.url || c.store.password_file))
+    return Error::InvalidArgument(
+        "store.url and store.password_file are for store.backend = \"postgres\"");
   if (c.logout.retry_first_delay_seconds > c.logout.retry_max_delay_seconds)
     return Error::InvalidArgument(
         "logout.retry_first_delay_seconds must not exceed logout.retry_max_delay_seconds");

@@ -61,8 +61,15 @@ struct Config {
     int delivery_lease_seconds = 30;
   } logout;
 
-  // The embedded SQLite database in data_dir.
+  // Where sessions, tokens, keys and the outbox live: the embedded SQLite database in data_dir
+  // (one node), or a PostgreSQL database that several nodes share.
   struct Store {
+    enum class Backend { kSqlite, kPostgres };
+    Backend backend = Backend::kSqlite;
+    // postgres: a libpq connection URL (postgresql://user@host:5432/db?sslmode=verify-full).
+    std::optional<std::string> url;
+    // postgres: a file holding the database password, so that it need not be in the URL.
+    std::optional<std::string> password_file;
     // Connections: every worker thread, the outbox dispatcher and the upkeep may each hold one.
     int pool_size = 8;
     // How long a call waits for a free connection before it fails with 503.

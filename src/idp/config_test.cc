@@ -272,6 +272,24 @@ TEST(Config, StorePoolIsSizedAndBounded) {
   ExpectErrorNaming(ParseConfig("[store]\npool_size = 0\n", {}), "store.pool_size");
 }
 
+TEST(Config, StoreBackendIsSqliteUnlessPostgresIsChosenWithAUrl) {
+  auto defaults = ParseConfig("", {});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->store.backend, Config::Store::Backend::kSqlite);
+
+  auto pg = ParseConfig("[store]\nbackend = \"postgres\"\nurl = \"postgresql://db/a\"\n",
+                        {{"GATEHOUSE_STORE_URL", "postgresql://db/b"},
+                         {"GATEHOUSE_STORE_PASSWORD_FILE", "/run/secrets/db"}});
+  ASSERT_TRUE(pg.ok()) << pg.error().message;
+  EXPECT_EQ(pg->store.backend, Config::Store::Backend::kPostgres);
+  EXPECT_EQ(pg->store.url, "postgresql://db/b");  // the environment wins
+  EXPECT_EQ(pg->store.password_file, "/run/secrets/db");
+
+  ExpectErrorNaming(ParseConfig("[store]\nbackend = \"postgres\"\n", {}), "store.url");
+  ExpectErrorNaming(ParseConfig("[store]\nurl = \"postgresql://db/a\"\n", {}), "store.url");
+  ExpectErrorNaming(ParseConfig("[store]\nbackend = \"mysql\"\n", {}), "store.backend");
+}
+
 TEST(Config, TlsFilesComeInPairs) {
   ExpectErrorNaming(ParseConfig("[server]\ntls_certificate = \"c.pem\"\n", {}), "tls_private_key");
 }

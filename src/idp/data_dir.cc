@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace gh::idp {
@@ -27,9 +28,32 @@ Result<void> RequirePrivate(const fs::path& path) {
                                    (directory ? "700 " : "600 ") + path.string());
 }
 
+// The whole content of the secret file `path`, named by the setting `setting`, which must be
+// private like the data directory.
+Result<std::string> ReadPrivateFile(const std::string& setting, const std::string& path) {
+  GH_RETURN_IF_ERROR(RequirePrivate(path));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::InvalidArgument(setting + ": cannot read " + path);
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<store::Store>> OpenPrivateStore(const Config& config) {
+  const auto acquire_wait = std::chrono::milliseconds(config.store.acquire_timeout_ms);
+  if (config.store.backend == Config::Store::Backend::kPostgres) {
+    std::string password;
+    if (config.store.password_file) {
+      GH_ASSIGN_OR_RETURN(password,
+                          ReadPrivateFile("store.password_file", *config.store.password_file));
+      while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
+        password.pop_back();
+    }
+    return store::OpenPostgresStore({*config.store.url, password}, config.store.pool_size,
+                                    acquire_wait);
+  }
   // Every file this process creates from here on (the database, its WAL and shared-memory
   // files, key files) is the owner's alone, whatever umask it was started with.
   ::umask(077);
@@ -41,10 +65,7 @@ Result<std::unique_ptr<store::Store>> OpenPrivateStore(const Config& config) {
   const std::string database = config.database_path();
   for (const char* suffix : {"", "-wal", "-shm"})
     GH_RETURN_IF_ERROR(RequirePrivate(database + suffix));
-  GH_ASSIGN_OR_RETURN(auto store, store::SqliteStore::Open(
-                                      database, config.store.pool_size,
-                                      std::chrono::milliseconds(config.store.acquire_timeout_ms)));
-  return std::unique_ptr<store::Store>(std::move(store));
+  return store::OpenSqliteStore(database, config.store.pool_size, acquire_wait);
 }
 
 Result<std::optional<crypto::KeySealer>> KeySealerFor(const Config& config) {
@@ -54,12 +75,8 @@ Result<std::optional<crypto::KeySealer>> KeySealerFor(const Config& config) {
   }
   if (!config.keys.encryption_key_file) return std::optional<crypto::KeySealer>();
   const auto& path = *config.keys.encryption_key_file;
-  GH_RETURN_IF_ERROR(RequirePrivate(path));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::InvalidArgument("keys.encryption_key_file: cannot read " + path);
-  std::ostringstream content;
-  content << in.rdbuf();
-  auto sealer = crypto::KeySealer::FromKey(content.str());
+  GH_ASSIGN_OR_RETURN(std::string content, ReadPrivateFile("keys.encryption_key_file", path));
+  auto sealer = crypto::KeySealer::FromKey(content);
   if (!sealer.ok())
     return Error::InvalidArgument("keys.encryption_key_file " + path + ": " +
                                   sealer.error().message);

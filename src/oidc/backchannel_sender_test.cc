@@ -52,7 +52,7 @@ class FakeHttpClient final : public http::HttpClient {
 class BackchannelSenderTest : public ::testing::Test {
  protected:
   BackchannelSenderTest()
-      : store_(*store::SqliteStore::Open(dir_.File("db.sqlite"))),
+      : store_(*store::OpenSqliteStore(dir_.File("db.sqlite"))),
         keys_(*store_, clock_, Seconds(24 * 3600)),
         sender_(*store_, keys_, clock_, random_, http_,
                 {.issuer = kIssuer,
@@ -106,7 +106,7 @@ class BackchannelSenderTest : public ::testing::Test {
   testing::TempDir dir_;
   FakeClock clock_;
   SystemRandom random_;
-  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<store::Store> store_;
   keys::KeyRing keys_;
   FakeHttpClient http_;
   BackchannelSender sender_;

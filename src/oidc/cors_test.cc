@@ -12,7 +12,7 @@ constexpr char kOrigin[] = "https://spa.example";
 
 class CorsTest : public ::testing::Test {
  protected:
-  CorsTest() : store_(*store::SqliteStore::Open(dir_.File("db.sqlite"))), cors_(*store_, clock_) {}
+  CorsTest() : store_(*store::OpenSqliteStore(dir_.File("db.sqlite"))), cors_(*store_, clock_) {}
 
   void Register(const std::string& id, std::vector<std::string> origins) {
     store::ClientRecord client;
@@ -32,7 +32,7 @@ class CorsTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<store::Store> store_;
   FakeClock clock_;
   Cors cors_;
   http::Handler ok_ = [](const http::Request&) { return http::Response::Json(200, "{}"); };

@@ -27,7 +27,7 @@ inline constexpr char kTestCsrfSecret[] = "csrf secret of the provider tests, 32
 class ProviderFixture : public ::testing::Test {
  protected:
   ProviderFixture()
-      : store_(*store::SqliteStore::Open(dir_.File("db.sqlite"))),
+      : store_(*store::OpenSqliteStore(dir_.File("db.sqlite"))),
         keys_(*store_, clock_, Seconds(24 * 3600)),
         events_(clock_),
         sessions_(*store_, clock_, random_, events_, session::SessionPolicy{}),
@@ -53,7 +53,7 @@ class ProviderFixture : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<store::Store> store_;
   FakeClock clock_;
   SystemRandom random_;
   keys::KeyRing keys_;

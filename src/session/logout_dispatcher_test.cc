@@ -58,7 +58,7 @@ class ScriptedSender : public NotificationSender {
 class LogoutDispatcherTest : public ::testing::Test {
  protected:
   LogoutDispatcherTest()
-      : store_(*store::SqliteStore::Open(dir_.File("db.sqlite"))),
+      : store_(*store::OpenSqliteStore(dir_.File("db.sqlite"))),
         events_(clock_),
         dispatcher_(*store_, clock_, random_, events_, Policy()) {
     dispatcher_.AddSender(Channel::kOidcBackChannel, sender_);
@@ -94,7 +94,7 @@ class LogoutDispatcherTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<store::Store> store_;
   FakeClock clock_;
   SystemRandom random_;
   EventLog events_;

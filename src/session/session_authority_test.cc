@@ -24,7 +24,7 @@ using std::chrono::seconds;
 class SessionAuthorityTest : public ::testing::Test {
  protected:
   SessionAuthorityTest()
-      : store_(*store::SqliteStore::Open(dir_.File("db.sqlite"))),
+      : store_(*store::OpenSqliteStore(dir_.File("db.sqlite"))),
         events_(clock_),
         authority_(*store_, clock_, random_, events_, SessionPolicy{minutes(30), hours(8)}) {
     authority_.AddProtocol(oidc_participants_);
@@ -60,7 +60,7 @@ class SessionAuthorityTest : public ::testing::Test {
   bool Revoked(const std::string& hash) { return (*store_->FindToken(hash))->revoked; }
 
   testing::TempDir dir_;
-  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<store::Store> store_;
   FakeClock clock_;
   SystemRandom random_;
   EventLog events_;
@@ -362,7 +362,7 @@ TEST_F(SessionAuthorityTest, SweepsOnSeveralNodesEndAndNotifyEachSessionOnce) {
     sids.push_back(started->session.sid);
   }
   clock_.Advance(minutes(31));
-  auto node_b_store = store::SqliteStore::Open(dir_.File("db.sqlite"));
+  auto node_b_store = store::OpenSqliteStore(dir_.File("db.sqlite"));
   ASSERT_TRUE(node_b_store.ok());
   EventLog node_b_events(clock_);
   SessionAuthority node_b(**node_b_store, clock_, random_, node_b_events,

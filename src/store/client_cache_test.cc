@@ -43,7 +43,7 @@ class ClientCacheTest : public ::testing::Test {
   }
 
   gh::testing::TempDir dir_;
-  std::unique_ptr<SqliteStore> store_ = std::move(SqliteStore::Open(dir_.File("cache.db"))).value();
+  std::unique_ptr<Store> store_ = std::move(OpenSqliteStore(dir_.File("cache.db"))).value();
   FakeClock clock_;
   CountingClients counting_{*store_};
   ClientCache cache_{counting_, clock_, Seconds(2)};
@@ -78,7 +78,7 @@ TEST_F(ClientCacheTest, DoesNotCacheStoreErrors) {
 
 TEST(ClientCacheCapacityTest, StaysWithinItsCapacity) {
   gh::testing::TempDir dir;
-  auto store = std::move(SqliteStore::Open(dir.File("cache.db"))).value();
+  auto store = std::move(OpenSqliteStore(dir.File("cache.db"))).value();
   FakeClock clock;
   CountingClients counting(*store);
   ClientCache cache(counting, clock, Seconds(60), /*capacity=*/2);

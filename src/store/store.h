@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -120,9 +121,19 @@ class KeyStore {
   virtual Result<void> UpdateKey(const SigningKeyRecord& key) = 0;  // by kid
 };
 
+// Keeps a registration (OutboxStore::WatchOutbox) alive; destroying it ends the calls.
+class Subscription {
+ public:
+  virtual ~Subscription() = default;
+};
+
 class OutboxStore {
  public:
   virtual ~OutboxStore() = default;
+  // Calls `wake`, from a thread of the store's, soon after any process sharing the store queues
+  // notifications, so that this process's dispatcher need not wait for its next poll. nullptr
+  // when the backend has no such signal (SQLite's processes only poll).
+  virtual std::unique_ptr<Subscription> WatchOutbox(std::function<void()> wake) = 0;
   // Inserts a pending copy of `each` (its client_id aside) for every client in `client_ids`, in
   // one round trip however many — a sign-out may notify a thousand. Their ids, in the same order.
   virtual Result<std::vector<std::int64_t>> EnqueueNotifications(

@@ -17,7 +17,7 @@ namespace {
 class LoginPagesTest : public ::testing::Test {
  protected:
   LoginPagesTest()
-      : store_(*store::SqliteStore::Open(dir_.File("db.sqlite"))),
+      : store_(*store::OpenSqliteStore(dir_.File("db.sqlite"))),
         hasher_(random_, crypto::Argon2Params{1, 1024, 1}),
         events_(clock_),
         sessions_(*store_, clock_, random_, events_, session::SessionPolicy{}),
@@ -54,7 +54,7 @@ class LoginPagesTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<store::Store> store_;
   FakeClock clock_;
   SystemRandom random_;
   crypto::PasswordHasher hasher_;

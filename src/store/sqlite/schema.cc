@@ -1,25 +1,14 @@
 #include "store/sqlite/schema.h"
 
-#include <iterator>
-#include <string>
-
-#include "store/sqlite/statement.h"
-
 namespace gh::store::sqlite {
 namespace {
-
-// A schema change, applied once in version order. Released steps are never edited: append one.
-struct Migration {
-  int version;
-  const char* sql;
-};
 
 // Times are Unix seconds. Client URI lists live in a child table (one row per entry, `position`
 // keeping registration order) so each URI is stored byte for byte without an encoding.
 // References between aggregates (sessions -> users, tokens -> clients, ...) are deliberately not
 // foreign keys: the Store contract defines no error for a dangling reference, and a removed
 // client's tokens stay until they expire and are purged.
-constexpr Migration kMigrations[] = {
+constexpr sql::Migration kMigrations[] = {
     {1, R"sql(
 CREATE TABLE clients (
   id TEXT NOT NULL PRIMARY KEY,
@@ -272,34 +261,14 @@ CREATE TABLE federated_identities (
     {7, R"sql(
 ALTER TABLE logout_notifications ADD COLUMN lease_holder TEXT;
 )sql"},
+    // A sign-out deletes its session's codes: found by index, not by scanning every code.
+    {8, R"sql(
+CREATE INDEX authorization_codes_by_sid ON authorization_codes (sid);
+)sql"},
 };
 
 }  // namespace
 
-Result<void> Migrate(sqlite3* db) {
-  return Transact(db, TxMode::kWrite, [&]() -> Result<void> {
-    GH_RETURN_IF_ERROR(ExecScript(db,
-                                  "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                                  "version INTEGER PRIMARY KEY, applied_at INTEGER)"));
-    GH_ASSIGN_OR_RETURN(auto current,
-                        QueryOne(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-                                 [](const Statement& s) { return s.Int(0); }));
-    const int latest = kMigrations[std::size(kMigrations) - 1].version;
-    if (*current > latest) {
-      return Error::FailedPrecondition(Cat("database schema version ", std::to_string(*current),
-                                           " is newer than this build (", std::to_string(latest),
-                                           ")"));
-    }
-    for (const Migration& m : kMigrations) {
-      if (m.version <= *current) continue;
-      GH_RETURN_IF_ERROR(ExecScript(db, m.sql));
-      GH_RETURN_IF_ERROR(Execute(db,
-                                 "INSERT INTO schema_migrations (version, applied_at) "
-                                 "VALUES (?, CAST(strftime('%s', 'now') AS INTEGER))",
-                                 m.version));
-    }
-    return Ok();
-  });
-}
+std::span<const sql::Migration> Migrations() { return kMigrations; }
 
 }  // namespace gh::store::sqlite

@@ -9,16 +9,19 @@
 #include <vector>
 
 #include "store/store_conformance.h"
+#include "support/records.h"
 #include "support/temp_dir.h"
 
 namespace gh::store {
 namespace {
 
+using gh::testing::Alice;
+
 // A fresh database file per conformance test, all in one directory removed when the binary exits.
 std::unique_ptr<Store> MakeSqliteStore() {
   static gh::testing::TempDir dir;
   static std::atomic<int> next{0};
-  auto store = SqliteStore::Open(dir.File("conformance-" + std::to_string(next++) + ".db"));
+  auto store = OpenSqliteStore(dir.File("conformance-" + std::to_string(next++) + ".db"));
   if (!store.ok()) throw std::runtime_error(store.error().message);
   return std::move(store).value();
 }
@@ -50,22 +53,11 @@ std::vector<std::string> Column(const std::string& path, const char* sql) {
   return values;
 }
 
-UserRecord Alice() {
-  UserRecord u;
-  u.id = "u1";
-  u.username = "alice";
-  u.password_hash = "$argon2id$hash";
-  u.name = "Alice";
-  u.email = "alice@example.com";
-  u.created_at = FromUnixSeconds(1'700'000'000);
-  return u;
-}
-
 // Tests of what only the SQLite backend promises: the file, its schema and its journal mode.
 class SqliteStoreTest : public ::testing::Test {
  protected:
-  std::unique_ptr<SqliteStore> OpenStore() {
-    auto store = SqliteStore::Open(path_);
+  std::unique_ptr<Store> OpenStore() {
+    auto store = OpenSqliteStore(path_);
     if (!store.ok()) throw std::runtime_error(store.error().message);
     return std::move(store).value();
   }
@@ -75,7 +67,7 @@ class SqliteStoreTest : public ::testing::Test {
 };
 
 // A version-2 database, as the previous release left it, keeps its clients' URIs when migration
-// 3 moves them into client_values. Made by undoing migrations 6 to 3 on a fresh database.
+// 3 moves them into client_values. Made by undoing migrations 8 to 3 on a fresh database.
 TEST_F(SqliteStoreTest, Migration3KeepsTheClientsUris) {
   ClientRecord app;
   app.id = "app";
@@ -84,6 +76,8 @@ TEST_F(SqliteStoreTest, Migration3KeepsTheClientsUris) {
   app.post_logout_redirect_uris = {"https://app.example/bye"};
   ASSERT_TRUE(OpenStore()->PutClient(app).ok());
   Column(path_, R"sql(
+    DROP INDEX authorization_codes_by_sid;
+    DELETE FROM schema_migrations WHERE version = 8;
     ALTER TABLE logout_notifications DROP COLUMN lease_holder;
     DELETE FROM schema_migrations WHERE version = 7;
     ALTER TABLE sessions DROP COLUMN idp; ALTER TABLE sessions DROP COLUMN amr;
@@ -125,7 +119,7 @@ TEST_F(SqliteStoreTest, Migration3KeepsTheClientsUris) {
 // A call that cannot get a connection in time is told so (503 for its client) instead of waiting
 // for ever: here the one connection is held by a transaction that calls the store outside it.
 TEST_F(SqliteStoreTest, ABusyPoolAnswersUnavailableInsteadOfWaitingForEver) {
-  auto store = store::SqliteStore::Open(path_, 1, std::chrono::milliseconds(50));
+  auto store = store::OpenSqliteStore(path_, 1, std::chrono::milliseconds(50));
   ASSERT_TRUE(store.ok());
   ErrorCode inner = ErrorCode::kInternal;
   ASSERT_TRUE((*store)
@@ -143,7 +137,7 @@ TEST_F(SqliteStoreTest, MigrationsAreRecordedAndNotRerunOnReopen) {
   ASSERT_TRUE(OpenStore()->PutUser(Alice()).ok());
   const auto applied =
       Column(path_, "SELECT version || ':' || applied_at FROM schema_migrations ORDER BY version");
-  ASSERT_EQ(applied.size(), 7u);
+  ASSERT_EQ(applied.size(), 8u);
   for (std::size_t i = 0; i < applied.size(); ++i)
     EXPECT_EQ(applied[i].substr(0, 2), std::to_string(i + 1) + ":");
 
@@ -189,7 +183,7 @@ TEST_F(SqliteStoreTest, DataSurvivesCloseAndReopen) {
 }
 
 TEST_F(SqliteStoreTest, OpeningInMissingDirectoryIsUnavailable) {
-  auto store = SqliteStore::Open(dir_.File("missing/gatehouse.db"));
+  auto store = OpenSqliteStore(dir_.File("missing/gatehouse.db"));
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().code, ErrorCode::kUnavailable);
 }
@@ -197,20 +191,20 @@ TEST_F(SqliteStoreTest, OpeningInMissingDirectoryIsUnavailable) {
 TEST_F(SqliteStoreTest, RefusesSchemaNewerThanTheBuild) {
   OpenStore();
   Column(path_, "INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)");
-  auto store = SqliteStore::Open(path_);
+  auto store = OpenSqliteStore(path_);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().code, ErrorCode::kFailedPrecondition);
 }
 
 TEST_F(SqliteStoreTest, RejectsEmptyPool) {
-  auto store = SqliteStore::Open(path_, 0);
+  auto store = OpenSqliteStore(path_, 0);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().code, ErrorCode::kInvalidArgument);
 }
 
 TEST_F(SqliteStoreTest, InMemoryDatabaseIsRefused) {
   // Each pooled connection would get its own empty database.
-  auto store = SqliteStore::Open(":memory:");
+  auto store = OpenSqliteStore(":memory:");
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().code, ErrorCode::kUnavailable);
 }

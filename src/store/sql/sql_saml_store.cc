@@ -1,19 +1,19 @@
-// SqliteStore, SAML: registered service providers, the replay cache of message IDs, and finding
+// SqlStore, SAML: registered service providers, the replay cache of message IDs, and finding
 // a SAML participant by its SessionIndex.
 #include <string>
 
-#include "store/sqlite/connection_pool.h"
-#include "store/sqlite/rows.h"
+#include "store/sql/pool.h"
+#include "store/sql/rows.h"
+#include "store/sql/sql_store.h"
+#include "store/sql/statement.h"
 
-namespace gh::store {
-
-using namespace sqlite;  // the statement layer is this file's vocabulary
+namespace gh::store::sql {
 
 // SAML
 
-Result<void> SqliteStore::PutServiceProvider(const SamlServiceProviderRecord& sp) {
+Result<void> SqlStore::PutServiceProvider(const SamlServiceProviderRecord& sp) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
-  GH_RETURN_IF_ERROR(Execute(db.get(),
+  GH_RETURN_IF_ERROR(Execute(*db,
                              Cat("INSERT INTO saml_service_providers (", kServiceProviderColumns,
                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                              sp.entity_id, sp.name, sp.metadata_xml, sp.name_id_format,
@@ -22,61 +22,61 @@ Result<void> SqliteStore::PutServiceProvider(const SamlServiceProviderRecord& sp
   return Ok();
 }
 
-Result<std::optional<SamlServiceProviderRecord>> SqliteStore::FindServiceProvider(
+Result<std::optional<SamlServiceProviderRecord>> SqlStore::FindServiceProvider(
     std::string_view entity_id) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryOne(
-      db.get(),
+      *db,
       Cat("SELECT ", kServiceProviderColumns, " FROM saml_service_providers WHERE entity_id = ?"),
       ReadServiceProvider, entity_id);
 }
 
-Result<std::vector<SamlServiceProviderRecord>> SqliteStore::ListServiceProviders() {
+Result<std::vector<SamlServiceProviderRecord>> SqlStore::ListServiceProviders() {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return QueryAll(
-      db.get(),
+      *db,
       Cat("SELECT ", kServiceProviderColumns, " FROM saml_service_providers ORDER BY entity_id"),
       ReadServiceProvider);
 }
 
-Result<bool> SqliteStore::RemoveServiceProvider(std::string_view entity_id) {
+Result<bool> SqlStore::RemoveServiceProvider(std::string_view entity_id) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_ASSIGN_OR_RETURN(
       int removed,
-      Execute(db.get(), "DELETE FROM saml_service_providers WHERE entity_id = ?", entity_id));
+      Execute(*db, "DELETE FROM saml_service_providers WHERE entity_id = ?", entity_id));
   return removed == 1;
 }
 
-Result<bool> SqliteStore::RememberMessage(std::string_view issuer, std::string_view id,
-                                          TimePoint expires_at) {
+Result<bool> SqlStore::RememberMessage(std::string_view issuer, std::string_view id,
+                                       TimePoint expires_at) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_ASSIGN_OR_RETURN(int inserted,
-                      Execute(db.get(),
+                      Execute(*db,
                               "INSERT INTO saml_messages (issuer, id, expires_at) VALUES (?, ?, ?) "
                               "ON CONFLICT (issuer, id) DO NOTHING",
                               issuer, id, expires_at));
   return inserted == 1;
 }
 
-Result<void> SqliteStore::ForgetMessage(std::string_view issuer, std::string_view id) {
+Result<void> SqlStore::ForgetMessage(std::string_view issuer, std::string_view id) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_RETURN_IF_ERROR(
-      Execute(db.get(), "DELETE FROM saml_messages WHERE issuer = ? AND id = ?", issuer, id));
+      Execute(*db, "DELETE FROM saml_messages WHERE issuer = ? AND id = ?", issuer, id));
   return Ok();
 }
 
-Result<int> SqliteStore::PurgeMessages(TimePoint cutoff) {
+Result<int> SqlStore::PurgeMessages(TimePoint cutoff) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
-  return Execute(db.get(), "DELETE FROM saml_messages WHERE expires_at < ?", cutoff);
+  return Execute(*db, "DELETE FROM saml_messages WHERE expires_at < ?", cutoff);
 }
 
-Result<std::optional<ParticipantRecord>> SqliteStore::FindSamlParticipant(
+Result<std::optional<ParticipantRecord>> SqlStore::FindSamlParticipant(
     std::string_view entity_id, std::string_view session_index) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
-  return QueryOne(db.get(),
+  return QueryOne(*db,
                   Cat("SELECT ", kParticipantColumns,
                       " FROM participants WHERE client_id = ? AND saml_session_index = ?"),
                   ReadParticipant, entity_id, session_index);
 }
 
-}  // namespace gh::store
+}  // namespace gh::store::sql

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "store/records.h"
-#include "store/sqlite/statement.h"
+#include "store/sql/statement.h"
 
-namespace gh::store::sqlite {
+namespace gh::store::sql {
 
 const char* TokenKindName(TokenKind kind);
 
@@ -23,17 +23,17 @@ inline constexpr char kClientColumns[] =
     "created_at";
 
 // Without the lists, which LoadClientValues adds.
-ClientRecord ReadClient(const Statement& s);
+ClientRecord ReadClient(const Row& s);
 
 inline constexpr char kUserColumns[] = "id, username, password_hash, name, email, created_at";
 
-UserRecord ReadUser(const Statement& s);
+UserRecord ReadUser(const Row& s);
 
 inline constexpr char kSessionColumns[] =
     "key_hash, sid, user_id, auth_time, created_at, last_seen_at, ended_at, end_cause, "
     "browser_state, idp, amr, acr";
 
-SessionRecord ReadSession(const Statement& s);
+SessionRecord ReadSession(const Row& s);
 
 inline constexpr char kLogoutContextColumns[] =
     "id_hash, sid, client_id, post_logout_redirect_uri, state, ui_locales, created_at, "
@@ -46,7 +46,7 @@ std::optional<std::string> SamlInitiatorText(
 std::optional<LogoutContextRecord::SamlInitiator> ReadSamlInitiator(
     const std::optional<std::string>& text);
 
-LogoutContextRecord ReadLogoutContext(const Statement& s);
+LogoutContextRecord ReadLogoutContext(const Row& s);
 
 inline constexpr char kServiceProviderColumns[] =
     "entity_id, name, metadata_xml, name_id_format, released_attributes, "
@@ -57,25 +57,25 @@ std::string JoinWords(const std::vector<std::string>& words);
 
 std::vector<std::string> SplitWords(std::string_view text);
 
-SamlServiceProviderRecord ReadServiceProvider(const Statement& s);
+SamlServiceProviderRecord ReadServiceProvider(const Row& s);
 
 inline constexpr char kUpstreamLinkColumns[] =
     "sid, upstream, subject, session_id, id_token, saml_name_id_format, saml_name_qualifier, "
     "saml_sp_name_qualifier, created_at";
 
-UpstreamLinkRecord ReadUpstreamLink(const Statement& s);
+UpstreamLinkRecord ReadUpstreamLink(const Row& s);
 
 inline constexpr char kUpstreamRequestColumns[] = "state_hash, upstream, payload, expires_at";
 
-UpstreamRequestRecord ReadUpstreamRequest(const Statement& s);
+UpstreamRequestRecord ReadUpstreamRequest(const Row& s);
 
 inline constexpr char kFederatedIdentityColumns[] = "upstream, subject, user_id, created_at";
 
-FederatedIdentityRecord ReadFederatedIdentity(const Statement& s);
+FederatedIdentityRecord ReadFederatedIdentity(const Row& s);
 
 inline constexpr char kEventColumns[] = "id, at, type, sid, user_id, client_id, detail";
 
-EventRecord ReadEvent(const Statement& s);
+EventRecord ReadEvent(const Row& s);
 
 // One member of an optional value, as an optional column.
 template <class T>
@@ -88,28 +88,28 @@ inline constexpr char kParticipantColumns[] =
     "sid, client_id, protocol, first_seen_at, last_seen_at, saml_name_id, saml_name_id_format, "
     "saml_name_qualifier, saml_sp_name_qualifier, saml_session_index";
 
-ParticipantRecord ReadParticipant(const Statement& s);
+ParticipantRecord ReadParticipant(const Row& s);
 
 inline constexpr char kCodeColumns[] =
     "code_hash, grant_id, client_id, redirect_uri, user_id, sid, scope, nonce, code_challenge, "
     "code_challenge_method, auth_time, issued_at, expires_at, consumed, idp, amr, acr";
 
-AuthorizationCodeRecord ReadCode(const Statement& s);
+AuthorizationCodeRecord ReadCode(const Row& s);
 
 inline constexpr char kTokenColumns[] =
     "token_hash, kind, grant_id, client_id, user_id, sid, scope, issued_at, expires_at, revoked";
 
-TokenRecord ReadToken(const Statement& s);
+TokenRecord ReadToken(const Row& s);
 
 inline constexpr char kKeyColumns[] =
     "kid, alg, private_key_pem, created_at, retired_at, unpublish_at, activates_at";
 
-SigningKeyRecord ReadKey(const Statement& s);
+SigningKeyRecord ReadKey(const Row& s);
 
 inline constexpr char kNotificationColumns[] =
     "id, sid, user_id, client_id, channel, status, attempts, last_error, created_at, "
     "next_attempt_at, lease_until, delivered_at, lease_holder";
 
-LogoutNotificationRecord ReadNotification(const Statement& s);
+LogoutNotificationRecord ReadNotification(const Row& s);
 
-}  // namespace gh::store::sqlite
+}  // namespace gh::store::sql

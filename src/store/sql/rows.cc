@@ -1,8 +1,8 @@
-#include "store/sqlite/rows.h"
+#include "store/sql/rows.h"
 
 #include <nlohmann/json.hpp>
 
-namespace gh::store::sqlite {
+namespace gh::store::sql {
 
 const char* TokenKindName(TokenKind kind) {
   return kind == TokenKind::kRefresh ? "refresh" : "access";
@@ -14,7 +14,7 @@ NotificationStatus ParseStatus(std::string_view name) {
   return NotificationStatus::kPending;
 }
 
-ClientRecord ReadClient(const Statement& s) {
+ClientRecord ReadClient(const Row& s) {
   ClientRecord c;
   c.id = s.Text(0);
   c.name = s.Text(1);
@@ -28,7 +28,7 @@ ClientRecord ReadClient(const Statement& s) {
   return c;
 }
 
-UserRecord ReadUser(const Statement& s) {
+UserRecord ReadUser(const Row& s) {
   UserRecord u;
   u.id = s.Text(0);
   u.username = s.Text(1);
@@ -39,7 +39,7 @@ UserRecord ReadUser(const Statement& s) {
   return u;
 }
 
-SessionRecord ReadSession(const Statement& s) {
+SessionRecord ReadSession(const Row& s) {
   SessionRecord r;
   r.key_hash = s.Text(0);
   r.sid = s.Text(1);
@@ -56,7 +56,7 @@ SessionRecord ReadSession(const Statement& s) {
   return r;
 }
 
-UpstreamLinkRecord ReadUpstreamLink(const Statement& s) {
+UpstreamLinkRecord ReadUpstreamLink(const Row& s) {
   UpstreamLinkRecord r;
   r.sid = s.Text(0);
   r.upstream = s.Text(1);
@@ -74,11 +74,11 @@ UpstreamLinkRecord ReadUpstreamLink(const Statement& s) {
   return r;
 }
 
-UpstreamRequestRecord ReadUpstreamRequest(const Statement& s) {
+UpstreamRequestRecord ReadUpstreamRequest(const Row& s) {
   return {s.Text(0), s.Text(1), s.Text(2), s.Time(3)};
 }
 
-FederatedIdentityRecord ReadFederatedIdentity(const Statement& s) {
+FederatedIdentityRecord ReadFederatedIdentity(const Row& s) {
   return {s.Text(0), s.Text(1), s.Text(2), s.Time(3)};
 }
 
@@ -107,7 +107,7 @@ std::optional<LogoutContextRecord::SamlInitiator> ReadSamlInitiator(
   return i;
 }
 
-LogoutContextRecord ReadLogoutContext(const Statement& s) {
+LogoutContextRecord ReadLogoutContext(const Row& s) {
   LogoutContextRecord r;
   r.id_hash = s.Text(0);
   r.sid = s.Text(1);
@@ -140,7 +140,7 @@ std::vector<std::string> SplitWords(std::string_view text) {
   return words;
 }
 
-SamlServiceProviderRecord ReadServiceProvider(const Statement& s) {
+SamlServiceProviderRecord ReadServiceProvider(const Row& s) {
   SamlServiceProviderRecord sp;
   sp.entity_id = s.Text(0);
   sp.name = s.Text(1);
@@ -154,7 +154,7 @@ SamlServiceProviderRecord ReadServiceProvider(const Statement& s) {
   return sp;
 }
 
-EventRecord ReadEvent(const Statement& s) {
+EventRecord ReadEvent(const Row& s) {
   EventRecord e;
   e.id = s.Int(0);
   e.at = s.Time(1);
@@ -166,7 +166,7 @@ EventRecord ReadEvent(const Statement& s) {
   return e;
 }
 
-ParticipantRecord ReadParticipant(const Statement& s) {
+ParticipantRecord ReadParticipant(const Row& s) {
   ParticipantRecord p;
   p.sid = s.Text(0);
   p.client_id = s.Text(1);
@@ -178,7 +178,7 @@ ParticipantRecord ReadParticipant(const Statement& s) {
   return p;
 }
 
-AuthorizationCodeRecord ReadCode(const Statement& s) {
+AuthorizationCodeRecord ReadCode(const Row& s) {
   AuthorizationCodeRecord c;
   c.code_hash = s.Text(0);
   c.grant_id = s.Text(1);
@@ -198,7 +198,7 @@ AuthorizationCodeRecord ReadCode(const Statement& s) {
   return c;
 }
 
-TokenRecord ReadToken(const Statement& s) {
+TokenRecord ReadToken(const Row& s) {
   TokenRecord t;
   t.token_hash = s.Text(0);
   t.kind =
@@ -214,7 +214,7 @@ TokenRecord ReadToken(const Statement& s) {
   return t;
 }
 
-SigningKeyRecord ReadKey(const Statement& s) {
+SigningKeyRecord ReadKey(const Row& s) {
   SigningKeyRecord k;
   k.kid = s.Text(0);
   k.alg = s.Text(1);
@@ -226,7 +226,7 @@ SigningKeyRecord ReadKey(const Statement& s) {
   return k;
 }
 
-LogoutNotificationRecord ReadNotification(const Statement& s) {
+LogoutNotificationRecord ReadNotification(const Row& s) {
   LogoutNotificationRecord n;
   n.id = s.Int(0);
   n.sid = s.Text(1);
@@ -244,4 +244,4 @@ LogoutNotificationRecord ReadNotification(const Statement& s) {
   return n;
 }
 
-}  // namespace gh::store::sqlite
+}  // namespace gh::store::sql

@@ -1,0 +1,63 @@
+// SqliteConnection: one SQLite connection as the SQL store's Connection.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "store/sql/connection.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace gh::store::sqlite {
+
+class SqliteConnection final : public sql::Connection {
+ public:
+  // Opens `path` (creating it) in WAL mode. kUnavailable when it cannot be opened, or cannot use
+  // WAL (in-memory and some special paths), which connections sharing one database need.
+  static Result<std::unique_ptr<SqliteConnection>> Open(const std::string& path);
+  ~SqliteConnection() override;
+
+  Result<void> Ready() override { return Ok(); }
+  Result<int> Run(std::string_view sql, std::span<const sql::Param> params,
+                  const std::function<void(const sql::Row&)>& on_row) override;
+  Result<void> Script(std::string_view sql) override;
+  bool InTransaction() const override;
+  const sql::Dialect& dialect() const override;
+
+  // Whether the last failure was SQLite finding the database locked where it does not wait.
+  bool LastErrorWasBusy() const;
+
+ private:
+  struct StatementFinalizer {
+    void operator()(sqlite3_stmt* stmt) const;
+  };
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+
+  Error DbError(int rc) const;
+
+  sqlite3* db_;
+  // The statements prepared on this connection, kept for reuse: compiling SQL costs more than
+  // running most of the store's queries. Finalized before the connection closes.
+  std::unordered_map<std::string, std::unique_ptr<sqlite3_stmt, StatementFinalizer>> cache_;
+};
+
+// Processes opening a new database together (nodes starting at once) find it locked where SQLite
+// does not wait — switching it to WAL, a lock upgrade that could deadlock — and get SQLITE_BUSY
+// at once. Such a step is tried again until it succeeds, fails otherwise, or `wait` passes.
+template <class Step>
+auto RetryWhileBusy(const SqliteConnection& db, std::chrono::milliseconds wait, const Step& step)
+    -> decltype(step()) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  for (;;) {
+    auto result = step();
+    if (result.ok() || !db.LastErrorWasBusy() || std::chrono::steady_clock::now() >= deadline)
+      return result;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+}  // namespace gh::store::sqlite
