@@ -220,11 +220,11 @@ describe('Three nodes on PostgreSQL behind nginx', () => {
   });
 });
 
-describe('A node killed in the middle of a fan-out, on PostgreSQL', () => {
+describe('Nodes killed in the middle of a fan-out, on PostgreSQL', () => {
   // The issue's thousand participants: on PostgreSQL they are set up in one statement.
   const PARTICIPANTS = Number(process.env.GATEHOUSE_CLUSTER_PARTICIPANTS ?? 1000);
 
-  it('loses no logout token: the other nodes finish once its leases run out', async (t) => {
+  it('loses no logout token: the last node finishes once their leases run out', async (t) => {
     const receivers = await startSlowReceivers(PARTICIPANTS, 1000);
     const deployment = await startDeployment({
       env: {
@@ -256,11 +256,12 @@ describe('A node killed in the middle of a fan-out, on PostgreSQL', () => {
       logout.search = new URLSearchParams({ id_token_hint: tokens.id_token });
       const res = await browse(logout, jar);
       assert.ok(res.status < 400, `sign-out: ${res.status}`);
-      const sender = front.nodeOf(res);
+      // Every node woke (LISTEN/NOTIFY) and claimed a share, at most 512 rows each: killing two
+      // of the three surely kills deliveries in flight, whichever two claimed first.
+      const survivor = (front.nodeOf(res) + 2) % 3;
       await expectFanOutSurvivesKill({
-        t, sid, receivers, participants: PARTICIPANTS,
-        survivor: nodes[(sender + 1) % 3],
-        kill: () => nodes[sender].kill(),
+        t, sid, receivers, participants: PARTICIPANTS, survivor: nodes[survivor],
+        kill: () => Promise.all(nodes.filter((_, i) => i !== survivor).map((n) => n.kill())),
       });
     } finally {
       await deployment.stop();
