@@ -87,13 +87,19 @@ std::optional<int> StatusForReadError(const beast::error_code& ec) {
   return std::nullopt;
 }
 
-Request ToRequest(BeastRequest&& in, std::string remote_address, bool secure) {
+Request ToRequest(BeastRequest&& in, std::string_view peer, const TrustedProxies& proxies,
+                  bool secure) {
   Request out;
   out.method = std::string(in.method_string());
   out.target = std::string(in.target());
   for (const auto& field : in) out.headers.Add(std::string(field.name_string()), field.value());
   out.body = std::move(in.body());
-  out.remote_address = std::move(remote_address);
+  std::string forwarded_for;
+  if (!proxies.empty()) {
+    for (const std::string& value : out.headers.GetAll("X-Forwarded-For"))
+      forwarded_for += (forwarded_for.empty() ? "" : ",") + value;
+  }
+  out.remote_address = proxies.ClientAddress(peer, forwarded_for);
   out.secure = secure;
   return out;
 }
@@ -468,7 +474,8 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<StreamConnection<Strea
     const unsigned version = beast_request.version();
     const bool head = beast_request.method() == bhttp::verb::head;
     bool keep_alive = beast_request.keep_alive();
-    Request request = ToRequest(std::move(beast_request), remote_address, kSecure);
+    Request request =
+        ToRequest(std::move(beast_request), remote_address, options_.trusted_proxies, kSecure);
     Response handled = co_await asio::co_spawn(
         workers_,
         [this, &request]() -> asio::awaitable<Response> { co_return SafeDispatch(request); },

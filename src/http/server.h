@@ -14,6 +14,7 @@
 
 #include "core/result.h"
 #include "http/router.h"
+#include "http/trusted_proxies.h"
 
 namespace gh::http {
 
@@ -36,6 +37,8 @@ struct ServerOptions {
   std::size_t reserved_descriptors = 64;
   std::optional<std::string> tls_certificate_file;  // PEM; TLS is on when both are set
   std::optional<std::string> tls_private_key_file;
+  // Proxies whose X-Forwarded-For names the client (Request::remote_address); none by default.
+  TrustedProxies trusted_proxies;
 };
 
 class Server {

@@ -204,6 +204,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   RaiseDescriptorLimit();
   options.tls_certificate_file = config.server.tls_certificate;
   options.tls_private_key_file = config.server.tls_private_key;
+  options.trusted_proxies = config.server.trusted_proxies;
   parts->server = std::make_unique<http::Server>(options, parts->router);
   GH_RETURN_IF_ERROR(parts->server->Listen());
 

@@ -151,6 +151,11 @@ const std::vector<Field>& Fields() {
       Int(
           "store.acquire_timeout_ms", [](Config& c) -> int& { return c.store.acquire_timeout_ms; },
           1, 60'000),
+      {"server.trusted_proxies", Kind::kString,
+       [](Config& c, const std::string& v) -> Result<void> {
+         GH_ASSIGN_OR_RETURN(c.server.trusted_proxies, http::TrustedProxies::Parse(v));
+         return Ok();
+       }},
       OptionalString(
           "server.tls_certificate", [](Config & c) -> auto& { return c.server.tls_certificate; }),
       OptionalString(

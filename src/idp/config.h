@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/result.h"
 #include "federation/upstream_settings.h"
+#include "http/trusted_proxies.h"
 
 namespace gh::idp {
 
@@ -34,6 +35,8 @@ struct Config {
     int maintenance_interval_seconds = 30;
     std::optional<std::string> tls_certificate;
     std::optional<std::string> tls_private_key;
+    // Load balancers in front (addresses or networks): their X-Forwarded-For names the client.
+    http::TrustedProxies trusted_proxies;
   } server;
 
   struct Session {

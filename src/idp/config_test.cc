@@ -290,6 +290,16 @@ TEST(Config, StoreBackendIsSqliteUnlessPostgresIsChosenWithAUrl) {
   ExpectErrorNaming(ParseConfig("[store]\nbackend = \"mysql\"\n", {}), "store.backend");
 }
 
+TEST(Config, TrustedProxiesAreAddressesOrNetworks) {
+  auto c = ParseConfig("[server]\ntrusted_proxies = \"10.0.0.0/8, ::1\"\n", {});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->server.trusted_proxies.ClientAddress("10.1.2.3", "198.51.100.7"), "198.51.100.7");
+  EXPECT_EQ(ParseConfig("", {})->server.trusted_proxies.ClientAddress("10.1.2.3", "198.51.100.7"),
+            "10.1.2.3");
+  ExpectErrorNaming(ParseConfig("[server]\ntrusted_proxies = \"nginx\"\n", {}),
+                    "server.trusted_proxies");
+}
+
 TEST(Config, TlsFilesComeInPairs) {
   ExpectErrorNaming(ParseConfig("[server]\ntls_certificate = \"c.pem\"\n", {}), "tls_private_key");
 }

@@ -30,6 +30,7 @@ async function startDeployment({ env = {}, users = [USER], clients = [] } = {}) 
       GATEHOUSE_ISSUER: `http://127.0.0.1:${port}`,
       GATEHOUSE_STORE_BACKEND: 'postgres',
       GATEHOUSE_STORE_URL: pg.url,
+      GATEHOUSE_SERVER_TRUSTED_PROXIES: '127.0.0.1',
       ...env,
     };
     nodes.push(await startGatehouse({ env: nodeEnv, node: NODES[0], users, clients }));
@@ -165,6 +166,22 @@ describe('Three nodes on PostgreSQL behind nginx', () => {
         receiver.tokens.length > 0 && receiver.tokens);
       assert.equal(decodePayload(token).sid, sid);
     }
+  });
+
+  it("sees each person's own address behind nginx, not nginx's", async () => {
+    const app1 = await configure('app1');
+    const inner = globalThis.fetch;
+    // As if the browser were at 198.51.100.23: nginx appends the address it sees, here the test's
+    // own loopback address, which is trusted like nginx's; the hop before it is the person.
+    globalThis.fetch = (input, init = {}) =>
+      inner(input, { ...init, headers: { ...init.headers, 'x-forwarded-for': '198.51.100.23' } });
+    try {
+      await authorize(app1, new CookieJar());
+    } finally {
+      globalThis.fetch = inner;
+    }
+    const logs = deployment.nodes.map((n) => n.output()).join('\n');
+    assert.match(logs, /"remote":"198\.51\.100\.23"/, 'the sign-in is logged with the person\'s address');
   });
 
   it('rides out a database restart under sign-ins and sign-outs: 503 meanwhile, nothing lost', async (t) => {
