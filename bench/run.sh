@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every benchmark against BUILD_DIR (a Release build with -DGATEHOUSE_BENCH=ON), in order:
 # signing and verification (jws_bench), ending a session (session_end_bench), HTTP load (load.sh),
-# sign-out fan-out (logout_fanout.sh), SAML messages (saml_bench) and SAML under load
-# (saml_load.sh). `make bench` builds and runs this.
+# sign-out fan-out (logout_fanout.sh), SAML messages (saml_bench), SAML under load
+# (saml_load.sh), several nodes on PostgreSQL (cluster.sh) and session lookup with up to a
+# million stored sessions (sessions.sh). `make bench` builds and runs this.
 #
 #   bench/run.sh BUILD_DIR        e.g. bench/run.sh build/release
 set -euo pipefail
@@ -30,3 +31,9 @@ echo "## SAML messages, in-process (saml_bench)"
 echo
 echo "## SAML under load (bench/saml_load.sh)"
 "$here/saml_load.sh" "$build_dir"
+echo
+echo "## Several nodes on PostgreSQL (bench/cluster.sh)"
+"$here/cluster.sh" "$build_dir"
+echo
+echo "## Session lookup with up to 1,000,000 sessions (bench/sessions.sh)"
+"$here/sessions.sh" "$build_dir"

@@ -93,6 +93,8 @@ describe('Three nodes on PostgreSQL behind nginx', () => {
   before(async () => {
     receivers = [await startReceiver(), await startReceiver()];
     deployment = await startDeployment({
+      // Key rotation is picked up by each node's upkeep: once a second here.
+      env: { GATEHOUSE_SERVER_MAINTENANCE_INTERVAL_SECONDS: '1' },
       clients: receivers.map((receiver, i) => ({
         id: `app${i + 1}`, secret: SECRET, postLogoutRedirectUris: [POST_LOGOUT],
         backchannelLogoutUri: receiver.url,
@@ -182,6 +184,26 @@ describe('Three nodes on PostgreSQL behind nginx', () => {
     }
     const logs = deployment.nodes.map((n) => n.output()).join('\n');
     assert.match(logs, /"remote":"198\.51\.100\.23"/, 'the sign-in is logged with the person\'s address');
+  });
+
+  it('picks up a key rotation on every node', async () => {
+    const kidsOf = async (node) =>
+      (await (await fetch(`${node.url}/jwks`)).json()).keys.map((k) => k.kid);
+    const before = new Set(await kidsOf(deployment.nodes[0]));
+    await deployment.nodes[0].cli(['keys', 'rotate', '--now']);
+    for (const node of deployment.nodes) {
+      await until(`node ${node.port} to publish the new keys`, async () =>
+        (await kidsOf(node)).filter((kid) => !before.has(kid)).length === 2);
+    }
+    // And signs with them, wherever the token request lands.
+    const app1 = await configure('app1');
+    const fresh = new Set((await kidsOf(deployment.nodes[0])).filter((kid) => !before.has(kid)));
+    for (let i = 0; i < 3; i++) {
+      const { callback, checks } = await authorize(app1, new CookieJar());
+      const tokens = await oidc.authorizationCodeGrant(app1, callback, checks);
+      const { kid } = JSON.parse(Buffer.from(tokens.id_token.split('.')[0], 'base64url'));
+      assert.ok(fresh.has(kid), `ID token ${i} is signed with a new key, not ${kid}`);
+    }
   });
 
   it('rides out a database restart under sign-ins and sign-outs: 503 meanwhile, nothing lost', async (t) => {
