@@ -6,13 +6,9 @@
 
 namespace gh::store::sql {
 
-// The lock that makes processes opening one database together migrate it one after another.
-constexpr std::int64_t kMigrationLock = 1;
-
 Result<void> Migrate(Connection& db, std::span<const Migration> migrations, TimePoint now) {
   return Transact(db, TxMode::kWrite, [&]() -> Result<void> {
-    if (*db.dialect().exclusive_lock != '\0')
-      GH_RETURN_IF_ERROR(Execute(db, db.dialect().exclusive_lock, kMigrationLock));
+    GH_RETURN_IF_ERROR(LockExclusively(db, Lock::kMigrations));
     GH_RETURN_IF_ERROR(
         db.Script("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
                   "applied_at BIGINT)"));

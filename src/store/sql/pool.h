@@ -70,6 +70,7 @@ class Lease {
   Lease& operator=(Lease&&) = delete;
 
   Connection& operator*() const { return *c_; }
+  Connection* operator->() const { return c_; }
 
  private:
   ConnectionPool* pool_;

@@ -52,7 +52,7 @@ Result<std::vector<std::int64_t>> SqlStore::EnqueueNotifications(
   // statements cost several times the insert itself, and a sign-out may enqueue a thousand.
   const std::string ids_json = nlohmann::json(client_ids).dump();
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
-  const Dialect& dialect = (*db).dialect();
+  const Dialect& dialect = db->dialect();
   return Transact(*db, TxMode::kWrite, [&]() -> Result<std::vector<std::int64_t>> {
     GH_ASSIGN_OR_RETURN(
         auto ids,
@@ -67,7 +67,7 @@ Result<std::vector<std::int64_t>> SqlStore::EnqueueNotifications(
             each.delivered_at, ids_json));
     if (ids.size() != client_ids.size())
       return Error::Internal("store: the insert returned the wrong number of ids");
-    if (*dialect.outbox_wakeup != '\0') GH_RETURN_IF_ERROR((*db).Script(dialect.outbox_wakeup));
+    if (*dialect.outbox_wakeup != '\0') GH_RETURN_IF_ERROR(db->Script(dialect.outbox_wakeup));
     // Rows are inserted in the array's order with increasing ids, but RETURNING promises no
     // order: sorted, the ids line up with `client_ids` again.
     std::sort(ids.begin(), ids.end());
@@ -86,7 +86,7 @@ Result<std::vector<LogoutNotificationRecord>> SqlStore::ClaimDueNotifications(
                      "WHERE id IN (SELECT id FROM logout_notifications WHERE status = 'pending' "
                      "AND next_attempt_at <= ?2 AND (lease_until IS NULL OR lease_until <= ?2) "
                      "ORDER BY next_attempt_at, id LIMIT ?3",
-                     (*db).dialect().skip_locked, ") RETURNING ", kNotificationColumns),
+                     db->dialect().skip_locked, ") RETURNING ", kNotificationColumns),
                  ReadNotification, lease_until, now, limit, holder));
     // RETURNING does not promise an order.
     std::sort(claimed.begin(), claimed.end(), [](const auto& a, const auto& b) {

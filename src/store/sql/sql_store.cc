@@ -64,9 +64,6 @@ Result<void> LoadClientValues(Connection& db, std::vector<ClientRecord>& clients
   return Ok();
 }
 
-// The lock under which a node checks for a signing key before storing its first one.
-constexpr std::int64_t kFirstKeyLock = 2;
-
 // Whether a token's scope holds offline_access. Padding with spaces matches the whole scope word
 // only; LIKE would treat the underscore in offline_access as a wildcard.
 std::string HasOfflineScope(const Connection& db) {
@@ -481,8 +478,7 @@ Result<bool> SqlStore::PutFirstKey(const SigningKeyRecord& k, TimePoint now) {
   // The check and the insert must not interleave with another node's: SQLite's write
   // transaction excludes every other writer, PostgreSQL's needs the lock.
   return Transact(*db, TxMode::kWrite, [&]() -> Result<bool> {
-    if (*(*db).dialect().exclusive_lock != '\0')
-      GH_RETURN_IF_ERROR(Execute(*db, (*db).dialect().exclusive_lock, kFirstKeyLock));
+    GH_RETURN_IF_ERROR(LockExclusively(*db, Lock::kFirstKey));
     GH_ASSIGN_OR_RETURN(
         int inserted,
         Execute(*db,

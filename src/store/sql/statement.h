@@ -81,6 +81,20 @@ inline Result<void> RequireChanged(Result<int> changed, std::string what) {
   return Ok();
 }
 
+// The store's exclusive locks, one number each across every process sharing the database.
+enum class Lock : std::int64_t {
+  kMigrations = 1,  // processes opening one database together migrate it one at a time
+  kFirstKey = 2,    // a node checks for a signing key before storing its first one
+};
+
+// Inside a write transaction: takes `lock` until it ends (Dialect::exclusive_lock), for a
+// check-then-write that must not interleave with another process's.
+inline Result<void> LockExclusively(Connection& db, Lock lock) {
+  if (*db.dialect().exclusive_lock == '\0') return Ok();
+  GH_RETURN_IF_ERROR(Execute(db, db.dialect().exclusive_lock, static_cast<std::int64_t>(lock)));
+  return Ok();
+}
+
 enum class TxMode { kRead, kWrite };
 
 // Runs `body` atomically on `db`: at top level in a transaction of its own, inside an open one
