@@ -4,7 +4,6 @@
 // sending it.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import * as oidc from 'openid-client';
 import { REDIRECT_URI, SECRET, USER, followAuthorization, until } from './harness.mjs';
 import { decodePayload } from './federation_support.mjs';
@@ -97,13 +96,18 @@ export async function startSlowReceivers(count, delayMs) {
 
 /**
  * Once a sign-out of session `sid` is fanning out to `receivers` (participant i is the client
- * `rp<i>`, of `participants`) from the node that `kill` ends as a crash would: checks that the
- * others finish it — `survivor` runs `gatehouse logout status` on the shared store — with every
+ * `rp<i>`, of `participants`), kills the nodes sending it with `kill` (as a crash would) when
+ * `killAfterArrivals` tokens have arrived, and checks that the others finish it — `survivor` runs `gatehouse logout status` on the shared store — with every
  * app told at least once, and more often only as far as recorded attempts (and the one the dead
  * node had under way) explain.
  */
-export async function expectFanOutSurvivesKill({ t, sid, receivers, participants, survivor, kill }) {
-  await sleep(300);  // the sender's requests are out; the receivers answer after a second
+export async function expectFanOutSurvivesKill({
+  t, sid, receivers, participants, survivor, kill, killAfterArrivals = 1,
+}) {
+  // The receivers answer a second after a token arrives: once `killAfterArrivals` have arrived,
+  // the nodes to kill have deliveries in flight whose outcome they will never record.
+  await until(`${killAfterArrivals} logout tokens to arrive`, () =>
+    receivers.tokens.reduce((n, x) => n + x.length, 0) >= killAfterArrivals, { timeoutMs: 60_000 });
   await kill();
 
   // The outbox records every delivery (the dead node's rows once its leases ran out), and
