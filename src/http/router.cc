@@ -17,7 +17,24 @@ Response ErrorResponse(const Request& request, int status, std::string_view code
 }  // namespace
 
 void Router::Add(std::string method, std::string path, Handler handler) {
-  routes_[std::move(path)][std::move(method)] = std::move(handler);
+  routes_[std::move(path)][std::move(method)] = Route{std::move(handler), false};
+}
+
+void Router::AddInline(std::string method, std::string path, Handler handler) {
+  routes_[std::move(path)][std::move(method)] = Route{std::move(handler), true};
+}
+
+const Router::Route* Router::Find(const Request& request) const {
+  const auto path = routes_.find(std::string(request.Path()));
+  if (path == routes_.end()) return nullptr;
+  auto it = path->second.find(request.method);
+  if (it == path->second.end() && request.method == "HEAD") it = path->second.find("GET");
+  return it == path->second.end() ? nullptr : &it->second;
+}
+
+bool Router::IsInline(const Request& request) const {
+  const Route* route = Find(request);
+  return route != nullptr && route->inline_;
 }
 
 Response Router::Dispatch(const Request& request) const {
@@ -25,10 +42,11 @@ Response Router::Dispatch(const Request& request) const {
   if (path == routes_.end()) return ErrorResponse(request, 404, "not_found", "Not Found");
   const auto& methods = path->second;
 
-  if (auto it = methods.find(request.method); it != methods.end()) return it->second(request);
+  if (auto it = methods.find(request.method); it != methods.end())
+    return it->second.handler(request);
   if (request.method == "HEAD") {
     if (auto get = methods.find("GET"); get != methods.end()) {
-      Response response = get->second(request);
+      Response response = get->second.handler(request);
       // The length a GET would have carried (RFC 9110 §9.3.2); the server keeps it as is.
       response.headers.Set("Content-Length", std::to_string(response.body.size()));
       response.body.clear();
@@ -41,7 +59,7 @@ Response Router::Dispatch(const Request& request) const {
     if (!allow.empty()) allow += ", ";
     allow += method;
   };
-  for (const auto& [method, handler] : methods) {
+  for (const auto& [method, route] : methods) {
     append(method);
     if (method == "GET" && !methods.contains("HEAD")) append("HEAD");
   }

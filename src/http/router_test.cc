@@ -29,6 +29,16 @@ TEST_F(RouterTest, DispatchesByMethodAndExactPath) {
   EXPECT_EQ(router_.Dispatch(Make("GET", "/hello/")).status, 404);
 }
 
+TEST_F(RouterTest, InlineRoutesAreKnownAsSuchHeadIncluded) {
+  router_.AddInline("GET", "/static", [](const Request&) { return Response::Text(200, "s"); });
+  EXPECT_TRUE(router_.IsInline(Make("GET", "/static")));
+  EXPECT_TRUE(router_.IsInline(Make("HEAD", "/static?x=1")));
+  EXPECT_EQ(router_.Dispatch(Make("GET", "/static")).body, "s");
+  EXPECT_FALSE(router_.IsInline(Make("GET", "/hello")));
+  EXPECT_FALSE(router_.IsInline(Make("POST", "/static")));
+  EXPECT_FALSE(router_.IsInline(Make("GET", "/nope")));
+}
+
 TEST_F(RouterTest, UnknownPathIs404InTheAskedFormat) {
   auto text = router_.Dispatch(Make("GET", "/nope"));
   EXPECT_EQ(text.status, 404);

@@ -476,10 +476,15 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<StreamConnection<Strea
     bool keep_alive = beast_request.keep_alive();
     Request request =
         ToRequest(std::move(beast_request), remote_address, options_.trusted_proxies, kSecure);
-    Response handled = co_await asio::co_spawn(
-        workers_,
-        [this, &request]() -> asio::awaitable<Response> { co_return SafeDispatch(request); },
-        asio::use_awaitable);
+    Response handled;
+    if (router_.IsInline(request)) {
+      handled = SafeDispatch(request);
+    } else {
+      handled = co_await asio::co_spawn(
+          workers_,
+          [this, &request]() -> asio::awaitable<Response> { co_return SafeDispatch(request); },
+          asio::use_awaitable);
+    }
     keep_alive = keep_alive && !stopping_;
     auto response = ToBeastResponse(std::move(handled), version, keep_alive, head);
     if (!co_await Write(stream, response) || !keep_alive) {

@@ -158,6 +158,49 @@ TEST_F(ServerTest, ServesRouteAndKeepsConnectionAlive) {
   EXPECT_EQ(second->body, "POST abc 127.0.0.1");
 }
 
+// An inline handler runs on the I/O thread: it answers while every worker is held up.
+TEST_F(ServerTest, InlineHandlersAnswerWhileEveryWorkerIsBusy) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> blocking;
+  router_.Add("GET", "/block", [&](const Request&) {
+    blocking.set_value();
+    released.wait();
+    return Response::Text(200, "unblocked");
+  });
+  router_.AddInline("GET", "/inline", [](const Request&) { return Response::Text(200, "inline"); });
+  ServerOptions options = Options();
+  options.worker_threads = 1;
+  RunningServer server(options, router_);
+  RawClient blocked(server.port());
+  blocked.Send(Get("/block"));
+  blocking.get_future().wait();  // the only worker is now held
+
+  RawClient client(server.port());
+  client.Send(Get("/inline"));
+  auto inline_response = client.Read();
+  release.set_value();
+  ASSERT_TRUE(inline_response);
+  EXPECT_EQ(inline_response->body, "inline");
+  auto blocked_response = blocked.Read();
+  ASSERT_TRUE(blocked_response);
+  EXPECT_EQ(blocked_response->body, "unblocked");
+}
+
+// Behind a trusted proxy the request's remote address is the client's, from X-Forwarded-For.
+TEST_F(ServerTest, TrustedProxiesForwardTheClientsAddress) {
+  ServerOptions options = Options();
+  options.trusted_proxies = *TrustedProxies::Parse("127.0.0.1");
+  RunningServer server(options, router_);
+  RawClient client(server.port());
+  client.Send(
+      "POST /echo HTTP/1.1\r\nHost: test\r\nX-Forwarded-For: 1.2.3.4, 198.51.100.7\r\n"
+      "Content-Length: 1\r\n\r\nx");
+  auto response = client.Read();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "POST x 198.51.100.7");
+}
+
 TEST_F(ServerTest, HandlerFramePolicyWins) {
   RunningServer server(Options(), router_);
   RawClient client(server.port());

@@ -68,6 +68,8 @@ struct KeyRing::Snapshot {
   // Per algorithm: the active key, then the keys announced to succeed it.
   std::map<JwsAlg, std::vector<std::shared_ptr<const crypto::SigningKey>>> announced;
   nlohmann::json jwks = {{"keys", nlohmann::json::array()}};
+  // `jwks` serialized once per reload: every GET /jwks serves these bytes.
+  std::string jwks_text = jwks.dump();
   std::vector<crypto::VerificationKey> verification_keys;
 };
 
@@ -153,6 +155,7 @@ Result<void> KeyRing::ReloadLocked() {
                           [&](const auto& key) { return key == active->second; });
   }
 
+  snapshot->jwks_text = snapshot->jwks.dump();
   std::lock_guard lock(mutex_);
   snapshot_ = std::move(snapshot);
   return Ok();
@@ -169,9 +172,9 @@ std::shared_ptr<const crypto::SigningKey> KeyRing::Active(JwsAlg alg) const {
   return current->active.at(alg);
 }
 
-nlohmann::json KeyRing::Jwks() const {
+std::string KeyRing::Jwks() const {
   std::shared_ptr<const Snapshot> current = snapshot();
-  return current ? current->jwks : Snapshot().jwks;
+  return current ? current->jwks_text : Snapshot().jwks_text;
 }
 
 std::vector<std::shared_ptr<const crypto::SigningKey>> KeyRing::Announced(JwsAlg alg) const {

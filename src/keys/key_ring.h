@@ -5,7 +5,7 @@
 
 #include <memory>
 #include <mutex>
-#include <nlohmann/json_fwd.hpp>
+#include <string>
 #include <vector>
 
 #include "core/clock.h"
@@ -33,8 +33,9 @@ class KeyRing {
   // The active key for `alg` first, then any key a rotation announced to succeed it: what SAML
   // metadata lists, so SPs that pin certificates trust the next key before it signs.
   std::vector<std::shared_ptr<const crypto::SigningKey>> Announced(crypto::JwsAlg alg) const;
-  // {"keys":[...]}: every active key and every retired key not yet past its unpublish time.
-  nlohmann::json Jwks() const;
+  // {"keys":[...]}, serialized: every active key and every retired key not yet past its
+  // unpublish time. Prepared once per reload, so serving it costs a copy.
+  std::string Jwks() const;
   // The published keys, for verifying tokens we issued (id_token_hint).
   std::vector<crypto::VerificationKey> VerificationKeys() const;
 

@@ -76,7 +76,7 @@ class FakeKeyStore final : public store::KeyStore {
 
 std::set<std::string> JwksKids(const KeyRing& ring) {
   std::set<std::string> kids;
-  nlohmann::json jwks = ring.Jwks();
+  nlohmann::json jwks = nlohmann::json::parse(ring.Jwks());
   for (const auto& jwk : jwks["keys"]) kids.insert(jwk["kid"].get<std::string>());
   return kids;
 }
@@ -228,7 +228,7 @@ TEST_F(KeyRingTest, TheNewestUnretiredKeyIsActiveAndOlderOnesStayPublished) {
   EXPECT_EQ(ActiveKid(ring, JwsAlg::kRS256), "newer");
   EXPECT_EQ(JwksKids(ring), (std::set<std::string>{"older", "newer", "es"}));
   // The JWKS lists the newest keys first.
-  EXPECT_EQ(ring.Jwks()["keys"][0]["kid"], "newer");
+  EXPECT_EQ(nlohmann::json::parse(ring.Jwks())["keys"][0]["kid"], "newer");
 }
 
 TEST_F(KeyRingTest, AKeyRetiringInTheFutureStillSigns) {
@@ -360,7 +360,7 @@ TEST_F(KeyRingTest, VerificationKeysVerifyTokensSignedByTheActiveKeys) {
 TEST_F(KeyRingTest, JwksHoldsOnlyPublicMembers) {
   KeyRing ring = MakeRing();
   ASSERT_TRUE(ring.Reload().ok());
-  nlohmann::json jwks = ring.Jwks();
+  nlohmann::json jwks = nlohmann::json::parse(ring.Jwks());
   for (const auto& jwk : jwks["keys"]) {
     for (const char* secret : {"d", "p", "q", "dp", "dq", "qi"})
       EXPECT_FALSE(jwk.contains(secret)) << jwk.dump();

@@ -152,7 +152,7 @@ TEST_F(ProviderTest, BrowserClientEndpointsAnswerRegisteredWebOrigins) {
   web.redirect_uris = {"https://web.example/cb"};
   web.web_origins = {"https://web.example"};
   ASSERT_TRUE(store_->PutClient(web).ok());
-  for (const char* path : {"/.well-known/openid-configuration", "/jwks", "/token", "/userinfo"}) {
+  for (const char* path : {"/token", "/userinfo"}) {
     http::Request preflight;
     preflight.method = "OPTIONS";
     preflight.target = path;
@@ -171,9 +171,32 @@ TEST_F(ProviderTest, BrowserClientEndpointsAnswerRegisteredWebOrigins) {
   EXPECT_EQ(refused.headers.Get("Access-Control-Allow-Origin"), "https://web.example");
   http::Request elsewhere;
   elsewhere.method = "GET";
-  elsewhere.target = "/jwks";
+  elsewhere.target = "/userinfo";
   elsewhere.headers.Add("Origin", "https://evil.example");
   EXPECT_FALSE(router_.Dispatch(elsewhere).headers.Get("Access-Control-Allow-Origin"));
+}
+
+// Discovery and the JWKS are public and carry no credentials: any page may read them (as
+// node-oidc-provider and Keycloak allow), and answering them needs no lookup of origins.
+TEST_F(ProviderTest, DiscoveryAndJwksAreReadableFromAnyOriginAndServedInline) {
+  for (const char* path : {"/.well-known/openid-configuration", "/jwks"}) {
+    http::Request get;
+    get.method = "GET";
+    get.target = path;
+    get.headers.Add("Origin", "https://any.example");
+    auto answer = router_.Dispatch(get);
+    EXPECT_EQ(answer.status, 200) << path;
+    EXPECT_EQ(answer.headers.Get("Access-Control-Allow-Origin"), "*") << path;
+    EXPECT_TRUE(router_.IsInline(get)) << path;
+    http::Request preflight = get;
+    preflight.method = "OPTIONS";
+    preflight.headers.Add("Access-Control-Request-Method", "GET");
+    EXPECT_EQ(router_.Dispatch(preflight).headers.Get("Access-Control-Allow-Origin"), "*") << path;
+  }
+  http::Request token;
+  token.method = "POST";
+  token.target = "/token";
+  EXPECT_FALSE(router_.IsInline(token)) << "the token endpoint waits on the store";
 }
 
 TEST_F(ProviderTest, FullCodeFlowWithPkce) {

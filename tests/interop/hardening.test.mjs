@@ -262,7 +262,7 @@ describe('abuse and bad input', () => {
     assert.equal((await introspect(CLIENT)).json.active, true);
   });
 
-  it('answers CORS for registered web origins only, and lets discovery and JWKS be cached', async () => {
+  it('answers CORS for registered web origins only (discovery and JWKS for any), and lets discovery and JWKS be cached', async () => {
     const allowed = 'http://127.0.0.1:9';
     const preflight = await fetch(meta.token_endpoint, {
       method: 'OPTIONS',
@@ -270,11 +270,14 @@ describe('abuse and bad input', () => {
     });
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers.get('access-control-allow-origin'), allowed);
-    for (const path of [meta.userinfo_endpoint, meta.jwks_uri, `${gh.issuer}/.well-known/openid-configuration`]) {
-      const res = await fetch(path, { headers: { origin: allowed } });
-      assert.equal(res.headers.get('access-control-allow-origin'), allowed, path);
-      const other = await fetch(path, { headers: { origin: 'https://evil.example' } });
-      assert.equal(other.headers.get('access-control-allow-origin'), null, path);
+    const res = await fetch(meta.userinfo_endpoint, { headers: { origin: allowed } });
+    assert.equal(res.headers.get('access-control-allow-origin'), allowed);
+    const other = await fetch(meta.userinfo_endpoint, { headers: { origin: 'https://evil.example' } });
+    assert.equal(other.headers.get('access-control-allow-origin'), null);
+    // Public documents: readable from any page.
+    for (const path of [meta.jwks_uri, `${gh.issuer}/.well-known/openid-configuration`]) {
+      const anyOrigin = await fetch(path, { headers: { origin: 'https://any.example' } });
+      assert.equal(anyOrigin.headers.get('access-control-allow-origin'), '*', path);
     }
     const discovery = await fetch(`${gh.issuer}/.well-known/openid-configuration`);
     assert.match(discovery.headers.get('cache-control'), /max-age=\d+/);

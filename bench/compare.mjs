@@ -1,0 +1,122 @@
+// Side by side in one run (driven by bench/compare.sh): Gatehouse, node-oidc-provider 9 (the
+// ready configuration in ../shared/bench-peers/oidc-provider) and nginx serving Gatehouse's own
+// discovery and JWKS bytes as static files — each alone on the machine while wrk measures it.
+// Prints a Markdown table with each ratio.
+//
+// Environment: GATEHOUSE_BIN, PEER_DIR (the peer, npm-installed), LUA (client_credentials.lua),
+// WORK, DURATION (default 8s), CONNECTIONS (default 64).
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { startGatehouse, until } from '../tests/interop/harness.mjs';
+import { freePort } from '../tests/interop/deployment_support.mjs';
+
+const env = process.env;
+const duration = env.DURATION ?? '8s';
+const connections = env.CONNECTIONS ?? '64';
+const CC = { id: 'cc', secret: 'cc-secret-0123456789' };  // the peer's client_credentials client
+const log = (...args) => console.error('compare:', ...args);
+
+const exec = (file, args) => new Promise((resolve, reject) => {
+  execFile(file, args, { maxBuffer: 1 << 24 }, (error, stdout, stderr) =>
+    (error ? reject(new Error(`${file}: ${stderr}`)) : resolve(stdout)));
+});
+
+// wrk on `url`; `script` is a Lua script and its arguments.
+async function wrk(url, script = []) {
+  const [file, ...args] = script;
+  const out = await exec('wrk', ['-t2', `-c${connections}`, `-d${duration}`, '--latency',
+    ...(file ? ['-s', file, url, '--', ...args] : [url])]);
+  const non2xx = Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? out.match(/non-200 responses: (\d+)/)?.[1] ?? 0);
+  if (non2xx > 0) throw new Error(`${url}: ${non2xx} failed responses\n${out}`);
+  return { rate: Number(out.match(/Requests\/sec:\s+([\d.]+)/)[1]), p99: out.match(/99%\s+(\S+)/)[1] };
+}
+const clientCredentials = (base) => wrk(`${base}/token`, [env.LUA, CC.id, CC.secret]);
+
+// Each endpoint on each server: {endpoint: {server: {rate, p99}}}.
+const results = {};
+const record = (endpoint, server, result) => {
+  (results[endpoint] ??= {})[server] = result;
+  log(`${server} ${endpoint}: ${result.rate.toFixed(0)}/s`);
+};
+
+// --- Gatehouse ---
+const gatehouse = await startGatehouse({
+  env: { GATEHOUSE_LOG_LEVEL: 'warn' },
+  clients: [{ id: CC.id, secret: CC.secret }],
+});
+const discoveryBytes = await (await fetch(`${gatehouse.url}/.well-known/openid-configuration`)).text();
+const jwksBytes = await (await fetch(`${gatehouse.url}/jwks`)).text();
+try {
+  record('discovery', 'gatehouse', await wrk(`${gatehouse.url}/.well-known/openid-configuration`));
+  record('jwks', 'gatehouse', await wrk(`${gatehouse.url}/jwks`));
+  record('client_credentials', 'gatehouse', await clientCredentials(gatehouse.url));
+} finally {
+  await gatehouse.stop();
+}
+
+// --- node-oidc-provider ---
+const peerPort = await freePort();
+const peer = spawn('node', ['server.mjs'], {
+  cwd: env.PEER_DIR, env: { PATH: env.PATH, PORT: String(peerPort), RP_COUNT: '1', KEYS_FILE: path.join(env.WORK, 'peer-keys.json') },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+const peerBase = `http://127.0.0.1:${peerPort}`;
+try {
+  await until('node-oidc-provider to start', () =>
+    fetch(`${peerBase}/.well-known/openid-configuration`).then((r) => r.ok, () => false), { timeoutMs: 30_000 });
+  record('discovery', 'peer', await wrk(`${peerBase}/.well-known/openid-configuration`));
+  record('jwks', 'peer', await wrk(`${peerBase}/jwks`));
+  record('client_credentials', 'peer', await clientCredentials(peerBase));
+} finally {
+  peer.kill('SIGTERM');
+}
+
+// --- nginx: the same bytes as static files ---
+const root = path.join(env.WORK, 'static');
+await mkdir(path.join(root, '.well-known'), { recursive: true });
+await writeFile(path.join(root, '.well-known', 'openid-configuration'), discoveryBytes);
+await writeFile(path.join(root, 'jwks'), jwksBytes);
+const nginxPort = await freePort();
+const conf = path.join(env.WORK, 'nginx.conf');
+await writeFile(conf, `
+worker_processes auto;
+pid ${env.WORK}/nginx.pid;
+error_log ${env.WORK}/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${env.WORK}/nginx-body;
+  proxy_temp_path ${env.WORK}/nginx-proxy;
+  fastcgi_temp_path ${env.WORK}/nginx-proxy;
+  uwsgi_temp_path ${env.WORK}/nginx-proxy;
+  scgi_temp_path ${env.WORK}/nginx-proxy;
+  default_type application/json;
+  server {
+    listen 127.0.0.1:${nginxPort};
+    root ${root};
+  }
+}
+`);
+const nginx = spawn('/usr/sbin/nginx', ['-e', `${env.WORK}/nginx-error.log`, '-p', env.WORK, '-c', conf, '-g', 'daemon off;'],
+  { stdio: ['ignore', 'ignore', 'inherit'] });
+const nginxBase = `http://127.0.0.1:${nginxPort}`;
+try {
+  await until('nginx to start', () => fetch(`${nginxBase}/jwks`).then((r) => r.ok, () => false));
+  record('discovery', 'nginx', await wrk(`${nginxBase}/.well-known/openid-configuration`));
+  record('jwks', 'nginx', await wrk(`${nginxBase}/jwks`));
+} finally {
+  nginx.kill('SIGQUIT');
+}
+
+const ratio = (a, b) => (a && b ? `${(a.rate / b.rate).toFixed(2)}×` : '—');
+const cell = (r) => (r ? `${r.rate.toFixed(0)} (p99 ${r.p99})` : '—');
+console.log(`\nwrk -t2 -c${connections} -d${duration} per endpoint, one server at a time; requests/s (p99):\n`);
+console.log('| Endpoint | Gatehouse | node-oidc-provider 9 | nginx, same bytes static | Gatehouse ÷ node-oidc-provider | Gatehouse ÷ nginx |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const [endpoint, name] of [['discovery', 'GET /.well-known/openid-configuration'], ['jwks', 'GET /jwks'],
+  ['client_credentials', 'POST /token client_credentials (opaque)']]) {
+  const r = results[endpoint];
+  console.log(`| ${name} | ${cell(r.gatehouse)} | ${cell(r.peer)} | ${cell(r.nginx)} | ${ratio(r.gatehouse, r.peer)} | ${ratio(r.gatehouse, r.nginx)} |`);
+}
