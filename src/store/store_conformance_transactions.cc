@@ -107,6 +107,38 @@ TEST_P(StoreConformance, ConcurrentConsumeCodeHasExactlyOneWinner) {
   EXPECT_EQ(replays.load(), kThreads - 1);
 }
 
+// Tokens written at once (which a backend may commit together) are each stored, and a duplicate
+// among them fails for its own caller only.
+TEST_P(StoreConformance, ConcurrentPutTokenGivesEachCallerItsOwnOutcome) {
+  constexpr int kThreads = 8;
+  constexpr int kEach = 25;
+  Must(store().PutToken(Token("taken", TokenKind::kAccess, "g", std::nullopt, "openid")));
+  std::atomic<int> errors{0};
+  std::atomic<int> duplicates{0};
+  RunTogether(kThreads, [&](int thread) {
+    for (int i = 0; i < kEach; ++i) {
+      const bool duplicate = i == kEach / 2 && thread % 2 == 0;
+      const std::string hash =
+          duplicate ? "taken" : "t" + std::to_string(thread) + "-" + std::to_string(i);
+      auto put = store().PutToken(Token(hash, TokenKind::kAccess, "g", std::nullopt, "openid"));
+      if (duplicate && ErrorOf(put) == ErrorCode::kAlreadyExists) {
+        ++duplicates;
+      } else if (!put.ok() || duplicate) {
+        ++errors;
+      }
+    }
+  });
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(duplicates.load(), kThreads / 2);
+  for (int thread = 0; thread < kThreads; ++thread) {
+    for (int i = 0; i < kEach; ++i) {
+      if (i == kEach / 2 && thread % 2 == 0) continue;
+      const std::string hash = "t" + std::to_string(thread) + "-" + std::to_string(i);
+      EXPECT_TRUE(Must(store().FindToken(hash)).has_value()) << hash;
+    }
+  }
+}
+
 TEST_P(StoreConformance, ConcurrentClaimsClaimEveryRowExactlyOnce) {
   constexpr int kThreads = 4;
   constexpr int kRows = 120;
