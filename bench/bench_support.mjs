@@ -4,7 +4,19 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+
+// The fixtures every driver registers: the admin token, the user that signs in, the relying
+// parties rp0, rp1, ... with one secret and one redirect URI (never contacted).
+export const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+export const USER = { username: 'bench', password: 'bench-password-0123456789' };
+export const SECRET = 'bench-secret-0123456789abcdef';
+export const REDIRECT_URI = 'https://rp.example/callback';
+export const clientId = (i) => `rp${i}`;
+
+export const now = () => performance.timeOrigin + performance.now();
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 // CPU seconds (user + system) a process has used so far, from /proc (clock ticks are 1/100 s on
 // Linux): where the time of the sustained phase goes, without a profiler.

@@ -11,13 +11,14 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpus } from 'node:os';
-import { performance } from 'node:perf_hooks';
 
 import {
   CookieJar, basicAuth, followAuthorization, signIn, startGatehouse,
 } from '../tests/interop/harness.mjs';
 import { freePort, startNginx, startPostgres } from '../tests/interop/deployment_support.mjs';
-import { pool, startReceivers } from './bench_support.mjs';
+import {
+  ADMIN_TOKEN, REDIRECT_URI, SECRET, USER, clientId, median, now, pool, startReceivers,
+} from './bench_support.mjs';
 
 const env = process.env;
 const configs = (env.CONFIGS ?? 'sqlite:1,postgres:1,postgres:2,postgres:3').split(',')
@@ -27,13 +28,6 @@ const participants = Number(env.PARTICIPANTS ?? 250);
 const duration = env.DURATION ?? '8s';
 const latencyReps = 15;
 
-const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
-const USER = { username: 'bench', password: 'bench-password-0123456789' };
-const SECRET = 'bench-secret-0123456789abcdef';
-const REDIRECT_URI = 'https://rp.example/callback';
-const clientId = (i) => `rp${i}`;
-const now = () => performance.timeOrigin + performance.now();
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const log = (...args) => console.error('cluster:', ...args);
 
 const receivers = await startReceivers(env.RECEIVERS_BIN, participants, `${env.WORK}/receivers.json`);

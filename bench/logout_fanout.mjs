@@ -15,13 +15,15 @@
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
   CookieJar, basicAuth, browse, followAuthorization, signIn, startGatehouse,
 } from '../tests/interop/harness.mjs';
-import { cpuSeconds, pool, runCli, startReceivers } from './bench_support.mjs';
+import {
+  ADMIN_TOKEN, REDIRECT_URI, SECRET, USER, clientId, cpuSeconds, median, now, pool, runCli,
+  startReceivers,
+} from './bench_support.mjs';
 
 const env = process.env;
 const work = env.WORK;
@@ -34,14 +36,7 @@ const flowConcurrency = 4;
 const signOutConcurrency = 8;
 const receiverCount = Math.max(...sizes, sustainedParticipants);
 
-const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
-const USER = { username: 'bench', password: 'bench-password-0123456789' };
-const SECRET = 'bench-secret-0123456789abcdef';
-const REDIRECT_URI = 'https://rp.example/callback';
-const clientId = (i) => `rp${i}`;
 
-const now = () => performance.timeOrigin + performance.now();
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const ms = (x) => x.toFixed(1);
 const log = (...args) => console.error('logout_fanout:', ...args);
 

@@ -16,11 +16,12 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 
 import { browseIdp, CookieJar, startGatehouse } from '../tests/interop/harness.mjs';
-import { cpuSeconds, pool, runCli, startReceivers } from './bench_support.mjs';
+import {
+  ADMIN_TOKEN, USER, cpuSeconds, now, pool, runCli, startReceivers,
+} from './bench_support.mjs';
 
 const env = process.env;
 const work = env.WORK;
@@ -30,10 +31,7 @@ const sessionCount = Number(env.SESSIONS ?? 40);
 const wrkDuration = env.WRK_DURATION ?? '10s';
 const wrkConnections = Number(env.WRK_CONNECTIONS ?? 16);
 const signCeiling = Number(env.SIGN_CEILING ?? 0);
-const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
-const USER = { username: 'bench', password: 'bench-password-0123456789' };
 
-const now = () => performance.timeOrigin + performance.now();
 const log = (...args) => console.error('saml_load:', ...args);
 const run = (args) => runCli(env.GATEHOUSE_BIN, dataDir, args);
 const share = (rate) => (signCeiling ? `${((100 * rate) / signCeiling).toFixed(0)} %` : '-');
