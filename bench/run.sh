@@ -2,8 +2,9 @@
 # Every benchmark against BUILD_DIR (a Release build with -DGATEHOUSE_BENCH=ON), in order:
 # signing and verification (jws_bench), ending a session (session_end_bench), HTTP load (load.sh),
 # sign-out fan-out (logout_fanout.sh), SAML messages (saml_bench), SAML under load
-# (saml_load.sh), several nodes on PostgreSQL (cluster.sh) and session lookup with up to a
-# million stored sessions (sessions.sh). `make bench` builds and runs this.
+# (saml_load.sh), several nodes on PostgreSQL (cluster.sh), session lookup with up to a million
+# stored sessions (sessions.sh), the server's resident memory (memory.sh) and the side-by-side
+# comparison with node-oidc-provider and nginx (compare.sh). `make bench` builds and runs this.
 #
 #   bench/run.sh BUILD_DIR        e.g. bench/run.sh build/release
 set -euo pipefail
@@ -37,3 +38,9 @@ echo "## Several nodes on PostgreSQL (bench/cluster.sh)"
 echo
 echo "## Session lookup with up to 1,000,000 sessions (bench/sessions.sh)"
 "$here/sessions.sh" "$build_dir"
+echo
+echo "## Resident memory (bench/memory.sh)"
+"$here/memory.sh" "$build_dir"
+echo
+echo "## Beside node-oidc-provider and nginx (bench/compare.sh)"
+"$here/compare.sh" "$build_dir"
