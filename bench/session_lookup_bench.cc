@@ -37,7 +37,7 @@ Backend& TheBackend() {
       throw std::runtime_error("set GATEHOUSE_BENCH_STORE=sqlite:PATH or postgres:URL");
     const std::string s(spec);
     Backend b{s.substr(0, s.find(':')), s.substr(s.find(':') + 1), nullptr};
-    auto opened = b.kind == "postgres" ? gh::store::OpenPostgresStore({b.where})
+    auto opened = b.kind == "postgres" ? gh::store::OpenPostgresStore({b.where, ""})
                                        : gh::store::OpenSqliteStore(b.where);
     if (!opened.ok()) throw std::runtime_error(opened.error().message);
     b.store = std::move(opened).value();

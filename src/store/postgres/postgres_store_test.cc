@@ -85,7 +85,7 @@ ThrowawayPostgres* ThrowawayPostgres::instance =
     static_cast<ThrowawayPostgres*>(::testing::AddGlobalTestEnvironment(new ThrowawayPostgres));
 
 std::unique_ptr<Store> OpenFresh(const std::string& url) {
-  auto store = OpenPostgresStore({url});
+  auto store = OpenPostgresStore({url, ""});
   if (!store.ok()) throw std::runtime_error(store.error().message);
   return std::move(store).value();
 }
@@ -118,7 +118,7 @@ TEST(PostgresStore, NodesOpeningAnEmptyDatabaseTogetherMigrateItOnce) {
   std::vector<std::thread> nodes;
   for (int i = 0; i < 4; ++i) {
     nodes.emplace_back([&] {
-      auto store = OpenPostgresStore({url}, 1);
+      auto store = OpenPostgresStore({url, ""}, 1);
       std::lock_guard lock(mu);
       opened.push_back(std::move(store));
     });
@@ -158,7 +158,7 @@ TEST(PostgresStore, CallsDuringAnOutageAreUnavailableAndRecover) {
   ASSERT_TRUE(after.ok()) << after.error().message;
   EXPECT_TRUE(after->has_value());
 
-  auto unreachable = OpenPostgresStore({"postgresql:///gatehouse?host=/nonexistent"});
+  auto unreachable = OpenPostgresStore({"postgresql:///gatehouse?host=/nonexistent", ""});
   ASSERT_FALSE(unreachable.ok());
   EXPECT_EQ(unreachable.error().code, ErrorCode::kUnavailable);
 }
@@ -195,7 +195,7 @@ TEST(PostgresStore, QueuedNotificationsWakeOtherNodesWatchers) {
 }
 
 TEST(PostgresStore, RejectsEmptyPool) {
-  auto store = OpenPostgresStore({ThrowawayPostgres::instance->url()}, 0);
+  auto store = OpenPostgresStore({ThrowawayPostgres::instance->url(), ""}, 0);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().code, ErrorCode::kInvalidArgument);
 }

@@ -29,9 +29,13 @@ std::string Cat(const Parts&... parts) {
 inline Param ToParam(std::string_view v) { return {.kind = Param::Kind::kText, .text = v}; }
 inline Param ToParam(const char* v) { return ToParam(std::string_view(v)); }
 inline Param ToParam(const std::string& v) { return ToParam(std::string_view(v)); }
-inline Param ToParam(std::int64_t v) { return {.kind = Param::Kind::kInt, .number = v}; }
+inline Param ToParam(std::int64_t v) {
+  return {.kind = Param::Kind::kInt, .text = {}, .number = v};
+}
 inline Param ToParam(int v) { return ToParam(static_cast<std::int64_t>(v)); }
-inline Param ToParam(bool v) { return {.kind = Param::Kind::kBool, .number = v ? 1 : 0}; }
+inline Param ToParam(bool v) {
+  return {.kind = Param::Kind::kBool, .text = {}, .number = v ? 1 : 0};
+}
 inline Param ToParam(TimePoint v) { return ToParam(ToUnixSeconds(v)); }
 template <class T>
 Param ToParam(const std::optional<T>& v) {
