@@ -58,8 +58,8 @@ void Provider::Register(http::Router& router) {
   route("POST", kRevocationPath, [this](const http::Request& r) { return revocation_.Handle(r); });
   route("POST", kIntrospectionPath,
         [this](const http::Request& r) { return introspection_.Handle(r); });
-  route("GET", kCheckSessionPath,
-        [this](const http::Request& r) { return session_check_.Frame(r); });
+  router.AddInline("GET", std::string(kCheckSessionPath),
+                   [this](const http::Request& r) { return session_check_.Frame(r); });
   route("POST", kCheckSessionStatePath,
         [this](const http::Request& r) { return session_check_.State(r); });
 }

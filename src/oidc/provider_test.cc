@@ -193,6 +193,10 @@ TEST_F(ProviderTest, DiscoveryAndJwksAreReadableFromAnyOriginAndServedInline) {
     preflight.headers.Add("Access-Control-Request-Method", "GET");
     EXPECT_EQ(router_.Dispatch(preflight).headers.Get("Access-Control-Allow-Origin"), "*") << path;
   }
+  http::Request frame;
+  frame.method = "GET";
+  frame.target = "/session/check";
+  EXPECT_TRUE(router_.IsInline(frame)) << "the check-session iframe is a fixed page";
   http::Request token;
   token.method = "POST";
   token.target = "/token";

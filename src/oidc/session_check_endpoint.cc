@@ -35,17 +35,22 @@ http::Response Answer(SessionCheck check) {
 }  // namespace
 
 http::Response SessionCheckEndpoint::Frame(const http::Request&) const {
-  std::string html =
-      "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-      "<title>Session check · Gatehouse</title></head><body><script>";
-  html += kCheckScript;
-  html += "</script></body></html>";
-  auto response = http::Response::Html(200, std::move(html));
+  // The page and its policy never change: made once, so the server can serve them inline.
+  static const std::string kPage = [] {
+    std::string html =
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<title>Session check · Gatehouse</title></head><body><script>";
+    html += kCheckScript;
+    html += "</script></body></html>";
+    return html;
+  }();
   // Relying parties embed this page, so unlike every other page it may be framed; it has no UI
   // to click on and only ever answers changed/unchanged/error.
-  response.headers.Set("Content-Security-Policy",
-                       "default-src 'none'; script-src " + crypto::CspHashSource(kCheckScript) +
-                           "; connect-src 'self'; base-uri 'none'; frame-ancestors *");
+  static const std::string kPolicy = "default-src 'none'; script-src " +
+                                     crypto::CspHashSource(kCheckScript) +
+                                     "; connect-src 'self'; base-uri 'none'; frame-ancestors *";
+  auto response = http::Response::Html(200, kPage);
+  response.headers.Set("Content-Security-Policy", kPolicy);
   response.NoStore();
   return response;
 }
