@@ -38,21 +38,18 @@ bool Router::IsInline(const Request& request) const {
 }
 
 Response Router::Dispatch(const Request& request) const {
-  const auto path = routes_.find(std::string(request.Path()));
-  if (path == routes_.end()) return ErrorResponse(request, 404, "not_found", "Not Found");
-  const auto& methods = path->second;
-
-  if (auto it = methods.find(request.method); it != methods.end())
-    return it->second.handler(request);
-  if (request.method == "HEAD") {
-    if (auto get = methods.find("GET"); get != methods.end()) {
-      Response response = get->second.handler(request);
+  if (const Route* route = Find(request)) {
+    Response response = route->handler(request);
+    if (request.method == "HEAD") {
       // The length a GET would have carried (RFC 9110 §9.3.2); the server keeps it as is.
       response.headers.Set("Content-Length", std::to_string(response.body.size()));
       response.body.clear();
-      return response;
     }
+    return response;
   }
+  const auto path = routes_.find(std::string(request.Path()));
+  if (path == routes_.end()) return ErrorResponse(request, 404, "not_found", "Not Found");
+  const auto& methods = path->second;
 
   std::string allow;
   auto append = [&allow](std::string_view method) {
