@@ -169,6 +169,9 @@ describe('A node killed in the middle of a fan-out', () => {
 
       // The sign-out on A, which wakes its own dispatcher to claim the fan-out; A dies while the
       // deliveries are in flight (each receiver takes a second to answer).
+      // B and C are paused through the sign-out, so that A — woken by its own sign-out — is the
+      // one that claims the fan-out, not whichever node polls first on a loaded machine.
+      for (const node of nodes.slice(1)) process.kill(node.pid, 'SIGSTOP');
       const logout = new URL(`${balancer.url}/logout`);
       logout.search = new URLSearchParams({ id_token_hint: idToken });
       const res = await browse(logout, jar);
@@ -177,6 +180,7 @@ describe('A node killed in the middle of a fan-out', () => {
         t, sid, receivers, participants: PARTICIPANTS, survivor: nodes[1],
         kill: async () => {
           await nodes[0].kill();
+          for (const node of nodes.slice(1)) process.kill(node.pid, 'SIGCONT');
           balancer.nodes = [nodes[1].port, nodes[2].port];
           balancer.roundRobin();
         },
