@@ -116,6 +116,7 @@ const stats = await receivers.stats();
 assert.equal(stats.malformed, 0, 'every receiver request was a LogoutRequest');
 const report = JSON.parse(await run(['logout', 'status', '--limit', '1', '--json']));  // totals count every row
 await gh.stop();
+receivers.stop();
 assert.equal(jars.length, sessionCount);
 
 console.log(`\n${cpus().length} CPUs; ${cpus()[0].model}; RSA-2048 ceiling ${signCeiling.toFixed(0)} signatures/s (all CPUs)\n`);

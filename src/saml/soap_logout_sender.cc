@@ -44,18 +44,17 @@ void SoapLogoutSender::Send(const store::LogoutNotificationRecord& n,
   const Endpoint* endpoint = (*sp)->metadata->SingleLogout(kBindingSoap);
   if (!endpoint)
     return done({Kind::kPermanent, "service provider has no SOAP SingleLogoutService"});
-  auto participants = store_.ListParticipants(n.sid);
-  if (!participants.ok()) return done({Kind::kRetry, participants.error().message});
-  const store::SamlSubject* subject = nullptr;
-  for (const auto& p : *participants)
-    if (p.client_id == n.client_id && p.saml) subject = &*p.saml;
-  if (!subject) return done({Kind::kPermanent, "the session no longer records this participant"});
+  auto participant = store_.FindParticipant(n.sid, n.client_id);
+  if (!participant.ok()) return done({Kind::kRetry, participant.error().message});
+  if (!*participant || !(*participant)->saml)
+    return done({Kind::kPermanent, "the session no longer records this participant"});
+  const store::SamlSubject& subject = *(*participant)->saml;
 
   // A new request on every attempt, so a retry hours later carries a NotOnOrAfter still ahead.
   auto now = clock_.Now();
   std::string request_id = "_" + random_.Token(24);
   auto request = BuildLogoutRequest(request_id, settings_.entity_id(), endpoint->location, now,
-                                    now + settings_.message_window, *subject, kReasonAdmin);
+                                    now + settings_.message_window, subject, kReasonAdmin);
   if (auto signed_ok = signer_.Sign(request.doc, request.root, request.issuer); !signed_ok.ok())
     return done({Kind::kRetry, "signing: " + signed_ok.error().message});
   http::OutboundRequest out;

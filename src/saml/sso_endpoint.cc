@@ -125,7 +125,7 @@ http::Response SsoEndpoint::Handle(const http::Request& request) const {
   if (authn->name_id_format && *authn->name_id_format != kNameIdUnspecified &&
       *authn->name_id_format != verified->sp.record.name_id_format)
     return Failure(pending, kStatusRequester, kStatusInvalidNameIdPolicy);
-  return Proceed(request, pending);
+  return Proceed(request, pending, verified->sp);
 }
 
 http::Response SsoEndpoint::Continue(const http::Request& request) const {
@@ -135,7 +135,11 @@ http::Response SsoEndpoint::Continue(const http::Request& request) const {
   if (!pending)
     return web::NoticePage(400, "This sign-in expired",
                            "Please go back to the application and sign in again.");
-  return Proceed(request, *pending);
+  auto sp = context_.service_providers.Find(pending->sp);
+  if (!sp.ok()) return web::NoticePage(503, "Unavailable", "Please try again.");
+  if (!*sp)
+    return web::NoticePage(400, "Cannot sign in", "The application is no longer registered.");
+  return Proceed(request, *pending, **sp);
 }
 
 http::Response SsoEndpoint::IdpInitiated(const http::Request& request) const {
@@ -152,14 +156,11 @@ http::Response SsoEndpoint::IdpInitiated(const http::Request& request) const {
     return web::NoticePage(400, "Cannot sign in", "The application has no HTTP-POST consumer.");
   Pending pending{*entity_id, std::nullopt, acs->location,       query->Get("RelayState"),
                   false,      false,        context_.clock.Now()};
-  return Proceed(request, pending);
+  return Proceed(request, pending, **sp);
 }
 
-http::Response SsoEndpoint::Proceed(const http::Request& request, const Pending& pending) const {
-  auto sp = context_.service_providers.Find(pending.sp);
-  if (!sp.ok()) return web::NoticePage(503, "Unavailable", "Please try again.");
-  if (!*sp)
-    return web::NoticePage(400, "Cannot sign in", "The application is no longer registered.");
+http::Response SsoEndpoint::Proceed(const http::Request& request, const Pending& pending,
+                                    const ServiceProvider& sp) const {
   auto session =
       context_.sessions.Resolve(request.Cookie(session::kSessionCookieName).value_or(""));
   if (!session.ok()) return web::NoticePage(503, "Unavailable", "Please try again.");
@@ -177,7 +178,7 @@ http::Response SsoEndpoint::Proceed(const http::Request& request, const Pending&
     response.NoStore();
     return response;
   }
-  return Answer(pending, **sp, **session);
+  return Answer(pending, sp, **session);
 }
 
 Result<SsoEndpoint::Subject> SsoEndpoint::SubjectFor(const ServiceProvider& sp,
@@ -185,9 +186,9 @@ Result<SsoEndpoint::Subject> SsoEndpoint::SubjectFor(const ServiceProvider& sp,
                                                      const store::UserRecord& user) const {
   // The same SP in the same session keeps the subject it was first sent, so a second SSO does
   // not leave its first SessionIndex unknown to Single Logout.
-  GH_ASSIGN_OR_RETURN(auto participants, context_.store.ListParticipants(session.sid));
-  for (const auto& p : participants)
-    if (p.client_id == sp.record.entity_id && p.saml) return Subject{*p.saml, true};
+  GH_ASSIGN_OR_RETURN(auto participant,
+                      context_.store.FindParticipant(session.sid, sp.record.entity_id));
+  if (participant && participant->saml) return Subject{*participant->saml, true};
   store::SamlSubject subject;
   subject.format = sp.record.name_id_format;
   subject.name_qualifier = context_.settings.entity_id();
@@ -211,14 +212,10 @@ Result<SsoEndpoint::Subject> SsoEndpoint::SubjectFor(const ServiceProvider& sp,
 
 Result<void> SsoEndpoint::Join(const ServiceProvider& sp, const store::SessionRecord& session,
                                const Subject& subject) const {
-  if (subject.already_participant) {
-    // Any sign-out of this session already names the SP, so there is nothing to write; a read
-    // that the session still lives keeps assertions from leaving an ended one.
-    GH_ASSIGN_OR_RETURN(auto current, context_.store.FindSessionBySid(session.sid));
-    if (!current || !current->active() || context_.sessions.Expired(*current))
-      return Error::FailedPrecondition("the session has ended");
-    return Ok();
-  }
+  // Resolving the session showed it live, and any sign-out of it names the SP. Reading it again
+  // here would narrow the race with a sign-out that is under way, not close it: one could start
+  // right after that read.
+  if (subject.already_participant) return Ok();
   // A new participant is recorded before the assertion leaves: a sign-out that comes after it
   // finds the SP; one that came before makes this fail instead of issuing into an ended session.
   return context_.store.InTransaction([&](store::Store& tx) {

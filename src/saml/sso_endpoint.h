@@ -35,7 +35,9 @@ class SsoEndpoint {
   };
 
  private:
-  http::Response Proceed(const http::Request& request, const Pending& pending) const;
+  // `sp` is `pending.sp`'s registration, as the caller just read it.
+  http::Response Proceed(const http::Request& request, const Pending& pending,
+                         const ServiceProvider& sp) const;
   http::Response Answer(const Pending& pending, const ServiceProvider& sp,
                         const store::SessionRecord& session) const;
   http::Response Failure(const Pending& pending, std::string_view status,

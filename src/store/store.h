@@ -67,6 +67,10 @@ class SessionStore {
   // Records that `client_id` received tokens in session `sid` (idempotent; refreshes last_seen).
   virtual Result<void> AddParticipant(const ParticipantRecord& participant) = 0;
   virtual Result<std::vector<ParticipantRecord>> ListParticipants(std::string_view sid) = 0;
+  // `client_id`'s participation in `sid`, without reading the others': one SP's sign-out
+  // message must not cost a read of every participant.
+  virtual Result<std::optional<ParticipantRecord>> FindParticipant(std::string_view sid,
+                                                                   std::string_view client_id) = 0;
   // The registrations of the clients that took part in `sid` (not those removed since), in one
   // round trip however many there are: a sign-out with 1000 participants must not make 1000.
   virtual Result<std::vector<ClientRecord>> ListParticipantClients(std::string_view sid) = 0;

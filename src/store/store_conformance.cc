@@ -288,6 +288,34 @@ TEST_P(StoreConformance, AddParticipantIsIdempotentAndRefreshesLastSeen) {
   EXPECT_TRUE(Must(store().ListParticipants("s3")).empty());
 }
 
+TEST_P(StoreConformance, FindParticipantReadsOneParticipationOfOneSession) {
+  ParticipantRecord sp{
+      .sid = "s1",
+      .client_id = "https://wiki.example/sp",
+      .protocol = "saml",
+      .first_seen_at = At(20),
+      .last_seen_at = At(20),
+      .saml = SamlSubject{"alice", "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
+                          "https://id.example", "https://wiki.example/sp", "_si1"}};
+  Must(store().AddParticipant(sp));
+  Must(store().AddParticipant({.sid = "s1",
+                               .client_id = "app",
+                               .protocol = "oidc",
+                               .first_seen_at = At(5),
+                               .last_seen_at = At(5)}));
+  Must(store().AddParticipant({.sid = "s2",
+                               .client_id = sp.client_id,
+                               .protocol = "saml",
+                               .first_seen_at = At(30),
+                               .last_seen_at = At(30)}));
+
+  auto found = Must(store().FindParticipant("s1", sp.client_id));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(Fields(*found), Fields(sp));
+  EXPECT_FALSE(Must(store().FindParticipant("s1", "other")));
+  EXPECT_FALSE(Must(store().FindParticipant("s3", sp.client_id)));
+}
+
 TEST_P(StoreConformance, ListParticipantClientsReturnsTheRegistrationsOfOneSession) {
   ClientRecord a = Client("a");
   a.post_logout_redirect_uris = {"https://a.example/bye", "https://a.example/later"};

@@ -9,6 +9,7 @@
 #include <xmlsec/xmlsec.h>
 #include <xmlsec/xmltree.h>
 
+#include <cctype>
 #include <memory>
 #include <mutex>
 
@@ -71,11 +72,24 @@ int CountSignatures(const Node* node) {
   return count;
 }
 
+// The base64 DER between a PEM certificate's armour lines, whitespace removed.
+std::string PemBody(std::string_view pem) {
+  constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----";
+  auto begin = pem.find(kBegin);
+  auto end = pem.find("-----END CERTIFICATE-----");
+  if (begin == std::string_view::npos || end == std::string_view::npos || end < begin) return {};
+  std::string body;
+  for (char c : pem.substr(begin + kBegin.size(), end - begin - kBegin.size()))
+    if (!std::isspace(static_cast<unsigned char>(c))) body += c;
+  return body;
+}
+
 }  // namespace
 
 struct SigningCredential::Key {
   ~Key() { xmlSecKeyDestroy(key); }
   xmlSecKeyPtr key = nullptr;
+  std::string certificate_base64;
 };
 
 Result<SigningCredential> SigningCredential::Load(std::string_view private_key_pem,
@@ -88,6 +102,9 @@ Result<SigningCredential> SigningCredential::Load(std::string_view private_key_p
           loaded->key, reinterpret_cast<const xmlSecByte*>(certificate_pem.data()),
           static_cast<xmlSecSize>(certificate_pem.size()), xmlSecKeyDataFormatPem) < 0)
     return Error::InvalidArgument("xmlsec: cannot load the signing certificate");
+  loaded->certificate_base64 = PemBody(certificate_pem);
+  if (loaded->certificate_base64.empty())
+    return Error::InvalidArgument("the signing certificate is not PEM");
   return SigningCredential(std::move(loaded));
 }
 
@@ -110,10 +127,6 @@ Result<void> SigningCredential::SignEnveloped(XmlDocument& doc, Node* element,
   if (!reference || !xmlSecTmplReferenceAddTransform(reference, xmlSecTransformEnvelopedId) ||
       !xmlSecTmplReferenceAddTransform(reference, xmlSecTransformExclC14NId))
     return Error::Internal("xmlsec: cannot build the signature reference");
-  Node* key_info = xmlSecTmplSignatureEnsureKeyInfo(signature, nullptr);
-  if (!key_info || !xmlSecTmplKeyInfoAddX509Data(key_info))
-    return Error::Internal("xmlsec: cannot build KeyInfo");
-
   DSigCtx ctx(xmlSecDSigCtxCreate(nullptr));
   if (!ctx) return Error::Internal("xmlsec: cannot create a signature context");
   // Lent, not given: a context destroys its signKey, and copying the key (xmlSecKeyDuplicate)
@@ -123,6 +136,13 @@ Result<void> SigningCredential::SignEnveloped(XmlDocument& doc, Node* element,
   int signed_ok = xmlSecDSigCtxSign(ctx.get(), signature);
   ctx->signKey = nullptr;
   if (signed_ok < 0) return Error::Internal("xmlsec: signing failed");
+  // KeyInfo lies outside SignedInfo, so it is added after signing, from the certificate encoded
+  // once: xmlsec would encode it again for every signature.
+  Node* key_info = xmlSecTmplSignatureEnsureKeyInfo(signature, nullptr);
+  Node* x509_data = key_info ? xmlSecTmplKeyInfoAddX509Data(key_info) : nullptr;
+  if (!x509_data || !xmlNewTextChild(x509_data, signature->ns, BAD_CAST "X509Certificate",
+                                     X(key_->certificate_base64)))
+    return Error::Internal("xmlsec: cannot build KeyInfo");
   return Ok();
 }
 

@@ -18,7 +18,7 @@ namespace gh::xml {
 
 // A private RSA key with its certificate, parsed once: reading PEM costs more than the RSA
 // signature itself, and the IdP signs every assertion and logout message with the same key.
-// Thread-safe; each signature works on its own copy of the key.
+// Thread-safe: signatures only read the key.
 class SigningCredential {
  public:
   static Result<SigningCredential> Load(std::string_view private_key_pem,

@@ -62,6 +62,21 @@ TEST(XmlSignatureTest, SignedMessageVerifiesWithItsKeyOnly) {
   EXPECT_EQ(Verify(xml, NewKey("other")).error().code, ErrorCode::kUnauthenticated);
 }
 
+TEST(XmlSignatureTest, KeyInfoCarriesTheCertificateAfterTheSignatureValue) {
+  auto doc = XmlDocument::Parse(Signed());
+  auto* signature = Elements(doc->root(), kDsigNs, "Signature").at(0);
+  auto parts = Elements(signature);
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_TRUE(Is(parts[1], kDsigNs, "SignatureValue"));
+  ASSERT_TRUE(Is(parts[2], kDsigNs, "KeyInfo"));
+  auto data = Elements(parts[2], kDsigNs, "X509Data");
+  ASSERT_EQ(data.size(), 1u);
+  auto certificate = Elements(data[0], kDsigNs, "X509Certificate");
+  ASSERT_EQ(certificate.size(), 1u);
+  EXPECT_EQ(SoleText(certificate[0]),
+            crypto::Certificate::FromPem(Idp().certificate_pem)->Base64Der());
+}
+
 TEST(XmlSignatureTest, OneLoadedCredentialSignsFromManyThreadsAndStaysUsable) {
   auto credential = SigningCredential::Load(Idp().private_pem, Idp().certificate_pem);
   ASSERT_TRUE(credential.ok());

@@ -303,6 +303,15 @@ Result<std::vector<ParticipantRecord>> SqlStore::ListParticipants(std::string_vi
                   ReadParticipant, sid);
 }
 
+Result<std::optional<ParticipantRecord>> SqlStore::FindParticipant(std::string_view sid,
+                                                                   std::string_view client_id) {
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
+  return QueryOne(
+      *db,
+      Cat("SELECT ", kParticipantColumns, " FROM participants WHERE sid = ? AND client_id = ?"),
+      ReadParticipant, sid, client_id);
+}
+
 Result<std::vector<ClientRecord>> SqlStore::ListParticipantClients(std::string_view sid) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Transact(*db, TxMode::kRead, [&]() -> Result<std::vector<ClientRecord>> {

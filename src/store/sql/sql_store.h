@@ -58,6 +58,8 @@ class SqlStore final : public Store {
                                                          int limit) override;
   Result<void> AddParticipant(const ParticipantRecord& participant) override;
   Result<std::vector<ParticipantRecord>> ListParticipants(std::string_view sid) override;
+  Result<std::optional<ParticipantRecord>> FindParticipant(std::string_view sid,
+                                                           std::string_view client_id) override;
   Result<std::vector<ClientRecord>> ListParticipantClients(std::string_view sid) override;
 
   Result<void> PutCode(const AuthorizationCodeRecord& code) override;
