@@ -273,8 +273,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
       [dispatcher = parts->dispatcher.get()] { dispatcher->Wake(); });
 
   parts->provider->Register(parts->router);
-  GH_ASSIGN_OR_RETURN(auto saml_secret, parts->store->ServerSecret("saml", parts->random.Token(32),
-                                                                   parts->clock.Now()));
+  GH_ASSIGN_OR_RETURN(auto saml_secret,
+                      parts->store->ServerSecret(saml::kSamlSecretName, parts->random.Token(32),
+                                                 parts->clock.Now()));
   parts->saml_provider = std::make_unique<saml::SamlProvider>(
       saml::SamlContext{saml.settings, *parts->store, *parts->sessions, saml.service_providers,
                         saml.signer, *parts->sign_out, parts->clock, parts->random, saml_secret});

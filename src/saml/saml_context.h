@@ -21,6 +21,12 @@ inline constexpr std::string_view kSsoContinuePath = "/saml/sso/continue";
 inline constexpr std::string_view kIdpInitiatedPath = "/saml/sso/idp-initiated";
 inline constexpr std::string_view kSloPath = "/saml/slo";
 inline constexpr std::string_view kSloFinishPath = "/saml/slo/finish";
+// Where the signed-out page's iframe posts a LogoutRequest to an SP that takes only HTTP-POST.
+inline constexpr std::string_view kSloFramePath = "/saml/slo/frame";
+// The server secret (ServerSecretStore) behind the values SAML hands the browser and takes back.
+inline constexpr std::string_view kSamlSecretName = "saml";
+// How long a browser sign-out step (saml/browser_logout_step.h) can be taken.
+inline constexpr Seconds kBrowserStepLifetime{600};
 // ParticipantRecord::protocol of SAML service providers.
 inline constexpr std::string_view kSamlProtocol = "saml";
 
@@ -32,6 +38,7 @@ struct SamlSettings {
   std::string entity_id() const { return issuer + std::string(kMetadataPath); }
   std::string sso_url() const { return issuer + std::string(kSsoPath); }
   std::string slo_url() const { return issuer + std::string(kSloPath); }
+  std::string slo_frame_url() const { return issuer + std::string(kSloFramePath); }
 };
 
 struct SamlContext {

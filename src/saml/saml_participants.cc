@@ -1,17 +1,18 @@
 #include "saml/saml_participants.h"
 
+#include "core/params.h"
 #include "saml/bindings.h"
+#include "saml/browser_logout_step.h"
 #include "saml/messages.h"
 #include "saml/vocabulary.h"
 
 namespace gh::saml {
 
-inline constexpr std::string_view kReasonUser = "urn:oasis:names:tc:SAML:2.0:logout:user";
-
 Result<std::vector<std::optional<session::ParticipantLogout>>> SamlParticipants::Describe(
-    store::Store&, const store::SessionRecord&,
+    store::Store& tx, const store::SessionRecord& session,
     std::span<const store::ParticipantRecord> participants) {
   std::vector<std::optional<session::ParticipantLogout>> described;
+  std::optional<std::string> secret;  // read once, and only when an SP takes HTTP-POST only
   for (const auto& p : participants) {
     GH_ASSIGN_OR_RETURN(auto sp, sps_.Find(p.client_id));
     if (!sp || !p.saml) {
@@ -21,10 +22,13 @@ Result<std::vector<std::optional<session::ParticipantLogout>>> SamlParticipants:
     session::ParticipantLogout logout;
     logout.display_name = sp->record.name;
     const auto& md = *sp->metadata;
-    bool prefer_front = sp->record.slo_binding == kBindingRedirect;
+    const auto& preferred = sp->record.slo_binding;
+    bool prefer_post = preferred == kBindingPost && md.SingleLogout(kBindingPost);
+    bool prefer_front = preferred == kBindingRedirect || prefer_post;
+    const Endpoint* redirect = prefer_post ? nullptr : md.SingleLogout(kBindingRedirect);
     if (md.SingleLogout(kBindingSoap) && !prefer_front) {
       logout.back_channel = session::Channel::kSamlSoap;
-    } else if (const Endpoint* redirect = md.SingleLogout(kBindingRedirect)) {
+    } else if (redirect) {
       auto now = clock_.Now();
       auto request =
           BuildLogoutRequest("_" + random_.Token(24), settings_.entity_id(), redirect->location,
@@ -34,7 +38,15 @@ Result<std::vector<std::optional<session::ParticipantLogout>>> SamlParticipants:
                           EncodeRedirect(redirect->location, true, request.doc.Serialize(),
                                          std::nullopt, *credential->key));
     } else if (md.SingleLogout(kBindingPost)) {
-      logout.browser_redirect = true;
+      // A POST cannot be made from an iframe's URL: the iframe loads Gatehouse's page that
+      // posts the LogoutRequest, signed when the browser gets there.
+      if (!secret) {
+        GH_ASSIGN_OR_RETURN(secret,
+                            tx.ServerSecret(kSamlSecretName, random_.Token(32), clock_.Now()));
+      }
+      BrowserLogoutStep step{session.sid, p.client_id, clock_.Now() + kBrowserStepLifetime};
+      Params query{{"step", SealLogoutStep(*secret, step)}};
+      logout.frontchannel_url = settings_.slo_frame_url() + "?" + query.Encode();
     }
     described.push_back(std::move(logout));
   }

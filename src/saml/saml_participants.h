@@ -1,6 +1,7 @@
 // SamlParticipants: tells the session authority how to sign out the SAML service providers of a
 // session — a LogoutRequest over SOAP from the durable outbox when the SP has a SOAP
-// SingleLogoutService, else a signed HTTP-Redirect LogoutRequest the signed-out page loads.
+// SingleLogoutService, else a signed HTTP-Redirect LogoutRequest the signed-out page loads, else
+// (HTTP-POST only) Gatehouse's /saml/slo/frame page in that iframe, which posts one.
 #pragma once
 
 #include "saml/saml_context.h"

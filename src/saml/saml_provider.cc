@@ -17,6 +17,7 @@ void SamlProvider::Register(http::Router& router) {
   route("GET", kSsoContinuePath, [this](const http::Request& r) { return sso_.Continue(r); });
   route("GET", kIdpInitiatedPath, [this](const http::Request& r) { return sso_.IdpInitiated(r); });
   route("GET", kSloFinishPath, [this](const http::Request& r) { return slo_.Finish(r); });
+  route("GET", kSloFramePath, [this](const http::Request& r) { return slo_.PostStep(r); });
 }
 
 http::Response SamlProvider::Metadata(const http::Request&) const {

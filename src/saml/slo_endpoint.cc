@@ -4,8 +4,11 @@
 #include <thread>
 
 #include "core/log.h"
+#include "saml/bindings.h"
+#include "saml/browser_logout_step.h"
 #include "saml/outbound.h"
 #include "saml/vocabulary.h"
+#include "web/auto_post.h"
 #include "web/logout_pages.h"
 #include "web/notice.h"
 #include "web/session_cookies.h"
@@ -140,6 +143,32 @@ http::Response SloEndpoint::Finish(const http::Request& request) const {
   const auto& initiator = *use->context->saml_initiator;
   bool confirmed = AllConfirmed(use->context->sid, initiator.entity_id);
   return Answer(initiator, kStatusSuccess, confirmed ? "" : kStatusPartialLogout);
+}
+
+http::Response SloEndpoint::PostStep(const http::Request& request) const {
+  auto query = request.Query();
+  auto sealed = query.ok() ? query->Get("step") : std::nullopt;
+  auto step =
+      sealed ? OpenLogoutStep(context_.secret, *sealed, context_.clock.Now()) : std::nullopt;
+  if (!step)
+    return web::NoticePage(400, "Cannot sign out", "This sign-out step is not valid any more.");
+  auto participant = context_.store.FindParticipant(step->sid, step->entity_id);
+  auto sp = context_.service_providers.Find(step->entity_id);
+  if (!participant.ok() || !sp.ok())
+    return web::NoticePage(503, "Unavailable", "Please try again.");
+  const Endpoint* endpoint = *sp ? (*sp)->metadata->SingleLogout(kBindingPost) : nullptr;
+  if (!*participant || !(*participant)->saml || !endpoint)
+    return web::NoticePage(400, "Cannot sign out", "The application is no longer signed in here.");
+  auto now = context_.clock.Now();
+  auto built = BuildLogoutRequest("_" + context_.random.Token(24), context_.settings.entity_id(),
+                                  endpoint->location, now, now + context_.settings.message_window,
+                                  *(*participant)->saml, kReasonUser);
+  if (!context_.signer.Sign(built.doc, built.root, built.issuer).ok())
+    return web::NoticePage(503, "Unavailable", "Please try again.");
+  Log(LogLevel::kInfo, "saml.logout_request_posted", {{"sp", step->entity_id}, {"sid", step->sid}});
+  return web::AutoPostForm(endpoint->location,
+                           EncodePost(true, built.doc.Serialize(), std::nullopt),
+                           web::Framing::kSameOrigin);
 }
 
 bool SloEndpoint::AllConfirmed(std::string_view sid, std::string_view initiator) const {

@@ -21,6 +21,9 @@ class SloEndpoint {
   http::Response Handle(const http::Request& request) const;
   // GET /saml/slo/finish?logoutId=…: answers the SP that started a browser sign-out.
   http::Response Finish(const http::Request& request) const;
+  // GET /saml/slo/frame?step=…: in the signed-out page's iframe, posts a signed LogoutRequest to
+  // an SP whose front-channel SingleLogoutService takes only HTTP-POST.
+  http::Response PostStep(const http::Request& request) const;
 
  private:
   http::Response HandleRequest(const http::Request& request, VerifiedMessage message) const;

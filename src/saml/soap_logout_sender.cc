@@ -8,7 +8,6 @@ namespace gh::saml {
 namespace {
 
 using Kind = session::DeliveryOutcome::Kind;
-constexpr std::string_view kReasonAdmin = "urn:oasis:names:tc:SAML:2.0:logout:admin";
 
 }  // namespace
 

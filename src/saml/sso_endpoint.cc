@@ -5,6 +5,7 @@
 #include "core/base64url.h"
 #include "core/log.h"
 #include "crypto/digest.h"
+#include "crypto/sealed_text.h"
 #include "saml/vocabulary.h"
 #include "web/auto_post.h"
 #include "web/notice.h"
@@ -14,6 +15,7 @@ namespace {
 
 constexpr std::string_view kLoginPath = "/login";
 constexpr Seconds kPendingTtl{600};
+constexpr std::string_view kPendingPurpose = "saml-sso";
 
 // The ACS a response may go to: only a registered HTTP-POST endpoint (Profiles §4.1.4.1).
 const Endpoint* ChooseAcs(const SpMetadata& md, const AuthnRequest* request) {
@@ -52,19 +54,11 @@ std::string SsoEndpoint::Seal(const Pending& p) const {
                       {"at", ToUnixSeconds(p.received_at)}};
   if (p.request_id) j["id"] = *p.request_id;
   if (p.relay_state) j["rs"] = *p.relay_state;
-  std::string payload = Base64UrlEncode(j.dump());
-  return payload + "." +
-         Base64UrlEncode(crypto::HmacSha256(context_.secret, "saml-sso." + payload));
+  return crypto::SealText(context_.secret, kPendingPurpose, j.dump());
 }
 
 std::optional<SsoEndpoint::Pending> SsoEndpoint::Unseal(std::string_view sealed) const {
-  auto dot = sealed.find('.');
-  if (dot == std::string_view::npos) return std::nullopt;
-  std::string payload(sealed.substr(0, dot));
-  auto mac = Base64UrlDecode(sealed.substr(dot + 1));
-  auto expected = crypto::HmacSha256(context_.secret, "saml-sso." + payload);
-  if (!mac || !crypto::ConstantTimeEqual(*mac, expected)) return std::nullopt;
-  auto text = Base64UrlDecode(payload);
+  auto text = crypto::OpenSealedText(context_.secret, kPendingPurpose, sealed);
   if (!text) return std::nullopt;
   auto j = nlohmann::json::parse(*text, nullptr, false);
   if (!j.is_object()) return std::nullopt;

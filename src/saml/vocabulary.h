@@ -28,6 +28,9 @@ inline constexpr std::string_view kStatusRequestDenied =
     "urn:oasis:names:tc:SAML:2.0:status:RequestDenied";
 inline constexpr std::string_view kStatusPartialLogout =
     "urn:oasis:names:tc:SAML:2.0:status:PartialLogout";
+// LogoutRequest Reason (Core §3.7.3): the person signed out, or an administrator (or the server).
+inline constexpr std::string_view kReasonUser = "urn:oasis:names:tc:SAML:2.0:logout:user";
+inline constexpr std::string_view kReasonAdmin = "urn:oasis:names:tc:SAML:2.0:logout:admin";
 inline constexpr std::string_view kStatusUnknownPrincipal =
     "urn:oasis:names:tc:SAML:2.0:status:UnknownPrincipal";
 inline constexpr std::string_view kStatusNoPassive = "urn:oasis:names:tc:SAML:2.0:status:NoPassive";

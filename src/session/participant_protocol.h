@@ -29,11 +29,9 @@ struct ParticipantLogout {
   std::string display_name;
   // A message the outbox delivers, durable and retried, whether or not a browser is there.
   std::optional<Channel> back_channel;
-  // A page the signed-out page loads in an iframe (OpenID Connect Front-Channel Logout).
+  // A page the signed-out page loads in an iframe (OpenID Connect Front-Channel Logout; a SAML
+  // LogoutRequest over HTTP-Redirect, or Gatehouse's page that posts one).
   std::optional<std::string> frontchannel_url;
-  // The participant can be signed out by sending the browser to it (SAML HTTP-Redirect/POST
-  // Single Logout), a step a sign-out with a browser takes when there is no back channel.
-  bool browser_redirect = false;
 };
 
 class ParticipantProtocol {

@@ -10,14 +10,15 @@ constexpr std::string_view kSubmitScript = "document.forms[0].submit();";
 
 // The page runs exactly one inline script, allowed by its hash, and loads nothing else
 // (form-action is left open because browsers apply it to the redirects after the POST too).
-std::string AutoPostPolicy() {
+std::string AutoPostPolicy(Framing framing) {
   return "default-src 'none'; script-src " + crypto::CspHashSource(kSubmitScript) +
-         "; base-uri 'none'; frame-ancestors 'none'";
+         "; base-uri 'none'; frame-ancestors " +
+         (framing == Framing::kSameOrigin ? "'self'" : "'none'");
 }
 
 }  // namespace
 
-http::Response AutoPostForm(const std::string& action, const Params& fields) {
+http::Response AutoPostForm(const std::string& action, const Params& fields, Framing framing) {
   std::string html =
       "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<title>Continue · Gatehouse</title></head><body><form method=\"post\" action=\"" +
@@ -31,7 +32,7 @@ http::Response AutoPostForm(const std::string& action, const Params& fields) {
   html += kSubmitScript;
   html += "</script></body></html>";
   auto response = http::Response::Html(200, std::move(html));
-  response.headers.Set("Content-Security-Policy", AutoPostPolicy());
+  response.headers.Set("Content-Security-Policy", AutoPostPolicy(framing));
   response.NoStore();
   return response;
 }

@@ -9,8 +9,13 @@
 
 namespace gh::web {
 
+// Who may show the page in a frame: nobody, or Gatehouse's own pages (the signed-out page's
+// sign-out steps).
+enum class Framing { kNone, kSameOrigin };
+
 // An HTML form POSTing `fields` to `action`, submitted by one inline script the page's CSP
 // allows by hash, with a Continue button when JavaScript is off. Never cached.
-http::Response AutoPostForm(const std::string& action, const Params& fields);
+http::Response AutoPostForm(const std::string& action, const Params& fields,
+                            Framing framing = Framing::kNone);
 
 }  // namespace gh::web

@@ -25,6 +25,16 @@ const sessions = async (gatehouse) =>
 const notifications = async (gatehouse, sid) =>
   JSON.parse(await gatehouse.cli(['logout', 'status', '--sid', sid, '--json'])).notifications;
 
+/** Signs in to `first` with a password, then to `second` in the same IdP session. */
+async function signInToTwo(gatehouse, first, second) {
+  const jar = new CookieJar();
+  await first.signIn(jar, { credentials: CREDENTIALS });
+  const login = await second.signIn(jar);
+  const session = await soleSession(gatehouse);
+  assert.equal(session.participants.length, 2, 'one IdP session, two SPs, one password');
+  return { jar, login, sid: session.sid };
+}
+
 /** The one live session; its participants are the SP entity IDs. */
 async function soleSession(gatehouse) {
   const live = (await sessions(gatehouse)).filter((s) => s.end_cause === null);
@@ -186,14 +196,7 @@ describe('SAML 2.0: one session with pysaml2 and lasso', () => {
     await gatehouse?.stop();
   });
 
-  async function signInToBoth() {
-    const jar = new CookieJar();
-    await pysaml2.signIn(jar, { credentials: CREDENTIALS });
-    const login = await lasso.signIn(jar);
-    const session = await soleSession(gatehouse);
-    assert.equal(session.participants.length, 2, 'one IdP session, two SPs, one password');
-    return { jar, login, sid: session.sid };
-  }
+  const signInToBoth = () => signInToTwo(gatehouse, pysaml2, lasso);
 
   it('signing out of pysaml2 signs lasso out over SOAP and answers Success', async () => {
     const { jar, login, sid } = await signInToBoth();
@@ -263,6 +266,75 @@ describe('SAML 2.0: one session with pysaml2 and lasso', () => {
     assert.equal(pending.client_id, lasso.entityId);
     assert.equal(pending.status, 'pending');
     assert.match(pending.last_error, /connect|refused/i);
+    await assertHealthy(gatehouse);
+  });
+});
+
+describe('SAML 2.0: an SP whose Single Logout takes HTTP-POST only', () => {
+  let gatehouse;
+  let pysaml2;
+  let lasso;
+
+  before(async () => {
+    gatehouse = await startGatehouse({ users: [USER] });
+    pysaml2 = await new SamlSp('pysaml2').register(gatehouse, ['--name', 'Wiki'],
+      { slo_bindings: ['post'] });
+    lasso = await new SamlSp('lasso').register(gatehouse, ['--name', 'Intranet']);
+  });
+  after(async () => {
+    await pysaml2?.stop();
+    await lasso?.stop();
+    await gatehouse?.stop();
+  });
+
+  it('is visited by the signed-out page, which posts it a signed LogoutRequest', async () => {
+    const { jar } = await signInToTwo(gatehouse, pysaml2, lasso);
+    const pysaml2Login = (await soleSession(gatehouse)).participants;
+    assert.equal(pysaml2Login.length, 2);
+    const request = await lasso.call({ cmd: 'logout', binding: 'redirect' });
+    const { res } = await browseIdp(request.url, { jar });
+    assert.equal(res?.status, 200, 'the signed-out page, since pysaml2 needs the browser');
+    const page = await res.text();
+    // The page's step for pysaml2 is Gatehouse's own page, framed by the signed-out page only.
+    const frame = new URL(decodeHtml(page.match(/data-frame="([^"]+)"/)[1]));
+    assert.equal(frame.origin + frame.pathname, `${gatehouse.issuer}/saml/slo/frame`);
+    assert.match(res.headers.get('content-security-policy'),
+      new RegExp(`frame-src[^;]*${gatehouse.issuer.replace(/[.]/g, '\\.')}`));
+    const step = await browse(frame, jar);
+    assert.equal(step.status, 200);
+    assert.match(step.headers.get('content-security-policy'), /frame-ancestors 'self'/);
+    const form = await step.text();
+    assert.equal(decodeHtml(form.match(/action="([^"]+)"/)[1]), 'http://pysaml2-sp.test/sp/sls');
+    const message = decodeHtml(form.match(/name="SAMLRequest" value="([^"]+)"/)[1]);
+
+    // pysaml2 checks the enveloped signature with its own code and ends its session.
+    const handled = await pysaml2.call({ cmd: 'idp_logout', binding: 'post', message });
+    assert.equal(handled.signed, true);
+    assert.equal(handled.sp_name_qualifier, pysaml2.entityId);
+    assert.equal(handled.destination, 'http://pysaml2-sp.test/sp/sls');
+    const forged = Buffer.from(Buffer.from(message, 'base64').toString()
+      .replace(handled.name_id, `${handled.name_id}x`)).toString('base64');
+    await assert.rejects(pysaml2.call({ cmd: 'idp_logout', binding: 'post', message: forged }),
+      /IncorrectlySigned/, 'pysaml2 refuses the LogoutRequest once its NameID is changed');
+    // Its signed LogoutResponse, posted back by the browser, is accepted.
+    const back = await browse(handled.form.url, jar, { method: 'POST', form: handled.form.fields });
+    assert.equal(back.status, 200);
+    assert.match(await back.text(), /confirmed the sign-out/);
+  });
+
+  it('refuses a sign-out step it did not make, or made for another session', async () => {
+    const { jar } = await signInToTwo(gatehouse, pysaml2, lasso);
+    const request = await lasso.call({ cmd: 'logout', binding: 'redirect' });
+    const page = await (await browseIdp(request.url, { jar })).res.text();
+    const frame = new URL(decodeHtml(page.match(/data-frame="([^"]+)"/)[1]));
+    const [payload, mac] = frame.searchParams.get('step').split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    const other = Buffer.from(JSON.stringify({ ...claims, sid: 'another-session' })).toString('base64url');
+    for (const step of [`${other}.${mac}`, `${payload}.${mac.slice(1)}`, payload, '']) {
+      const res = await browse(`${gatehouse.issuer}/saml/slo/frame?step=${step}`, jar);
+      assert.equal(res.status, 400, step);
+      assert.doesNotMatch(await res.text(), /SAMLRequest/);
+    }
     await assertHealthy(gatehouse);
   });
 });

@@ -47,10 +47,13 @@ export class SamlSp extends PeerProcess {
     this.library = library;
   }
 
-  /** Loads Gatehouse's metadata and registers this SP's with `gatehouse saml sp add`. */
-  async register(gatehouse, extraArgs = []) {
+  /**
+   * Loads Gatehouse's metadata and registers this SP's with `gatehouse saml sp add`;
+   * `options` go to the SP's init (pysaml2: `slo_bindings`).
+   */
+  async register(gatehouse, extraArgs = [], options = {}) {
     const metadata = await (await fetch(`${gatehouse.issuer}/saml/metadata`)).text();
-    const init = await this.call({ cmd: 'init', idp_metadata: metadata });
+    const init = await this.call({ cmd: 'init', idp_metadata: metadata, ...options });
     const file = path.join(gatehouse.dataDir, `${this.library}-metadata.xml`);
     await writeFile(file, init.metadata);
     await gatehouse.cli(['saml', 'sp', 'add', '--metadata', file, ...extraArgs]);

@@ -30,7 +30,11 @@ client = None
 base = "http://pysaml2-sp.test"
 
 
-def init(idp_metadata):
+SLO_BINDINGS = {"redirect": BINDING_HTTP_REDIRECT, "post": BINDING_HTTP_POST}
+
+
+def init(idp_metadata, slo_bindings=("redirect", "post")):
+    """slo_bindings: the SingleLogoutService bindings its metadata offers, in that order."""
     global client
     conf = {
         "entityid": base + "/sp/metadata",
@@ -40,8 +44,8 @@ def init(idp_metadata):
         "service": {"sp": {
             "endpoints": {
                 "assertion_consumer_service": [(base + "/sp/acs", BINDING_HTTP_POST)],
-                "single_logout_service": [(base + "/sp/sls", BINDING_HTTP_REDIRECT),
-                                          (base + "/sp/sls", BINDING_HTTP_POST)]},
+                "single_logout_service": [(base + "/sp/sls", SLO_BINDINGS[b])
+                                          for b in slo_bindings]},
             "authn_requests_signed": True, "logout_requests_signed": True,
             "want_assertions_signed": True, "want_response_signed": False,
             "allow_unknown_attributes": True,
@@ -121,18 +125,29 @@ def logout_response(binding, message, query=""):
             "in_response_to": parsed.response.in_response_to}
 
 
-def idp_logout(query):
-    """An IdP-initiated LogoutRequest over HTTP-Redirect (the query the browser brought): pysaml2
-    checks it and ends its session; returns what it read and the URL of its signed LogoutResponse."""
-    message = verify_redirect_signature(query, "SAMLRequest")
-    request = client.parse_logout_request(message, BINDING_HTTP_REDIRECT)
+def idp_logout(query=None, binding="redirect", message=None):
+    """An IdP-initiated LogoutRequest the browser brought: over HTTP-Redirect (`query`, its
+    signature checked over the raw query) or HTTP-POST (the form's `message`, its enveloped
+    signature checked by pysaml2). pysaml2 ends its session; returns what it read and its signed
+    LogoutResponse: a URL (Redirect) or a form (POST)."""
+    if binding == "post":
+        saml_binding = BINDING_HTTP_POST
+    else:
+        saml_binding = BINDING_HTTP_REDIRECT
+        message = verify_redirect_signature(query, "SAMLRequest")
+    request = client.parse_logout_request(message, saml_binding)
     name_id = request.message.name_id
-    info = client.handle_logout_request(message, name_id, BINDING_HTTP_REDIRECT, sign=True,
+    info = client.handle_logout_request(message, name_id, saml_binding, sign=True,
                                         sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA256)
-    return {"name_id": name_id.text, "sp_name_qualifier": name_id.sp_name_qualifier,
-            "session_index": [i.text for i in request.message.session_index],
-            "destination": request.message.destination,
-            "url": dict(info["headers"])["Location"]}
+    out = {"name_id": name_id.text, "sp_name_qualifier": name_id.sp_name_qualifier,
+           "session_index": [i.text for i in request.message.session_index],
+           "destination": request.message.destination,
+           "signed": request.message.signature is not None}
+    if binding == "post":
+        out["form"] = form_of(info["data"])
+    else:
+        out["url"] = dict(info["headers"])["Location"]
+    return out
 
 
 run({"init": init, "authn": authn, "acs": acs, "logout": logout,
