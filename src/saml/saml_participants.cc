@@ -12,7 +12,7 @@ Result<std::vector<std::optional<session::ParticipantLogout>>> SamlParticipants:
     store::Store& tx, const store::SessionRecord& session,
     std::span<const store::ParticipantRecord> participants) {
   std::vector<std::optional<session::ParticipantLogout>> described;
-  std::optional<std::string> secret;  // read once, and only when an SP takes HTTP-POST only
+  std::optional<std::string> secret;  // read once, and only when an SP needs the browser
   for (const auto& p : participants) {
     GH_ASSIGN_OR_RETURN(auto sp, sps_.Find(p.client_id));
     if (!sp || !p.saml) {
@@ -28,24 +28,31 @@ Result<std::vector<std::optional<session::ParticipantLogout>>> SamlParticipants:
     const Endpoint* redirect = prefer_post ? nullptr : md.SingleLogout(kBindingRedirect);
     if (md.SingleLogout(kBindingSoap) && !prefer_front) {
       logout.back_channel = session::Channel::kSamlSoap;
-    } else if (redirect) {
-      auto now = clock_.Now();
-      auto request =
-          BuildLogoutRequest("_" + random_.Token(24), settings_.entity_id(), redirect->location,
-                             now, now + settings_.message_window, *p.saml, kReasonUser);
+      described.push_back(std::move(logout));
+      continue;
+    }
+    if (!redirect && !md.SingleLogout(kBindingPost)) {
+      described.push_back(std::move(logout));
+      continue;
+    }
+    if (!secret) {
+      GH_ASSIGN_OR_RETURN(secret,
+                          tx.ServerSecret(kSamlSecretName, random_.Token(32), clock_.Now()));
+    }
+    auto now = clock_.Now();
+    BrowserLogoutStep step{session.sid, p.client_id, now + kBrowserStepLifetime};
+    if (redirect) {
+      auto request = BuildLogoutRequest(BrowserLogoutRequestId(*secret, step, random_),
+                                        settings_.entity_id(), redirect->location, now,
+                                        now + settings_.message_window, *p.saml, kReasonUser);
       GH_ASSIGN_OR_RETURN(auto credential, signer_.Current());
       GH_ASSIGN_OR_RETURN(logout.frontchannel_url,
                           EncodeRedirect(redirect->location, true, request.doc.Serialize(),
                                          std::nullopt, *credential->key));
-    } else if (md.SingleLogout(kBindingPost)) {
+    } else {
       // A POST cannot be made from an iframe's URL: the iframe loads Gatehouse's page that
       // posts the LogoutRequest, signed when the browser gets there.
-      if (!secret) {
-        GH_ASSIGN_OR_RETURN(secret,
-                            tx.ServerSecret(kSamlSecretName, random_.Token(32), clock_.Now()));
-      }
-      BrowserLogoutStep step{session.sid, p.client_id, clock_.Now() + kBrowserStepLifetime};
-      Params query{{"step", SealLogoutStep(*secret, step)}};
+      Params query{{"step", SealLogoutStep(*secret, StepToken::kFrame, step)}};
       logout.frontchannel_url = settings_.slo_frame_url() + "?" + query.Encode();
     }
     described.push_back(std::move(logout));

@@ -149,7 +149,8 @@ http::Response SloEndpoint::PostStep(const http::Request& request) const {
   auto query = request.Query();
   auto sealed = query.ok() ? query->Get("step") : std::nullopt;
   auto step =
-      sealed ? OpenLogoutStep(context_.secret, *sealed, context_.clock.Now()) : std::nullopt;
+      sealed ? OpenLogoutStep(context_.secret, StepToken::kFrame, *sealed, context_.clock.Now())
+             : std::nullopt;
   if (!step)
     return web::NoticePage(400, "Cannot sign out", "This sign-out step is not valid any more.");
   auto participant = context_.store.FindParticipant(step->sid, step->entity_id);
@@ -160,15 +161,45 @@ http::Response SloEndpoint::PostStep(const http::Request& request) const {
   if (!*participant || !(*participant)->saml || !endpoint)
     return web::NoticePage(400, "Cannot sign out", "The application is no longer signed in here.");
   auto now = context_.clock.Now();
-  auto built = BuildLogoutRequest("_" + context_.random.Token(24), context_.settings.entity_id(),
-                                  endpoint->location, now, now + context_.settings.message_window,
-                                  *(*participant)->saml, kReasonUser);
+  auto built = BuildLogoutRequest(BrowserLogoutRequestId(context_.secret, *step, context_.random),
+                                  context_.settings.entity_id(), endpoint->location, now,
+                                  now + context_.settings.message_window, *(*participant)->saml,
+                                  kReasonUser);
   if (!context_.signer.Sign(built.doc, built.root, built.issuer).ok())
     return web::NoticePage(503, "Unavailable", "Please try again.");
   Log(LogLevel::kInfo, "saml.logout_request_posted", {{"sp", step->entity_id}, {"sid", step->sid}});
   return web::AutoPostForm(endpoint->location,
                            EncodePost(true, built.doc.Serialize(), std::nullopt),
                            web::Framing::kSameOrigin);
+}
+
+Result<void> SloEndpoint::RecordBrowserOutcome(const std::string& entity_id,
+                                               const LogoutResponse& response) const {
+  auto now = context_.clock.Now();
+  auto step = AnsweredLogoutStep(context_.secret, response.in_response_to, now);
+  // Only an answer to a step of ours, from the SP it was for, and only once.
+  if (!step || step->entity_id != entity_id) return Ok();
+  GH_ASSIGN_OR_RETURN(bool first,
+                      context_.store.RememberMessage(entity_id, response.id,
+                                                     now + context_.settings.message_window));
+  if (!first) return Ok();
+  GH_ASSIGN_OR_RETURN(auto session, context_.store.FindSessionBySid(step->sid));
+  store::LogoutNotificationRecord outcome;
+  outcome.sid = step->sid;
+  outcome.user_id = session ? session->user_id : "";
+  outcome.channel = std::string(session::ChannelName(session::Channel::kSamlBrowser));
+  outcome.attempts = 1;
+  outcome.created_at = outcome.next_attempt_at = now;
+  if (response.status == kStatusSuccess) {
+    outcome.status = store::NotificationStatus::kDelivered;
+    outcome.delivered_at = now;
+  } else {
+    outcome.status = store::NotificationStatus::kFailed;
+    outcome.last_error = "status " + response.status;
+  }
+  std::vector<std::string> sp{entity_id};
+  GH_RETURN_IF_ERROR(context_.store.EnqueueNotifications(outcome, sp));
+  return Ok();
 }
 
 bool SloEndpoint::AllConfirmed(std::string_view sid, std::string_view initiator) const {
@@ -216,6 +247,8 @@ http::Response SloEndpoint::HandleResponse(VerifiedMessage message) const {
       {{"sp", message.sp.record.entity_id},
        {"in_response_to", response->in_response_to},
        {"status", response->status}});
+  if (!RecordBrowserOutcome(message.sp.record.entity_id, *response).ok())
+    return web::NoticePage(503, "Unavailable", "Please try again.");
   return web::NoticePage(200, success ? "Signed out" : "Sign-out not confirmed",
                          success ? "The application confirmed the sign-out."
                                  : "The application did not confirm the sign-out.");

@@ -28,6 +28,11 @@ class SloEndpoint {
  private:
   http::Response HandleRequest(const http::Request& request, VerifiedMessage message) const;
   http::Response HandleResponse(VerifiedMessage message) const;
+  // A LogoutResponse that answers one of our front-channel LogoutRequests, recorded in the
+  // logout outbox as that SP's outcome (channel saml_browser): the signed-out page shows it, and
+  // the answer to the SP that started the sign-out counts it as confirmed.
+  Result<void> RecordBrowserOutcome(const std::string& entity_id,
+                                    const LogoutResponse& response) const;
   // Waits briefly for the back-channel notifications of session `sid` to settle; whether every
   // participant but `initiator` confirmed its sign-out (Success rather than PartialLogout).
   bool AllConfirmed(std::string_view sid, std::string_view initiator) const;

@@ -15,10 +15,14 @@
 
 namespace gh::session {
 
-// The server-to-server channels the logout outbox delivers, one per protocol mechanism.
+// How the logout outbox's rows reached their participant: the server-to-server channels it
+// delivers itself, one per protocol mechanism, and the browser, whose confirmations it records.
 enum class Channel {
   kOidcBackChannel,  // OpenID Connect Back-Channel Logout 1.0: a Logout Token POSTed to the RP
   kSamlSoap,         // SAML 2.0 Single Logout over the SOAP binding
+  // A SAML LogoutResponse the browser brought back from a front-channel step (HTTP-Redirect or
+  // HTTP-POST): recorded when it arrives, never sent by the outbox.
+  kSamlBrowser,
 };
 // The name the outbox stores (LogoutNotificationRecord::channel).
 std::string_view ChannelName(Channel channel);

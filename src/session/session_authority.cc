@@ -37,12 +37,14 @@ std::string_view ChannelName(Channel channel) {
       return "backchannel";
     case Channel::kSamlSoap:
       return "saml_soap";
+    case Channel::kSamlBrowser:
+      return "saml_browser";
   }
   return "";
 }
 
 std::optional<Channel> ParseChannel(std::string_view name) {
-  for (auto channel : {Channel::kOidcBackChannel, Channel::kSamlSoap})
+  for (auto channel : {Channel::kOidcBackChannel, Channel::kSamlSoap, Channel::kSamlBrowser})
     if (ChannelName(channel) == name) return channel;
   return std::nullopt;
 }

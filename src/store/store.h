@@ -138,8 +138,11 @@ class OutboxStore {
   // notifications, so that this process's dispatcher need not wait for its next poll. nullptr
   // when the backend has no such signal (SQLite's processes only poll).
   virtual std::unique_ptr<Subscription> WatchOutbox(std::function<void()> wake) = 0;
-  // Inserts a pending copy of `each` (its client_id aside) for every client in `client_ids`, in
-  // one round trip however many — a sign-out may notify a thousand. Their ids, in the same order.
+  // Inserts a copy of `each` (its client_id aside) for every client in `client_ids`, in one round
+  // trip however many — a sign-out may notify a thousand. Their ids, in the same order. `each` is
+  // pending for the outbox to deliver, or an outcome already known (a confirmation the browser
+  // brought back), which the outbox never claims.
+
   virtual Result<std::vector<std::int64_t>> EnqueueNotifications(
       const LogoutNotificationRecord& each, std::span<const std::string> client_ids) = 0;
   // Atomically claims up to `limit` pending rows due at `now` whose lease is absent or expired,

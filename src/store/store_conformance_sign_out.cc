@@ -105,6 +105,26 @@ TEST_P(StoreConformance, EnqueueAssignsIdsAndListRoundTrips) {
   EXPECT_EQ(Fields(*it), Fields(n));
 }
 
+TEST_P(StoreConformance, AnOutcomeAlreadyKnownIsRecordedAsSuchAndNeverClaimed) {
+  LogoutNotificationRecord confirmed = Notification("s1", "sp", 5);
+  confirmed.channel = "saml_browser";
+  confirmed.status = NotificationStatus::kDelivered;
+  confirmed.attempts = 1;
+  confirmed.delivered_at = At(5);
+  LogoutNotificationRecord refused = confirmed;
+  refused.client_id = "other-sp";
+  refused.status = NotificationStatus::kFailed;
+  refused.delivered_at.reset();
+  refused.last_error = "status Responder";
+  confirmed.id = Enqueue(store(), confirmed);
+  refused.id = Enqueue(store(), refused);
+
+  auto listed = Must(store().ListNotifications("s1", 10));
+  std::sort(listed.begin(), listed.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  EXPECT_EQ(AllFields(listed), AllFields(std::vector{confirmed, refused}));
+  EXPECT_TRUE(Must(store().ClaimDueNotifications(At(100), At(200), 10, kHolder)).empty());
+}
+
 TEST_P(StoreConformance, ClaimTakesDueUnleasedRowsUpToLimitEarliestFirst) {
   const auto late = Enqueue(store(), Notification("s1", "c", 30));
   const auto early = Enqueue(store(), Notification("s1", "a", 10));

@@ -214,7 +214,7 @@ describe('SAML 2.0: one session with pysaml2 and lasso', () => {
   });
 
   it('signing out of lasso over HTTP-Redirect visits pysaml2 in the browser, then answers Success', async () => {
-    const { jar } = await signInToBoth();
+    const { jar, sid } = await signInToBoth();
     const pysaml2Login = (await sessions(gatehouse))[0];
     const request = await lasso.call({ cmd: 'logout', binding: 'redirect' });
     const { res } = await browseIdp(request.url, { jar });
@@ -232,12 +232,17 @@ describe('SAML 2.0: one session with pysaml2 and lasso', () => {
     const back = await browse(handled.url, jar);
     assert.equal(back.status, 200, `${handled.url}: ${await back.clone().text()}`);
     assert.match(await back.text(), /confirmed the sign-out/);
+    const [confirmation] = await notifications(gatehouse, sid);
+    assert.equal(confirmation.client_id, pysaml2.entityId);
+    assert.equal(confirmation.channel, 'saml_browser');
+    assert.equal(confirmation.status, 'delivered');
     // Then the page continues to lasso's answer.
     const next = decodeHtml(page.match(/<a id="continue" href="([^"]+)"/)[1]);
     const { url } = await browseIdp(new URL(next, gatehouse.issuer).toString(), { jar });
     const answer = await lasso.call({ cmd: 'logout_response', binding: 'redirect',
       query: url.search.slice(1), message: url.searchParams.get('SAMLResponse') });
     assert.equal(answer.status, STATUS_SUCCESS);
+    assert.equal(answer.second, null, 'pysaml2 confirmed its sign-out through the browser');
     assert.equal(answer.relay_state, request.url && new URL(request.url).searchParams.get('RelayState'));
   });
 
@@ -288,7 +293,7 @@ describe('SAML 2.0: an SP whose Single Logout takes HTTP-POST only', () => {
   });
 
   it('is visited by the signed-out page, which posts it a signed LogoutRequest', async () => {
-    const { jar } = await signInToTwo(gatehouse, pysaml2, lasso);
+    const { jar, sid } = await signInToTwo(gatehouse, pysaml2, lasso);
     const pysaml2Login = (await soleSession(gatehouse)).participants;
     assert.equal(pysaml2Login.length, 2);
     const request = await lasso.call({ cmd: 'logout', binding: 'redirect' });
@@ -320,6 +325,17 @@ describe('SAML 2.0: an SP whose Single Logout takes HTTP-POST only', () => {
     const back = await browse(handled.form.url, jar, { method: 'POST', form: handled.form.fields });
     assert.equal(back.status, 200);
     assert.match(await back.text(), /confirmed the sign-out/);
+    await browse(handled.form.url, jar, { method: 'POST', form: handled.form.fields });
+    const confirmations = await notifications(gatehouse, sid);
+    assert.deepEqual(confirmations.map((n) => [n.client_id, n.channel, n.status]),
+      [[pysaml2.entityId, 'saml_browser', 'delivered']], 'recorded once, however often replayed');
+    // So lasso, which started the sign-out, hears that every other SP confirmed it.
+    const next = decodeHtml(page.match(/<a id="continue" href="([^"]+)"/)[1]);
+    const { url } = await browseIdp(new URL(next, gatehouse.issuer).toString(), { jar });
+    const answer = await lasso.call({ cmd: 'logout_response', binding: 'redirect',
+      query: url.search.slice(1), message: url.searchParams.get('SAMLResponse') });
+    assert.equal(answer.status, STATUS_SUCCESS);
+    assert.equal(answer.second, null);
   });
 
   it('refuses a sign-out step it did not make, or made for another session', async () => {

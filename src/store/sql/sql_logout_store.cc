@@ -60,11 +60,11 @@ Result<std::vector<std::int64_t>> SqlStore::EnqueueNotifications(
             *db,
             Cat("INSERT INTO logout_notifications (sid, user_id, client_id, channel, status, "
                 "attempts, last_error, created_at, next_attempt_at, lease_until, delivered_at) "
-                "SELECT ?, ?, value, ?, 'pending', ?, ?, ?, ?, ?, ? FROM ",
+                "SELECT ?, ?, value, ?, ?, ?, ?, ?, ?, ?, ? FROM ",
                 dialect.json_array_elements, " ORDER BY key RETURNING id"),
             [](const Row& s) { return s.Int(0); }, each.sid, each.user_id, each.channel,
-            each.attempts, each.last_error, each.created_at, each.next_attempt_at, each.lease_until,
-            each.delivered_at, ids_json));
+            std::string_view(ToString(each.status)), each.attempts, each.last_error,
+            each.created_at, each.next_attempt_at, each.lease_until, each.delivered_at, ids_json));
     if (ids.size() != client_ids.size())
       return Error::Internal("store: the insert returned the wrong number of ids");
     if (*dialect.outbox_wakeup != '\0') GH_RETURN_IF_ERROR(db->Script(dialect.outbox_wakeup));
