@@ -13,10 +13,12 @@
 
 namespace gh::saml {
 
-// The message of an HTTP request to an SLO endpoint: HTTP-Redirect (GET), SOAP (POST text/xml)
-// or HTTP-POST (a form), decoded and bounded but not yet verified.
+// The message of an HTTP request to an SLO endpoint: HTTP-Redirect (GET), SOAP (POST of XML) or
+// HTTP-POST (a form), decoded and bounded but not yet verified.
 Result<InboundMessage> DecodeBinding(const http::Request& request);
-// Whether the request is a SOAP one, to be answered in SOAP (a Fault when refused).
+// Whether the request is a SOAP one, to be answered in SOAP (a Fault when refused): a POST of
+// text/xml, SOAP 1.1's type, which SAML's SOAP binding names (Bindings §3.2.2.1), or of
+// application/soap+xml, SOAP 1.2's, which pysaml2 sends. Media types are case-insensitive.
 bool IsSoap(const http::Request& request);
 
 struct VerifiedMessage {

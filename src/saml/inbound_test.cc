@@ -19,6 +19,24 @@ RequestHeader Header(std::optional<std::string> destination, TimePoint issued) {
   return {"_id1", "https://sp.example", std::move(destination), issued};
 }
 
+TEST(IsSoap, APostOfEitherSoapMediaTypeInAnyCase) {
+  auto post = [](std::string type) {
+    http::Request r;
+    r.method = "POST";
+    r.headers.Set("Content-Type", std::move(type));
+    return r;
+  };
+  EXPECT_TRUE(IsSoap(post("text/xml; charset=utf-8")));
+  EXPECT_TRUE(IsSoap(post("Text/XML")));
+  EXPECT_TRUE(IsSoap(post("application/soap+xml")));
+  EXPECT_FALSE(IsSoap(post("application/x-www-form-urlencoded")));
+  EXPECT_FALSE(IsSoap(post("text/xmlish")));
+  EXPECT_FALSE(IsSoap(post("")));
+  http::Request get = post("text/xml");
+  get.method = "GET";
+  EXPECT_FALSE(IsSoap(get));
+}
+
 TEST(CheckAddressedAndFresh, DestinationMustBeOursWhenPresent) {
   EXPECT_TRUE(
       CheckAddressedAndFresh(Header(kEndpoint, kNow), kEndpoint, kNow, kSkew, kWindow).ok());

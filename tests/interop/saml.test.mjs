@@ -94,6 +94,16 @@ describe('SAML 2.0 with pysaml2 as the service provider', () => {
     assert.equal(out.at.pathname, '/sp/sls');
     assert.equal((await sessions(gatehouse)).filter((s) => s.end_cause === null).length, 0);
   });
+
+  it('signs out over SOAP, pysaml2 checking the signed LogoutResponse', async () => {
+    await sp.signIn(new CookieJar(), { credentials: CREDENTIALS });
+    const out = await sp.call({ cmd: 'logout_soap' });
+    assert.equal(out.http_status, undefined, out.body);
+    assert.equal(out.status, STATUS_SUCCESS);
+    assert.equal(out.second, null);
+    assert.equal(out.in_response_to, out.request_id);
+    assert.equal((await sessions(gatehouse)).filter((s) => s.end_cause === null).length, 0);
+  });
 });
 
 describe('SAML 2.0 with lasso as the service provider', () => {

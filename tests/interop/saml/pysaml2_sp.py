@@ -3,16 +3,18 @@
 tests over stdin/stdout (one JSON object per line each way). It validates Gatehouse's messages with
 its own code. Its endpoints are addresses only: the tests carry each message like a browser would.
 
-pysaml2 7.0.1 cannot take part in SOAP Single Logout: it re-serialises a SOAP body with ElementTree
-(samlp:/saml:/ds: become ns0:/ns1:/ns2:) before checking its signature, which breaks every exc-c14n
-digest it did not make itself. So this SP offers only the browser bindings; lasso_sp.py does SOAP.
+pysaml2 7.0.1's SOAP reader re-serialises a SOAP body with ElementTree (samlp:/saml:/ds: become
+ns0:/ns1:/ns2:) before checking its signature, which breaks every exc-c14n digest it did not make
+itself. So this SP offers only the browser bindings in its metadata (lasso_sp.py is signed out over
+SOAP), and when it signs out over SOAP (logout_soap) its own signature check is handed the answer
+as it arrived rather than as that reader rewrites it.
 
 Run with Debian's /usr/bin/python3: the Debian package is not importable from other Pythons."""
 import html
 import re
 import shutil
 
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, BINDING_SOAP
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.metadata import create_metadata_string
@@ -108,6 +110,32 @@ def logout(binding):
     return form_of(info["data"])
 
 
+def logout_soap():
+    """SP-initiated Single Logout over SOAP, as pysaml2's do_logout sends it (a signed
+    LogoutRequest posted by its own HTTP client); the LogoutResponse's signature is checked by
+    pysaml2's signature check over the SAML element exactly as Gatehouse sent it."""
+    name_id = next(iter(client.users.subjects()))
+    destination = next(s["location"] for s in client.metadata.single_logout_service(
+        idp_entity(), BINDING_SOAP, "idpsso"))
+    session_index = client.users.get_info_from(name_id, idp_entity(), False).get("session_index")
+    req_id, request = client.create_logout_request(
+        destination, idp_entity(), name_id=name_id, reason="urn:oasis:names:tc:SAML:2.0:logout:user",
+        session_indexes=[session_index] if session_index else None, sign=True,
+        sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA256)
+    # Signed above (enveloped), as do_logout does: the binding adds no signature of its own.
+    answer = client.send(**client.apply_binding(BINDING_SOAP, str(request), destination,
+                                                sign=False))
+    if answer.status_code != 200:
+        return {"http_status": answer.status_code, "body": answer.text}
+    body = re.search(r"<([\w.-]+:)?Body[^>]*>(.*)</([\w.-]+:)?Body>", answer.text, re.S).group(2)
+    response = client.sec.correctly_signed_logout_response(body.strip(), must=True)
+    status = response.status.status_code
+    client.local_logout(name_id)
+    return {"request_id": req_id, "in_response_to": response.in_response_to,
+            "status": status.value,
+            "second": status.status_code.value if status.status_code else None}
+
+
 def verify_redirect_signature(query, message_param):
     cert = client.metadata.certs(idp_entity(), "any", "signing")[0]
     return peer_process.verify_redirect_signature(
@@ -150,5 +178,5 @@ def idp_logout(query=None, binding="redirect", message=None):
     return out
 
 
-run({"init": init, "authn": authn, "acs": acs, "logout": logout,
+run({"init": init, "authn": authn, "acs": acs, "logout": logout, "logout_soap": logout_soap,
      "logout_response": logout_response, "idp_logout": idp_logout})
