@@ -28,36 +28,36 @@ Result<std::vector<std::optional<session::ParticipantLogout>>> SamlParticipants:
     const Endpoint* redirect = prefer_post ? nullptr : md.SingleLogout(kBindingRedirect);
     if (md.SingleLogout(kBindingSoap) && !prefer_front) {
       logout.back_channel = session::Channel::kSamlSoap;
-      described.push_back(std::move(logout));
-      continue;
-    }
-    if (!redirect && !md.SingleLogout(kBindingPost)) {
-      described.push_back(std::move(logout));
-      continue;
-    }
-    if (!secret) {
-      GH_ASSIGN_OR_RETURN(secret,
-                          tx.ServerSecret(kSamlSecretName, random_.Token(32), clock_.Now()));
-    }
-    auto now = clock_.Now();
-    BrowserLogoutStep step{session.sid, p.client_id, now + kBrowserStepLifetime};
-    if (redirect) {
-      auto request = BuildLogoutRequest(BrowserLogoutRequestId(*secret, step, random_),
-                                        settings_.entity_id(), redirect->location, now,
-                                        now + settings_.message_window, *p.saml, kReasonUser);
-      GH_ASSIGN_OR_RETURN(auto credential, signer_.Current());
+    } else if (redirect || md.SingleLogout(kBindingPost)) {
+      if (!secret) {
+        GH_ASSIGN_OR_RETURN(secret,
+                            tx.ServerSecret(kSamlSecretName, random_.Token(32), clock_.Now()));
+      }
       GH_ASSIGN_OR_RETURN(logout.frontchannel_url,
-                          EncodeRedirect(redirect->location, true, request.doc.Serialize(),
-                                         std::nullopt, *credential->key));
-    } else {
-      // A POST cannot be made from an iframe's URL: the iframe loads Gatehouse's page that
-      // posts the LogoutRequest, signed when the browser gets there.
-      Params query{{"step", SealLogoutStep(*secret, StepToken::kFrame, step)}};
-      logout.frontchannel_url = settings_.slo_frame_url() + "?" + query.Encode();
+                          BrowserStepUrl(*secret, session.sid, p, redirect));
     }
     described.push_back(std::move(logout));
   }
   return described;
+}
+
+Result<std::string> SamlParticipants::BrowserStepUrl(std::string_view secret, std::string_view sid,
+                                                     const store::ParticipantRecord& p,
+                                                     const Endpoint* redirect) {
+  auto now = clock_.Now();
+  BrowserLogoutStep step{std::string(sid), p.client_id, now + kBrowserStepLifetime};
+  if (!redirect) {
+    // A POST cannot be made from an iframe's URL: the iframe loads Gatehouse's page that posts
+    // the LogoutRequest, signed when the browser gets there.
+    Params query{{"step", SealLogoutStep(secret, StepToken::kFrame, step)}};
+    return settings_.slo_frame_url() + "?" + query.Encode();
+  }
+  auto request = BuildLogoutRequest(BrowserLogoutRequestId(secret, step, random_),
+                                    settings_.entity_id(), redirect->location, now,
+                                    now + settings_.message_window, *p.saml, kReasonUser);
+  GH_ASSIGN_OR_RETURN(auto credential, signer_.Current());
+  return EncodeRedirect(redirect->location, true, request.doc.Serialize(), std::nullopt,
+                        *credential->key);
 }
 
 }  // namespace gh::saml

@@ -21,6 +21,11 @@ class SamlParticipants final : public session::ParticipantProtocol {
       std::span<const store::ParticipantRecord> participants) override;
 
  private:
+  // The iframe URL that signs `p` out through the browser: its signed HTTP-Redirect
+  // LogoutRequest at `redirect`, or (none) Gatehouse's page that posts one.
+  Result<std::string> BrowserStepUrl(std::string_view secret, std::string_view sid,
+                                     const store::ParticipantRecord& p, const Endpoint* redirect);
+
   const SamlSettings& settings_;
   ServiceProviders& sps_;
   IdpSigner& signer_;
