@@ -301,6 +301,7 @@ describe('Nodes killed in the middle of a fan-out, on PostgreSQL', () => {
       await expectFanOutSurvivesKill({
         t, sid, receivers, participants: PARTICIPANTS, survivor: nodes[survivor],
         kill: () => Promise.all(nodes.filter((_, i) => i !== survivor).map((n) => n.kill())),
+        killed: 2,
         killAfterArrivals: Math.min(513, PARTICIPANTS),
       });
     } finally {
