@@ -1,15 +1,20 @@
 // Side by side in one run (driven by bench/compare.sh): Gatehouse, node-oidc-provider 9 (the
 // ready configuration in ../shared/bench-peers/oidc-provider) and nginx serving Gatehouse's own
 // discovery and JWKS bytes as static files — each alone on the machine while wrk measures it.
-// Prints a Markdown table with each ratio.
+// Prints a Markdown table with each ratio, then Gatehouse's password sign-ins per second beside
+// the cost of one argon2id check (a sign-in is bounded by it by design; no peer row).
 //
 // Environment: GATEHOUSE_BIN, PEER_DIR (the peer, npm-installed), LUA (client_credentials.lua),
-// WORK, DURATION (default 8s), CONNECTIONS (default 64).
+// PASSWORD_BENCH (bench/password_bench), WORK, DURATION (default 8s), CONNECTIONS (default 64).
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import path from 'node:path';
 
-import { startGatehouse, until } from '../tests/interop/harness.mjs';
+import { USER } from './bench_support.mjs';
+import {
+  browse, CookieJar, loginForm, startGatehouse, until,
+} from '../tests/interop/harness.mjs';
 import { freePort } from '../tests/interop/deployment_support.mjs';
 
 const env = process.env;
@@ -34,6 +39,32 @@ async function wrk(url, script = []) {
 }
 const clientCredentials = (base) => wrk(`${base}/token`, [env.LUA, CC.id, CC.secret]);
 
+// Password sign-ins for `seconds`: each loop fetches the sign-in form and posts it, as a browser
+// does, one loop per CPU (the server checks that many passwords at once: worker_threads / 2).
+async function passwordSignIns(base, seconds) {
+  let signedIn = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const loop = async () => {
+    while (performance.now() < deadline) {
+      const jar = new CookieJar();
+      const form = loginForm(await (await browse(`${base}/login?return_to=%2F`, jar)).text(), USER);
+      const res = await browse(`${base}/login`, jar, { method: 'POST', form });
+      await res.body?.cancel();
+      if (res.status !== 303) throw new Error(`POST /login: ${res.status}`);
+      signedIn++;
+    }
+  };
+  await Promise.all(cpus().map(loop));
+  return signedIn / seconds;
+}
+
+// One argon2id check with Gatehouse's parameters (bench/password_bench.cc): {millis, params}.
+async function passwordCheck() {
+  const out = JSON.parse(await exec(env.PASSWORD_BENCH, ['--benchmark_format=json',
+    '--benchmark_min_time=2']));
+  return { millis: out.benchmarks[0].real_time, params: out.benchmarks[0].label };
+}
+
 // Each endpoint on each server: {endpoint: {server: {rate, p99}}}.
 const results = {};
 const record = (endpoint, server, result) => {
@@ -42,9 +73,11 @@ const record = (endpoint, server, result) => {
 };
 
 // --- Gatehouse ---
+let signIns;  // password sign-ins per second
 const gatehouse = await startGatehouse({
   env: { GATEHOUSE_LOG_LEVEL: 'warn' },
   clients: [{ id: CC.id, secret: CC.secret }],
+  users: [USER],
 });
 const discoveryBytes = await (await fetch(`${gatehouse.url}/.well-known/openid-configuration`)).text();
 const jwksBytes = await (await fetch(`${gatehouse.url}/jwks`)).text();
@@ -52,6 +85,8 @@ try {
   record('discovery', 'gatehouse', await wrk(`${gatehouse.url}/.well-known/openid-configuration`));
   record('jwks', 'gatehouse', await wrk(`${gatehouse.url}/jwks`));
   record('client_credentials', 'gatehouse', await clientCredentials(gatehouse.url));
+  signIns = await passwordSignIns(gatehouse.url, Number.parseFloat(duration));
+  log(`gatehouse password sign-ins: ${signIns.toFixed(1)}/s`);
 } finally {
   await gatehouse.stop();
 }
@@ -120,3 +155,9 @@ for (const [endpoint, name] of [['discovery', 'GET /.well-known/openid-configura
   const r = results[endpoint];
   console.log(`| ${name} | ${cell(r.gatehouse)} | ${cell(r.peer)} | ${cell(r.nginx)} | ${ratio(r.gatehouse, r.peer)} | ${ratio(r.gatehouse, r.nginx)} |`);
 }
+const check = await passwordCheck();
+const cores = cpus().length;
+console.log(`\nPassword sign-ins (GET /login, then POST /login, ${cores} at once, ${duration}): ` +
+  `${signIns.toFixed(1)}/s, ${(signIns / cores).toFixed(1)} per core; one argon2id check ` +
+  `(${check.params}) takes ${check.millis.toFixed(1)} ms, so a core can check at most ` +
+  `${(1000 / check.millis).toFixed(1)} passwords per second.`);

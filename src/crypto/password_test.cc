@@ -76,6 +76,11 @@ TEST(PasswordHasher, VerifiesWithTheParametersInTheHash) {
       PasswordHasher(random, {.time_cost = 2, .memory_kib = 2048, .parallelism = 1}).Hash("pw");
   ASSERT_TRUE(old_hash.ok());
   EXPECT_TRUE(PasswordHasher(random, kFast).Verify(*old_hash, "pw"));
+  Result<std::string> two_lanes =
+      PasswordHasher(random, {.time_cost = 1, .memory_kib = 64, .parallelism = 2}).Hash("pw");
+  ASSERT_TRUE(two_lanes.ok());
+  EXPECT_TRUE(PasswordHasher(random, kFast).Verify(*two_lanes, "pw"));
+  EXPECT_FALSE(PasswordHasher(random, kFast).Verify(*two_lanes, "pW"));
 }
 
 TEST(PasswordHasher, MalformedHashesNeverVerify) {
