@@ -63,12 +63,16 @@ std::string_view Request::RawQuery() const {
 
 Result<Params> Request::Query() const { return Params::Parse(RawQuery()); }
 
-Result<Params> Request::Form() const {
+bool Request::HasMediaType(std::string_view media_type) const {
   const auto content_type = headers.Get("Content-Type");
-  if (!content_type) return Error::InvalidArgument("missing Content-Type");
+  if (!content_type) return false;
   std::string_view media = *content_type;
-  media = Trim(media.substr(0, media.find(';')));
-  if (!EqualsIgnoreCase(media, "application/x-www-form-urlencoded"))
+  return EqualsIgnoreCase(Trim(media.substr(0, media.find(';'))), media_type);
+}
+
+Result<Params> Request::Form() const {
+  if (!headers.Get("Content-Type")) return Error::InvalidArgument("missing Content-Type");
+  if (!HasMediaType("application/x-www-form-urlencoded"))
     return Error::InvalidArgument("Content-Type must be application/x-www-form-urlencoded");
   return Params::Parse(body);
 }

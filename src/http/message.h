@@ -39,6 +39,8 @@ struct Request {
   Result<Params> Query() const;       // decoded query
   // Decoded body when Content-Type is application/x-www-form-urlencoded; an error otherwise.
   Result<Params> Form() const;
+  // Whether the Content-Type's media type (parameters aside, any case) is `media_type`.
+  bool HasMediaType(std::string_view media_type) const;
   // The value of cookie `name` from the Cookie header(s).
   std::optional<std::string> Cookie(std::string_view name) const;
 };

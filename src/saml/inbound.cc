@@ -1,8 +1,5 @@
 #include "saml/inbound.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include "saml/vocabulary.h"
 #include "xml/signature.h"
 
@@ -47,13 +44,8 @@ Result<VerifiedMessage> Read(InboundMessage inbound, const Lookup& lookup) {
 }  // namespace
 
 bool IsSoap(const http::Request& request) {
-  if (request.method != "POST") return false;
-  std::string type(request.headers.Get("Content-Type").value_or(""));
-  type = type.substr(0, type.find(';'));
-  while (!type.empty() && type.back() == ' ') type.pop_back();
-  std::transform(type.begin(), type.end(), type.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return type == "text/xml" || type == "application/soap+xml";
+  return request.method == "POST" &&
+         (request.HasMediaType("text/xml") || request.HasMediaType("application/soap+xml"));
 }
 
 Result<InboundMessage> DecodeBinding(const http::Request& request) {

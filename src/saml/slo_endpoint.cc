@@ -82,10 +82,9 @@ http::Response SloEndpoint::HandleRequest(const http::Request& request,
         context_.sessions.Resolve(request.Cookie(session::kSessionCookieName).value_or(""));
     if (!current.ok()) return refuse(503, "Please try again.");
     if (*current) {
-      auto listed = context_.store.ListParticipants((*current)->sid);
-      if (!listed.ok()) return refuse(503, "Please try again.");
-      for (auto& p : *listed)
-        if (p.client_id == message.sp.record.entity_id && p.saml) participant = std::move(p);
+      auto found = context_.store.FindParticipant((*current)->sid, message.sp.record.entity_id);
+      if (!found.ok()) return refuse(503, "Please try again.");
+      participant = std::move(*found);
     }
   }
   if (!participant || !participant->saml || !NameIdMatches(logout->name_id, *participant->saml)) {
