@@ -1,20 +1,25 @@
 // Side by side in one run (driven by bench/compare.sh): Gatehouse, node-oidc-provider 9 (the
 // ready configuration in ../shared/bench-peers/oidc-provider) and nginx serving Gatehouse's own
 // discovery and JWKS bytes as static files — each measured while the others sit idle, in
-// interleaved rounds, keeping each one's best sample. Prints a Markdown table with each ratio, then Gatehouse's password sign-ins per second beside
-// the cost of one argon2id check (a sign-in is bounded by it by design; no peer row).
+// interleaved rounds, keeping each one's best sample. Prints a Markdown table with each ratio,
+// then single sign-on flows per second for a user who already has a session (bench/sso_flows.cc:
+// authorize → code → token exchange with PKCE, as an app's sign-in runs) on both IdPs, then
+// Gatehouse's password sign-ins per second beside the cost of one argon2id check (a sign-in is
+// bounded by it by design; no peer row).
 //
 // Environment: GATEHOUSE_BIN, PEER_DIR (the peer, npm-installed), LUA (client_credentials.lua),
-// PASSWORD_BENCH (bench/password_bench), WORK, DURATION (default 8s), CONNECTIONS (default 64),
-// ROUNDS (default 3).
+// PASSWORD_BENCH (bench/password_bench), SSO_FLOWS (bench/sso_flows), WORK, DURATION (default 8s),
+// CONNECTIONS (default 64), SSO_CONNECTIONS (default 32), ROUNDS (default 3).
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import path from 'node:path';
 
 import { USER } from './bench_support.mjs';
 import {
-  browse, CookieJar, loginForm, startGatehouse, until,
+  authorizationRequest, basicAuth, browse, CookieJar, fetchMetadata, loginForm, signIn,
+  startGatehouse, until,
 } from '../tests/interop/harness.mjs';
 import { freePort } from '../tests/interop/deployment_support.mjs';
 
@@ -23,6 +28,11 @@ const duration = env.DURATION ?? '8s';
 const connections = env.CONNECTIONS ?? '64';
 const rounds = Number(env.ROUNDS ?? 3);
 const CC = { id: 'cc', secret: 'cc-secret-0123456789' };  // the peer's client_credentials client
+// The peer's first code + PKCE client and its registered redirect URI; Gatehouse registers the same
+// (with a longer secret: it refuses secrets under 16 characters).
+const RP = {
+  id: 'rp0', peerSecret: 'rp0-secret', secret: 'rp0-secret-0123456789', redirectUri: 'http://127.0.0.1:18081/cb/rp0',
+};
 const log = (...args) => console.error('compare:', ...args);
 
 const exec = (file, args) => new Promise((resolve, reject) => {
@@ -60,6 +70,41 @@ async function passwordSignIns(base, seconds) {
   return signedIn / seconds;
 }
 
+// Single sign-on flows on `server` ({base, authorize, secret, cookie}: the session cookie of a
+// signed-in user) for DURATION: {rate, p99}.
+async function ssoFlows({ base, authorize, secret, cookie }) {
+  const verifier = randomBytes(32).toString('base64url');
+  const { port } = new URL(base);
+  const out = JSON.parse(await exec(env.SSO_FLOWS, [`--port=${port}`, `--authorize=${authorize}`,
+    '--token=/token', `--client=${RP.id}`, `--authorization=${basicAuth(RP.id, secret)}`,
+    `--redirect-uri=${RP.redirectUri}`, `--cookie=${cookie}`, `--verifier=${verifier}`,
+    `--challenge=${createHash('sha256').update(verifier).digest('base64url')}`,
+    `--connections=${env.SSO_CONNECTIONS ?? 32}`, `--seconds=${Number.parseFloat(duration)}`]));
+  if (out.errors > 0) throw new Error(`${base}: ${out.errors} failed flows, e.g. ${out.first_error}`);
+  return { rate: out.rate, p99: `${out.p99_ms.toFixed(2)}ms` };
+}
+
+// Signs the user in at node-oidc-provider through its development sign-in form (it takes any
+// login) and returns the session cookie.
+async function peerSession(base) {
+  const jar = new CookieJar();
+  const { url } = authorizationRequest({ authorization_endpoint: `${base}/auth` },
+    { client_id: RP.id, redirect_uri: RP.redirectUri });
+  let res = await browse(url, jar);
+  for (let hop = 0; hop < 5 && res.status === 303; hop++) {
+    const next = new URL(res.headers.get('location'), base);
+    if (next.origin !== base) return jar.header();
+    res = await browse(next, jar);
+    if (res.status === 200) {
+      const action = (await res.text()).match(/<form[^>]*action="([^"]+)"/)[1];
+      res = await browse(new URL(action, base), jar, {
+        method: 'POST', form: { prompt: 'login', login: USER.username, password: USER.password },
+      });
+    }
+  }
+  throw new Error(`node-oidc-provider sign-in ended at ${res.status}`);
+}
+
 // One argon2id check with Gatehouse's parameters (bench/password_bench.cc): {millis, params}.
 async function passwordCheck() {
   const out = JSON.parse(await exec(env.PASSWORD_BENCH, ['--benchmark_format=json',
@@ -82,9 +127,12 @@ const record = (endpoint, server, result) => {
 // --- Gatehouse ---
 const gatehouse = await startGatehouse({
   env: { GATEHOUSE_LOG_LEVEL: 'warn' },
-  clients: [{ id: CC.id, secret: CC.secret }],
+  clients: [{ id: CC.id, secret: CC.secret }, { id: RP.id, secret: RP.secret, redirectUris: [RP.redirectUri] }],
   users: [USER],
 });
+const gatehouseJar = new CookieJar();
+await signIn(authorizationRequest(await fetchMetadata(gatehouse.issuer), { client_id: RP.id, redirect_uri: RP.redirectUri }).url,
+  USER.username, USER.password, gatehouseJar);
 const discoveryBytes = await (await fetch(`${gatehouse.url}/.well-known/openid-configuration`)).text();
 const jwksBytes = await (await fetch(`${gatehouse.url}/jwks`)).text();
 
@@ -131,12 +179,18 @@ try {
   await until('node-oidc-provider to start', () =>
     fetch(`${peerBase}/.well-known/openid-configuration`).then((r) => r.ok, () => false), { timeoutMs: 30_000 });
   await until('nginx to start', () => fetch(`${nginxBase}/jwks`).then((r) => r.ok, () => false));
+  const sso = {
+    gatehouse: { base: gatehouse.url, authorize: '/authorize', secret: RP.secret, cookie: gatehouseJar.header() },
+    peer: { base: peerBase, authorize: '/auth', secret: RP.peerSecret, cookie: await peerSession(peerBase) },
+  };
   for (let round = 1; round <= rounds; round++) {
     log(`round ${round} of ${rounds}`);
     for (const [server, base] of [['gatehouse', gatehouse.url], ['peer', peerBase], ['nginx', nginxBase]]) {
       record('discovery', server, await wrk(`${base}/.well-known/openid-configuration`));
       record('jwks', server, await wrk(`${base}/jwks`));
-      if (server !== 'nginx') record('client_credentials', server, await clientCredentials(base));
+      if (server === 'nginx') continue;
+      record('client_credentials', server, await clientCredentials(base));
+      record('sso', server, await ssoFlows(sso[server]));
     }
     signIns = Math.max(signIns, await passwordSignIns(gatehouse.url, Number.parseFloat(duration)));
     log(`gatehouse password sign-ins: ${signIns.toFixed(1)}/s`);
@@ -154,7 +208,8 @@ console.log(`\nwrk -t2 -c${connections} -d${duration} per endpoint, one server a
 console.log('| Endpoint | Gatehouse | node-oidc-provider 9 | nginx, same bytes static | Gatehouse ÷ node-oidc-provider | Gatehouse ÷ nginx |');
 console.log('|---|---:|---:|---:|---:|---:|');
 for (const [endpoint, name] of [['discovery', 'GET /.well-known/openid-configuration'], ['jwks', 'GET /jwks'],
-  ['client_credentials', 'POST /token client_credentials (opaque)']]) {
+  ['client_credentials', 'POST /token client_credentials (opaque)'],
+  ['sso', `single sign-on flows/s (GET /authorize → POST /token, ${env.SSO_CONNECTIONS ?? 32} at once)`]]) {
   const r = results[endpoint];
   console.log(`| ${name} | ${cell(r.gatehouse)} | ${cell(r.peer)} | ${cell(r.nginx)} | ${ratio(r.gatehouse, r.peer)} | ${ratio(r.gatehouse, r.nginx)} |`);
 }

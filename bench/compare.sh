@@ -14,9 +14,11 @@ peer_src=${PEER_SRC:-$here/../../shared/bench-peers/oidc-provider}
 peer=$(realpath -m "$build_dir/bench-peers/oidc-provider")
 
 [[ -x $bin ]] || { echo "compare.sh: no gatehouse binary at $bin" >&2; exit 1; }
-password_bench=$(realpath "$build_dir/bench/password_bench")
-[[ -x $password_bench ]] ||
-  { echo "compare.sh: no $password_bench; configure $build_dir with -DGATEHOUSE_BENCH=ON" >&2; exit 1; }
+password_bench=$(realpath -m "$build_dir/bench/password_bench")
+sso_flows=$(realpath -m "$build_dir/bench/sso_flows")
+for tool in "$password_bench" "$sso_flows"; do
+  [[ -x $tool ]] || { echo "compare.sh: no $tool; configure $build_dir with -DGATEHOUSE_BENCH=ON" >&2; exit 1; }
+done
 for tool in wrk node npm /usr/sbin/nginx; do
   command -v "$tool" >/dev/null || { echo "compare.sh: $tool is missing (scripts/install-deps.sh bench)" >&2; exit 1; }
 done
@@ -36,5 +38,5 @@ echo
 echo "$(nproc) CPUs; $(lscpu | sed -n 's/^Model name: *//p'); $(date -u '+%F %H:%M UTC')"
 env $(compgen -e | sed -n 's/^GATEHOUSE_/-u GATEHOUSE_/p') \
   GATEHOUSE_BIN="$bin" PEER_DIR="$peer" WORK="$work" LUA="$here/client_credentials.lua" \
-  PASSWORD_BENCH="$password_bench" \
+  PASSWORD_BENCH="$password_bench" SSO_FLOWS="$sso_flows" \
   node "$here/compare.mjs"
