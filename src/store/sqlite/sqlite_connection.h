@@ -3,16 +3,27 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
 
 #include "store/sql/connection.h"
+#include "store/sqlite/wal_checkpointer.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace gh::store::sqlite {
+
+// What the pooled connections of one process to one database share.
+struct SharedDatabase {
+  // The turn to write, decided in-process: writers wait on this mutex for one another instead of
+  // polling SQLite's lock (a writer in another process, such as the CLI, is still met by
+  // SQLite's lock and WaitForLock).
+  std::mutex write_turn;
+  std::shared_ptr<WalCheckpointer> checkpointer;
+};
 
 class SqliteConnection final : public sql::Connection {
  public:
@@ -31,6 +42,10 @@ class SqliteConnection final : public sql::Connection {
   // Whether the last failure was SQLite finding the database locked where it does not wait.
   bool LastErrorWasBusy() const;
 
+  // Makes this connection one of a pool: it writes in its turn and leaves checkpoints to the
+  // shared checkpointer instead of running them inside COMMIT. The connection keeps `shared` alive.
+  void JoinPool(std::shared_ptr<SharedDatabase> shared);
+
  private:
   struct StatementFinalizer {
     void operator()(sqlite3_stmt* stmt) const;
@@ -38,8 +53,13 @@ class SqliteConnection final : public sql::Connection {
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
 
   Error DbError(int rc) const;
+  // sqlite3_busy_handler's callback: short waits while another connection holds a lock.
+  static int WaitForLock(void* self, int tries);
 
   sqlite3* db_;
+  std::chrono::steady_clock::time_point busy_since_;  // when the current wait for a lock began
+  std::shared_ptr<SharedDatabase> shared_;
+  std::unique_lock<std::mutex> write_turn_;  // held from BEGIN IMMEDIATE until the end of it
   // The statements prepared on this connection, kept for reuse: compiling SQL costs more than
   // running most of the store's queries. Finalized before the connection closes.
   std::unordered_map<std::string, std::unique_ptr<sqlite3_stmt, StatementFinalizer>> cache_;
