@@ -11,10 +11,8 @@ constexpr std::size_t kTokenBytes = 32;
 
 }  // namespace
 
-Result<std::string, OAuthError> TokenIssuer::MintOpaque(const Issuance& issuance,
-                                                        store::TokenKind kind, std::string scope,
-                                                        Seconds ttl,
-                                                        store::GrantStore& grants) const {
+std::string TokenIssuer::MintOpaque(const Issuance& issuance, store::TokenKind kind,
+                                    std::string scope, Seconds ttl, MintedTokens& tokens) const {
   std::string token = context_.random.Token(kTokenBytes);
   auto now = context_.clock.Now();
   store::TokenRecord record;
@@ -27,7 +25,7 @@ Result<std::string, OAuthError> TokenIssuer::MintOpaque(const Issuance& issuance
   record.scope = std::move(scope);
   record.issued_at = now;
   record.expires_at = now + ttl;
-  GH_RETURN_IF_ERROR(grants.PutToken(record));
+  tokens.records.push_back(std::move(record));
   return token;
 }
 
@@ -54,23 +52,28 @@ Result<std::string, OAuthError> TokenIssuer::MintIdToken(const Issuance& issuanc
   return jwt;
 }
 
-Result<TokenResponse, OAuthError> TokenIssuer::Issue(const Issuance& issuance,
-                                                     store::GrantStore& grants) const {
-  TokenResponse response;
+Result<MintedTokens, OAuthError> TokenIssuer::Mint(const Issuance& issuance) const {
+  MintedTokens tokens;
+  TokenResponse& response = tokens.response;
   response.scope = issuance.scope;
   response.expires_in = context_.settings.access_token_ttl;
-  GH_ASSIGN_OR_RETURN(response.access_token,
-                      MintOpaque(issuance, store::TokenKind::kAccess, issuance.scope,
-                                 context_.settings.access_token_ttl, grants));
+  response.access_token = MintOpaque(issuance, store::TokenKind::kAccess, issuance.scope,
+                                     context_.settings.access_token_ttl, tokens);
   if (issuance.refresh_scope) {
-    GH_ASSIGN_OR_RETURN(response.refresh_token,
-                        MintOpaque(issuance, store::TokenKind::kRefresh, *issuance.refresh_scope,
-                                   context_.settings.refresh_token_ttl, grants));
+    response.refresh_token =
+        MintOpaque(issuance, store::TokenKind::kRefresh, *issuance.refresh_scope,
+                   context_.settings.refresh_token_ttl, tokens);
   }
   if (issuance.user && HasScope(issuance.scope, kScopeOpenId)) {
     GH_ASSIGN_OR_RETURN(response.id_token, MintIdToken(issuance, response.access_token));
   }
-  return response;
+  return tokens;
+}
+
+Result<void, OAuthError> TokenIssuer::Record(const MintedTokens& tokens,
+                                             store::GrantStore& grants) {
+  for (const auto& record : tokens.records) GH_RETURN_IF_ERROR(grants.PutToken(record));
+  return {};
 }
 
 }  // namespace gh::oidc

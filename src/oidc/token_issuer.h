@@ -1,10 +1,12 @@
 // TokenIssuer: mints the tokens of every grant — an opaque access token, optionally a refresh
 // token, and an ID token when an end-user is present and openid was granted — and records the
-// opaque ones (hashed) in the store.
+// opaque ones (hashed) in the store. Minting (signing the ID token, the slow part) and recording
+// are two steps, so that the caller's write transaction holds the store's lock only to record.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 #include "oidc/oauth_error.h"
@@ -28,18 +30,26 @@ struct Issuance {
   std::optional<std::string> nonce;
 };
 
+// Tokens minted for one response and not yet recorded: the response may be sent once `records`
+// are stored.
+struct MintedTokens {
+  TokenResponse response;
+  std::vector<store::TokenRecord> records;  // the opaque tokens, hashed
+};
+
 class TokenIssuer {
  public:
   explicit TokenIssuer(const ProviderContext& context) : context_(context) {}
 
-  // Stores the new tokens through `grants` (normally the caller's transaction).
-  Result<TokenResponse, OAuthError> Issue(const Issuance& issuance,
-                                          store::GrantStore& grants) const;
+  // Mints the tokens of `issuance` without touching the store.
+  Result<MintedTokens, OAuthError> Mint(const Issuance& issuance) const;
+  // Stores minted tokens through `grants` (normally the caller's transaction).
+  static Result<void, OAuthError> Record(const MintedTokens& tokens, store::GrantStore& grants);
 
  private:
-  Result<std::string, OAuthError> MintOpaque(const Issuance& issuance, store::TokenKind kind,
-                                             std::string scope, Seconds ttl,
-                                             store::GrantStore& grants) const;
+  // A new opaque token of `kind`; its record is added to `tokens`.
+  std::string MintOpaque(const Issuance& issuance, store::TokenKind kind, std::string scope,
+                         Seconds ttl, MintedTokens& tokens) const;
   Result<std::string, OAuthError> MintIdToken(const Issuance& issuance,
                                               const std::string& access_token) const;
 
