@@ -150,7 +150,9 @@ int ClientCommand(const std::string& action, const std::vector<std::string>& arg
         "backchannel-logout-uri", po::value<std::string>(), "back-channel logout URI")(
         "backchannel-logout-session-required", po::value<bool>()->default_value(true),
         "include sid in logout tokens")(
-        "id-token-alg", po::value<std::string>()->default_value("RS256"), "RS256 or ES256");
+        "id-token-alg", po::value<std::string>()->default_value("RS256"), "RS256 or ES256")(
+        "access-token-audience", po::value<std::string>(),
+        "resource server URI: access tokens become RFC 9068 JWTs (RS256) with this audience");
   } else if (action == "remove") {
     o.add_options()("id", po::value<std::string>()->required(), "client_id");
   } else if (action != "list") {
@@ -211,12 +213,16 @@ int ClientCommand(const std::string& action, const std::vector<std::string>& arg
   auto alg = crypto::ParseJwsAlg(vm["id-token-alg"].as<std::string>());
   if (!alg.ok()) throw UsageError{"--id-token-alg: expected RS256 or ES256"};
   client.id_token_signed_response_alg = crypto::ToString(*alg);
+  if (vm.count("access-token-audience"))
+    client.access_token_audience = vm["access-token-audience"].as<std::string>();
   for (auto r : {CheckUris("--redirect-uri", client.redirect_uris),
                  CheckUris("--post-logout-redirect-uri", client.post_logout_redirect_uris)})
     if (!r.ok()) throw UsageError{r.error().message};
-  for (const auto* uri : {&client.frontchannel_logout_uri, &client.backchannel_logout_uri})
+  for (auto [flag, uri] : {std::pair{"--frontchannel-logout-uri", &client.frontchannel_logout_uri},
+                           {"--backchannel-logout-uri", &client.backchannel_logout_uri},
+                           {"--access-token-audience", &client.access_token_audience}})
     if (*uri)
-      if (auto r = CheckUris("logout URI", {**uri}); !r.ok()) throw UsageError{r.error().message};
+      if (auto r = CheckUris(flag, {**uri}); !r.ok()) throw UsageError{r.error().message};
   SystemClock clock;
   client.created_at = clock.Now();
   if (auto r = (*store)->PutClient(client); !r.ok()) return ReportFailure(r.error());

@@ -1,5 +1,6 @@
 #include "oidc/token_issuer.h"
 
+#include "oidc/access_token_jwt.h"
 #include "oidc/id_token.h"
 #include "oidc/scope.h"
 #include "oidc/token_state.h"
@@ -9,12 +10,9 @@ namespace {
 
 constexpr std::size_t kTokenBytes = 32;
 
-}  // namespace
-
-std::string TokenIssuer::MintOpaque(const Issuance& issuance, store::TokenKind kind,
-                                    std::string scope, Seconds ttl, MintedTokens& tokens) const {
-  std::string token = context_.random.Token(kTokenBytes);
-  auto now = context_.clock.Now();
+// The record of `token`, one of `issuance`'s: only its hash is kept.
+store::TokenRecord RecordOf(const Issuance& issuance, std::string_view token, store::TokenKind kind,
+                            std::string scope, TimePoint issued_at, TimePoint expires_at) {
   store::TokenRecord record;
   record.token_hash = SecretHash(token);
   record.kind = kind;
@@ -23,10 +21,44 @@ std::string TokenIssuer::MintOpaque(const Issuance& issuance, store::TokenKind k
   if (issuance.user) record.user_id = issuance.user->id;
   record.sid = issuance.sid;
   record.scope = std::move(scope);
-  record.issued_at = now;
-  record.expires_at = now + ttl;
-  tokens.records.push_back(std::move(record));
+  record.issued_at = issued_at;
+  record.expires_at = expires_at;
+  return record;
+}
+
+}  // namespace
+
+std::string TokenIssuer::MintOpaque(const Issuance& issuance, store::TokenKind kind,
+                                    std::string scope, Seconds ttl, MintedTokens& tokens) const {
+  std::string token = context_.random.Token(kTokenBytes);
+  auto now = context_.clock.Now();
+  tokens.records.push_back(RecordOf(issuance, token, kind, std::move(scope), now, now + ttl));
   return token;
+}
+
+Result<std::string, OAuthError> TokenIssuer::MintJwtAccessToken(const Issuance& issuance,
+                                                                const std::string& audience,
+                                                                MintedTokens& tokens) const {
+  // RFC 9068 §2.1: RS256 is the algorithm every resource server must accept.
+  auto key = context_.keys.Active(crypto::JwsAlg::kRS256);
+  if (!key) return OAuthError::ServerError("no active RS256 signing key");
+  auto now = context_.clock.Now();
+  AccessTokenContent content{.issuer = context_.settings.issuer,
+                             .audience = audience,
+                             .client_id = issuance.client.id,
+                             .subject = issuance.user ? issuance.user->id : issuance.client.id,
+                             .jti = context_.random.Token(16),
+                             .scope = issuance.scope,
+                             .auth_time = issuance.auth_time,
+                             .method = issuance.method,
+                             .issued_at = now,
+                             .expires_at = now + context_.settings.access_token_ttl};
+  GH_ASSIGN_OR_RETURN(auto jwt, SignAccessToken(*key, content));
+  if (issuance.user) {
+    tokens.records.push_back(RecordOf(issuance, jwt, store::TokenKind::kAccess, issuance.scope, now,
+                                      content.expires_at));
+  }
+  return jwt;
 }
 
 Result<std::string, OAuthError> TokenIssuer::MintIdToken(const Issuance& issuance,
@@ -57,8 +89,12 @@ Result<MintedTokens, OAuthError> TokenIssuer::Mint(const Issuance& issuance) con
   TokenResponse& response = tokens.response;
   response.scope = issuance.scope;
   response.expires_in = context_.settings.access_token_ttl;
-  response.access_token = MintOpaque(issuance, store::TokenKind::kAccess, issuance.scope,
-                                     context_.settings.access_token_ttl, tokens);
+  if (const auto& audience = issuance.client.access_token_audience) {
+    GH_ASSIGN_OR_RETURN(response.access_token, MintJwtAccessToken(issuance, *audience, tokens));
+  } else {
+    response.access_token = MintOpaque(issuance, store::TokenKind::kAccess, issuance.scope,
+                                       context_.settings.access_token_ttl, tokens);
+  }
   if (issuance.refresh_scope) {
     response.refresh_token =
         MintOpaque(issuance, store::TokenKind::kRefresh, *issuance.refresh_scope,

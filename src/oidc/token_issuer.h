@@ -1,4 +1,5 @@
-// TokenIssuer: mints the tokens of every grant — an opaque access token, optionally a refresh
+// TokenIssuer: mints the tokens of every grant — an access token (opaque, or an RFC 9068 JWT for
+// clients registered with an access-token audience), optionally a refresh
 // token, and an ID token when an end-user is present and openid was granted — and records the
 // opaque ones (hashed) in the store. Minting (signing the ID token, the slow part) and recording
 // are two steps, so that the caller's write transaction holds the store's lock only to record.
@@ -50,6 +51,11 @@ class TokenIssuer {
   // A new opaque token of `kind`; its record is added to `tokens`.
   std::string MintOpaque(const Issuance& issuance, store::TokenKind kind, std::string scope,
                          Seconds ttl, MintedTokens& tokens) const;
+  // An RFC 9068 access token for the client's registered audience. An end-user's is recorded like
+  // an opaque one (signing out revokes it); a client's own (client_credentials) is not.
+  Result<std::string, OAuthError> MintJwtAccessToken(const Issuance& issuance,
+                                                     const std::string& audience,
+                                                     MintedTokens& tokens) const;
   Result<std::string, OAuthError> MintIdToken(const Issuance& issuance,
                                               const std::string& access_token) const;
 

@@ -3,28 +3,61 @@
 #include <nlohmann/json.hpp>
 
 #include "core/log.h"
+#include "oidc/access_token_jwt.h"
 #include "oidc/oauth_http.h"
 #include "oidc/token_management.h"
 #include "oidc/token_state.h"
 
 namespace gh::oidc {
+namespace {
+
+struct FoundToken {
+  store::TokenRecord record;
+  bool stored = true;  // false: an unrecorded JWT access token, read from itself
+};
+
+// The stored record of `token`, or what an unrecorded JWT access token (a client's own, RFC 9068)
+// says of itself once its signature checks out.
+Result<std::optional<FoundToken>, OAuthError> FindToken(const ProviderContext& context,
+                                                        std::string_view token) {
+  GH_ASSIGN_OR_RETURN(auto stored, context.store.FindToken(SecretHash(token)));
+  if (stored) return std::optional(FoundToken{.record = std::move(*stored)});
+  auto unrecorded = ReadUnrecordedAccessToken(token, context.settings.issuer,
+                                              context.keys.VerificationKeys(), context.clock.Now());
+  if (!unrecorded) return std::optional<FoundToken>();
+  // Removing a client removes its recorded tokens; its unrecorded ones end with it too.
+  GH_ASSIGN_OR_RETURN(auto client, context.store.FindClient(unrecorded->client_id));
+  if (!client) return std::optional<FoundToken>();
+  return std::optional(FoundToken{.record = std::move(*unrecorded), .stored = false});
+}
+
+}  // namespace
 
 http::Response RevocationEndpoint::Handle(const http::Request& request) const {
   auto revoke = [&]() -> Result<void, OAuthError> {
     GH_ASSIGN_OR_RETURN(auto form, ReadOAuthForm(request));
     GH_ASSIGN_OR_RETURN(auto client, AuthenticateClient(context_.store, request, form));
     GH_ASSIGN_OR_RETURN(auto token, ParseRevocationRequest(form));
-    GH_ASSIGN_OR_RETURN(auto record, context_.store.FindToken(SecretHash(token)));
-    if (!record) return {};
-    if (record->client_id != client.id)
+    GH_ASSIGN_OR_RETURN(auto found, FindToken(context_, token));
+    if (!found) return {};
+    auto& record = found->record;
+    if (record.client_id != client.id)
       return OAuthError::UnauthorizedClient("the token was issued to another client");
-    if (record->kind == store::TokenKind::kRefresh) {
-      GH_RETURN_IF_ERROR(context_.store.RevokeGrant(record->grant_id));
+    if (record.kind == store::TokenKind::kRefresh) {
+      GH_RETURN_IF_ERROR(context_.store.RevokeGrant(record.grant_id));
+    } else if (found->stored) {
+      GH_RETURN_IF_ERROR(context_.store.RevokeToken(record.token_hash));
     } else {
-      GH_RETURN_IF_ERROR(context_.store.RevokeToken(record->token_hash));
+      // Recorded now, as revoked, so introspection refuses it until it expires (a resource server
+      // that checks it only locally cannot know: the price of a self-contained token).
+      record.revoked = true;
+      auto recorded = context_.store.PutToken(record);
+      // A concurrent revocation of the same token recorded it first.
+      if (!recorded.ok() && recorded.error().code != ErrorCode::kAlreadyExists)
+        return OAuthError(recorded.error());
     }
     Log(LogLevel::kInfo, "oidc.token_revoked",
-        {{"client_id", client.id}, {"grant_id", record->grant_id}});
+        {{"client_id", client.id}, {"grant_id", record.grant_id}});
     return {};
   }();
   if (!revoke.ok()) return OAuthErrorResponse(revoke.error(), request);
@@ -38,8 +71,9 @@ http::Response IntrospectionEndpoint::Handle(const http::Request& request) const
     if (client.is_public())
       return OAuthError::InvalidClient("introspection requires client authentication");
     GH_ASSIGN_OR_RETURN(auto token, ParseIntrospectionRequest(form));
-    GH_ASSIGN_OR_RETURN(auto record, context_.store.FindToken(SecretHash(token)));
-    if (record && !MayIntrospect(client, *record)) record.reset();
+    GH_ASSIGN_OR_RETURN(auto found, FindToken(context_, token));
+    std::optional<store::TokenRecord> record;
+    if (found && MayIntrospect(client, found->record)) record = std::move(found->record);
     std::optional<store::UserRecord> user;
     if (record && record->user_id) {
       GH_ASSIGN_OR_RETURN(user, context_.store.FindUserById(*record->user_id));

@@ -29,6 +29,9 @@ struct ClientRecord {
   std::optional<std::string> backchannel_logout_uri;
   bool backchannel_logout_session_required = true;
   std::string id_token_signed_response_alg = "RS256";
+  // The resource server (RFC 9068 `aud`) of this client's access tokens. When set, they are JWTs
+  // (RFC 9068) a resource server can check without asking; when not, opaque tokens it introspects.
+  std::optional<std::string> access_token_audience;
   TimePoint created_at;
 };
 

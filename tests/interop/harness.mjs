@@ -65,6 +65,7 @@ function clientArgs(c) {
   if (c.backchannelLogoutUri) args.push('--backchannel-logout-uri', c.backchannelLogoutUri);
   for (const origin of c.webOrigins ?? []) args.push('--web-origin', origin);
   for (const id of c.resourceServerFor ?? []) args.push('--resource-server-for', id);
+  if (c.accessTokenAudience) args.push('--access-token-audience', c.accessTokenAudience);
   return args;
 }
 
@@ -90,7 +91,7 @@ async function waitFor(what, probe, child, output, deadline) {
 /**
  * Starts `gatehouse serve` with its own data directory, after registering `users` and `clients`
  * ({id, secret | public, redirectUris, postLogoutRedirectUris, idTokenAlg, frontchannelLogoutUri,
- * backchannelLogoutUri, webOrigins, resourceServerFor})
+ * backchannelLogoutUri, webOrigins, resourceServerFor, accessTokenAudience})
  * with the CLI. `env` adds GATEHOUSE_* settings. With `dataDir`, serves an existing data
  * directory (a restart, or another node on the same database: each names its `node`, the file
  * its port is written to), which then stays for the caller to remove. `launcher` is a command the

@@ -236,6 +236,9 @@ CREATE TABLE federated_identities (
   PRIMARY KEY (upstream, subject)
 );
 )sql"},
+    {2, R"sql(
+ALTER TABLE clients ADD COLUMN access_token_audience TEXT;
+)sql"},
 };
 
 }  // namespace

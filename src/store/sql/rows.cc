@@ -25,6 +25,7 @@ ClientRecord ReadClient(const Row& s) {
   c.backchannel_logout_session_required = s.Bool(6);
   c.id_token_signed_response_alg = s.Text(7);
   c.created_at = s.Time(8);
+  c.access_token_audience = s.OptionalText(9);
   return c;
 }
 

@@ -115,10 +115,12 @@ Result<void> SqlStore::PutClient(const ClientRecord& c) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Transact(*db, TxMode::kWrite, [&]() -> Result<void> {
     GH_RETURN_IF_ERROR(Execute(
-        *db, Cat("INSERT INTO clients (", kClientColumns, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        *db,
+        Cat("INSERT INTO clients (", kClientColumns, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
         c.id, c.name, c.secret_hash, c.frontchannel_logout_uri,
         c.frontchannel_logout_session_required, c.backchannel_logout_uri,
-        c.backchannel_logout_session_required, c.id_token_signed_response_alg, c.created_at));
+        c.backchannel_logout_session_required, c.id_token_signed_response_alg, c.created_at,
+        c.access_token_audience));
     return InsertClientValues(*db, c);
   });
 }

@@ -265,6 +265,9 @@ ALTER TABLE logout_notifications ADD COLUMN lease_holder TEXT;
     {8, R"sql(
 CREATE INDEX authorization_codes_by_sid ON authorization_codes (sid);
 )sql"},
+    {9, R"sql(
+ALTER TABLE clients ADD COLUMN access_token_audience TEXT;
+)sql"},
 };
 
 }  // namespace

@@ -67,7 +67,7 @@ class SqliteStoreTest : public ::testing::Test {
 };
 
 // A version-2 database, as the previous release left it, keeps its clients' URIs when migration
-// 3 moves them into client_values. Made by undoing migrations 8 to 3 on a fresh database.
+// 3 moves them into client_values. Made by undoing migrations 9 to 3 on a fresh database.
 TEST_F(SqliteStoreTest, Migration3KeepsTheClientsUris) {
   ClientRecord app;
   app.id = "app";
@@ -76,6 +76,8 @@ TEST_F(SqliteStoreTest, Migration3KeepsTheClientsUris) {
   app.post_logout_redirect_uris = {"https://app.example/bye"};
   ASSERT_TRUE(OpenStore()->PutClient(app).ok());
   Column(path_, R"sql(
+    ALTER TABLE clients DROP COLUMN access_token_audience;
+    DELETE FROM schema_migrations WHERE version = 9;
     DROP INDEX authorization_codes_by_sid;
     DELETE FROM schema_migrations WHERE version = 8;
     ALTER TABLE logout_notifications DROP COLUMN lease_holder;
@@ -137,7 +139,7 @@ TEST_F(SqliteStoreTest, MigrationsAreRecordedAndNotRerunOnReopen) {
   ASSERT_TRUE(OpenStore()->PutUser(Alice()).ok());
   const auto applied =
       Column(path_, "SELECT version || ':' || applied_at FROM schema_migrations ORDER BY version");
-  ASSERT_EQ(applied.size(), 8u);
+  ASSERT_EQ(applied.size(), 9u);
   for (std::size_t i = 0; i < applied.size(); ++i)
     EXPECT_EQ(applied[i].substr(0, 2), std::to_string(i + 1) + ":");
 
