@@ -1,6 +1,7 @@
 -- wrk script: POST /token with grant_type=client_credentials and HTTP Basic client
--- authentication. Usage: wrk -s client_credentials.lua URL/token -- CLIENT_ID CLIENT_SECRET
--- The id and secret must be URL-safe as given (RFC 6749 §2.3.1 form-encodes them first).
+-- authentication. Usage: wrk -s client_credentials.lua URL/token -- CLIENT_ID CLIENT_SECRET [EXTRA]
+-- The id and secret must be URL-safe as given (RFC 6749 §2.3.1 form-encodes them first). EXTRA,
+-- already form-encoded, is appended to the body (e.g. resource=... for an RFC 8707 audience).
 -- Every response that is not 200 is counted by status and reported at the end, so that a fast
 -- run of errors is not mistaken for throughput.
 
@@ -34,9 +35,11 @@ function setup(thread)
 end
 
 function init(args)
-  assert(#args == 2, "usage: wrk -s client_credentials.lua URL -- CLIENT_ID CLIENT_SECRET")
+  assert(#args == 2 or #args == 3,
+         "usage: wrk -s client_credentials.lua URL -- CLIENT_ID CLIENT_SECRET [EXTRA]")
   wrk.method = "POST"
   wrk.body = "grant_type=client_credentials"
+  if args[3] then wrk.body = wrk.body .. "&" .. args[3] end
   wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
   wrk.headers["Authorization"] = "Basic " .. base64(args[1] .. ":" .. args[2])
 end

@@ -1,15 +1,17 @@
 // Side by side in one run (driven by bench/compare.sh): Gatehouse, node-oidc-provider 9 (the
 // ready configuration in ../shared/bench-peers/oidc-provider) and nginx serving Gatehouse's own
 // discovery and JWKS bytes as static files — each measured while the others sit idle, in
-// interleaved rounds, keeping each one's best sample. Prints a Markdown table with each ratio,
-// then single sign-on flows per second for a user who already has a session (bench/sso_flows.cc:
-// authorize → code → token exchange with PKCE, as an app's sign-in runs) on both IdPs, then
-// Gatehouse's password sign-ins per second beside the cost of one argon2id check (a sign-in is
-// bounded by it by design; no peer row).
+// interleaved rounds, keeping each one's best sample. Prints a Markdown table with each ratio —
+// discovery, JWKS, client_credentials with opaque and with RS256 JWT access tokens, and single
+// sign-on flows per second for a user who already has a session (bench/sso_flows.cc: authorize →
+// code → token exchange with PKCE, as an app's sign-in runs) — then the JWT rate against the
+// machine's RSA-2048 signing ceiling, and Gatehouse's password sign-ins per second beside the cost
+// of one argon2id check (a sign-in is bounded by it by design; no peer row).
 //
 // Environment: GATEHOUSE_BIN, PEER_DIR (the peer, npm-installed), LUA (client_credentials.lua),
-// PASSWORD_BENCH (bench/password_bench), SSO_FLOWS (bench/sso_flows), WORK, DURATION (default 8s),
-// CONNECTIONS (default 64), SSO_CONNECTIONS (default 32), ROUNDS (default 3).
+// PASSWORD_BENCH (bench/password_bench), SSO_FLOWS (bench/sso_flows), RSA_CEILING
+// (bench/rsa_ceiling.sh), WORK, DURATION (default 8s), CONNECTIONS (default 64), SSO_CONNECTIONS
+// (default 32), ROUNDS (default 3).
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
@@ -50,6 +52,14 @@ async function wrk(url, script = []) {
   return { rate: Number(out.match(/Requests\/sec:\s+([\d.]+)/)[1]), p99: out.match(/99%\s+(\S+)/)[1] };
 }
 const clientCredentials = (base) => wrk(`${base}/token`, [env.LUA, CC.id, CC.secret]);
+// RS256 JWT access tokens (RFC 9068): Gatehouse's client registered with this audience, the
+// peer's resource server of the same name asked for with RFC 8707's `resource`.
+const JWT_AUDIENCE = 'https://api.example/jwt';
+const CC_JWT = { id: 'cc-jwt', secret: CC.secret };
+const jwtClientCredentials = {
+  gatehouse: (base) => wrk(`${base}/token`, [env.LUA, CC_JWT.id, CC_JWT.secret]),
+  peer: (base) => wrk(`${base}/token`, [env.LUA, CC.id, CC.secret, `resource=${encodeURIComponent(JWT_AUDIENCE)}`]),
+};
 
 // Password sign-ins for `seconds`: each loop fetches the sign-in form and posts it, as a browser
 // does, one loop per CPU (the server checks that many passwords at once: worker_threads / 2).
@@ -127,7 +137,8 @@ const record = (endpoint, server, result) => {
 // --- Gatehouse ---
 const gatehouse = await startGatehouse({
   env: { GATEHOUSE_LOG_LEVEL: 'warn' },
-  clients: [{ id: CC.id, secret: CC.secret }, { id: RP.id, secret: RP.secret, redirectUris: [RP.redirectUri] }],
+  clients: [{ id: CC.id, secret: CC.secret }, { ...CC_JWT, accessTokenAudience: JWT_AUDIENCE },
+    { id: RP.id, secret: RP.secret, redirectUris: [RP.redirectUri] }],
   users: [USER],
 });
 const gatehouseJar = new CookieJar();
@@ -190,6 +201,7 @@ try {
       record('jwks', server, await wrk(`${base}/jwks`));
       if (server === 'nginx') continue;
       record('client_credentials', server, await clientCredentials(base));
+      record('client_credentials_jwt', server, await jwtClientCredentials[server](base));
       record('sso', server, await ssoFlows(sso[server]));
     }
     signIns = Math.max(signIns, await passwordSignIns(gatehouse.url, Number.parseFloat(duration)));
@@ -209,12 +221,18 @@ console.log('| Endpoint | Gatehouse | node-oidc-provider 9 | nginx, same bytes s
 console.log('|---|---:|---:|---:|---:|---:|');
 for (const [endpoint, name] of [['discovery', 'GET /.well-known/openid-configuration'], ['jwks', 'GET /jwks'],
   ['client_credentials', 'POST /token client_credentials (opaque)'],
+  ['client_credentials_jwt', 'POST /token client_credentials (JWT, RS256)'],
   ['sso', `single sign-on flows/s (GET /authorize → POST /token, ${env.SSO_CONNECTIONS ?? 32} at once)`]]) {
   const r = results[endpoint];
   console.log(`| ${name} | ${cell(r.gatehouse)} | ${cell(r.peer)} | ${cell(r.nginx)} | ${ratio(r.gatehouse, r.peer)} | ${ratio(r.gatehouse, r.nginx)} |`);
 }
-const check = await passwordCheck();
 const cores = cpus().length;
+const rsaPerCpu = Number(await exec(env.RSA_CEILING, []));
+const jwt = results.client_credentials_jwt.gatehouse.rate;
+console.log(`\nRS256 JWT access tokens: ${jwt.toFixed(0)}/s against this machine's RSA-2048 ceiling of ` +
+  `${(rsaPerCpu * cores).toFixed(0)} signatures/s (openssl speed, ${rsaPerCpu.toFixed(0)} × ${cores} CPUs): ` +
+  `${((100 * jwt) / (rsaPerCpu * cores)).toFixed(0)} %.`);
+const check = await passwordCheck();
 console.log(`\nPassword sign-ins (GET /login, then POST /login, ${cores} at once, ${duration}): ` +
   `${signIns.toFixed(1)}/s, ${(signIns / cores).toFixed(1)} per core; one argon2id check ` +
   `(${check.params}) takes ${check.millis.toFixed(1)} ms, so a core can check at most ` +

@@ -38,5 +38,5 @@ echo
 echo "$(nproc) CPUs; $(lscpu | sed -n 's/^Model name: *//p'); $(date -u '+%F %H:%M UTC')"
 env $(compgen -e | sed -n 's/^GATEHOUSE_/-u GATEHOUSE_/p') \
   GATEHOUSE_BIN="$bin" PEER_DIR="$peer" WORK="$work" LUA="$here/client_credentials.lua" \
-  PASSWORD_BENCH="$password_bench" SSO_FLOWS="$sso_flows" \
+  PASSWORD_BENCH="$password_bench" SSO_FLOWS="$sso_flows" RSA_CEILING="$here/rsa_ceiling.sh" \
   node "$here/compare.mjs"
