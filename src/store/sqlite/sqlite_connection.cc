@@ -122,6 +122,11 @@ void SqliteConnection::JoinPool(std::shared_ptr<SharedDatabase> shared) {
   shared_ = std::move(shared);
 }
 
+Result<void> SqliteConnection::TakeWriteTurn(std::unique_lock<std::timed_mutex>& turn) {
+  if (turn.try_lock_for(std::chrono::milliseconds(kBusyTimeoutMs))) return Ok();
+  return Error::Unavailable("sqlite: timed out waiting for another writer");
+}
+
 bool SqliteConnection::LastErrorWasBusy() const {
   return (sqlite3_extended_errcode(db_) & 0xff) == SQLITE_BUSY;
 }
@@ -160,9 +165,11 @@ Result<int> SqliteConnection::Run(std::string_view sql, std::span<const sql::Par
     if (const int rc = Bind(raw, i + 1, params[i]); rc != SQLITE_OK) return DbError(rc);
   }
   // A write outside a transaction is a transaction of its own, and waits for its turn like one.
-  std::unique_lock<std::mutex> turn;
-  if (shared_ && !InTransaction() && !sqlite3_stmt_readonly(raw))
-    turn = std::unique_lock(shared_->write_turn);
+  std::unique_lock<std::timed_mutex> turn;
+  if (shared_ && !InTransaction() && !sqlite3_stmt_readonly(raw)) {
+    turn = std::unique_lock(shared_->write_turn, std::defer_lock);
+    GH_RETURN_IF_ERROR(TakeWriteTurn(turn));
+  }
   const StatementRow row(raw);
   for (;;) {
     const int rc = sqlite3_step(raw);
@@ -173,7 +180,7 @@ Result<int> SqliteConnection::Run(std::string_view sql, std::span<const sql::Par
 }
 
 Result<void> SqliteConnection::Script(std::string_view sql) {
-  if (shared_ && sql == kDialect.begin_write) write_turn_.lock();
+  if (shared_ && sql == kDialect.begin_write) GH_RETURN_IF_ERROR(TakeWriteTurn(write_turn_));
   const std::string text(sql);
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
   // The transaction has ended (COMMIT, ROLLBACK, or a BEGIN that failed): the next writer's turn.

@@ -20,8 +20,9 @@ namespace gh::store::sqlite {
 struct SharedDatabase {
   // The turn to write, decided in-process: writers wait on this mutex for one another instead of
   // polling SQLite's lock (a writer in another process, such as the CLI, is still met by
-  // SQLite's lock and WaitForLock).
-  std::mutex write_turn;
+  // SQLite's lock and WaitForLock). Timed, so that a thread which writes outside the transaction
+  // it holds fails after the busy timeout, as it did against SQLite's lock, instead of hanging.
+  std::timed_mutex write_turn;
   std::shared_ptr<WalCheckpointer> checkpointer;
 };
 
@@ -55,11 +56,13 @@ class SqliteConnection final : public sql::Connection {
   Error DbError(int rc) const;
   // sqlite3_busy_handler's callback: short waits while another connection holds a lock.
   static int WaitForLock(void* self, int tries);
+  // Takes `turn` (on shared_->write_turn); kUnavailable after the busy timeout.
+  Result<void> TakeWriteTurn(std::unique_lock<std::timed_mutex>& turn);
 
   sqlite3* db_;
   std::chrono::steady_clock::time_point busy_since_;  // when the current wait for a lock began
   std::shared_ptr<SharedDatabase> shared_;
-  std::unique_lock<std::mutex> write_turn_;  // held from BEGIN IMMEDIATE until the end of it
+  std::unique_lock<std::timed_mutex> write_turn_;  // held from BEGIN IMMEDIATE until its end
   // The statements prepared on this connection, kept for reuse: compiling SQL costs more than
   // running most of the store's queries. Finalized before the connection closes.
   std::unordered_map<std::string, std::unique_ptr<sqlite3_stmt, StatementFinalizer>> cache_;

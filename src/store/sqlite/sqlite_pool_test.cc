@@ -73,6 +73,20 @@ TEST_F(SqlitePoolTest, AWriteOutsideATransactionWaitsForItsTurn) {
   EXPECT_TRUE(written);
 }
 
+// A thread that holds a write transaction and then writes through another connection of the pool
+// (a bug, but one that must not hang a worker for ever) is refused after the busy timeout, as
+// SQLite's own lock refused it.
+TEST_F(SqlitePoolTest, WritingOutsideTheTransactionYouHoldFailsInsteadOfHanging) {
+  auto db = Join();
+  auto other = Join();
+  ASSERT_TRUE(db->Script("CREATE TABLE t (v INTEGER)").ok());
+  ASSERT_TRUE(db->Script(db->dialect().begin_write).ok());
+  auto written = other->Run("INSERT INTO t VALUES (1)", {}, [](const sql::Row&) {});
+  ASSERT_FALSE(written.ok());
+  EXPECT_EQ(written.error().code, ErrorCode::kUnavailable);
+  ASSERT_TRUE(db->Script("ROLLBACK").ok());
+}
+
 TEST_F(SqlitePoolTest, AWriteTransactionHoldsTheTurnUntilItEnds) {
   auto db = Join();
   auto other = Join();
