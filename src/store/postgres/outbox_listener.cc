@@ -1,11 +1,11 @@
 #include "store/postgres/outbox_listener.h"
 
-#include <libpq-fe.h>
 #include <poll.h>
 
 #include <chrono>
 #include <utility>
 
+#include "store/postgres/libpq.h"
 #include "store/postgres/pg_connection.h"
 
 namespace gh::store::postgres {
@@ -15,7 +15,7 @@ namespace {
 constexpr int kPollMs = 200;
 
 struct ConnCloser {
-  void operator()(pg_conn* c) const { PQfinish(c); }
+  void operator()(pg_conn* c) const { Pq().finish(c); }
 };
 using ConnHandle = std::unique_ptr<pg_conn, ConnCloser>;
 
@@ -40,23 +40,23 @@ void OutboxListener::Run() {
       }
       next_attempt = std::chrono::steady_clock::now() + std::chrono::seconds(1);
       ConnHandle fresh(Connect(target_));
-      if (!fresh || PQstatus(fresh.get()) != CONNECTION_OK) continue;
-      PGresult* listened = PQexec(fresh.get(), "LISTEN gatehouse_outbox");
-      const bool ok = PQresultStatus(listened) == PGRES_COMMAND_OK;
-      PQclear(listened);
+      if (!fresh || Pq().status(fresh.get()) != CONNECTION_OK) continue;
+      PGresult* listened = Pq().exec(fresh.get(), "LISTEN gatehouse_outbox");
+      const bool ok = Pq().resultStatus(listened) == PGRES_COMMAND_OK;
+      Pq().clear(listened);
       if (!ok) continue;
       conn = std::move(fresh);
       wake_();  // whatever was queued while we were not listening
     }
-    pollfd fd{.fd = PQsocket(conn.get()), .events = POLLIN, .revents = 0};
+    pollfd fd{.fd = Pq().socket(conn.get()), .events = POLLIN, .revents = 0};
     if (poll(&fd, 1, kPollMs) <= 0) continue;
-    if (PQconsumeInput(conn.get()) == 0) {
+    if (Pq().consumeInput(conn.get()) == 0) {
       conn.reset();  // the server went away; reconnect (and wake) on the next turn
       continue;
     }
     bool notified = false;
-    while (PGnotify* n = PQnotifies(conn.get())) {
-      PQfreemem(n);
+    while (PGnotify* n = Pq().notifies(conn.get())) {
+      Pq().freemem(n);
       notified = true;
     }
     if (notified) wake_();

@@ -1,12 +1,12 @@
 #include "store/postgres/pg_connection.h"
 
-#include <libpq-fe.h>
 #include <poll.h>
 
 #include <charconv>
 #include <string_view>
 #include <vector>
 
+#include "store/postgres/libpq.h"
 #include "store/sql/statement.h"
 
 namespace gh::store::postgres {
@@ -47,7 +47,7 @@ Oid TypeOf(const sql::Param& p) {
 }
 
 struct ResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
+  void operator()(PGresult* r) const { Pq().clear(r); }
 };
 using ResultHandle = std::unique_ptr<PGresult, ResultDeleter>;
 
@@ -55,17 +55,17 @@ using ResultHandle = std::unique_ptr<PGresult, ResultDeleter>;
 class ResultRow final : public sql::Row {
  public:
   ResultRow(const PGresult* result, int row) : result_(result), row_(row) {}
-  bool IsNull(int col) const override { return PQgetisnull(result_, row_, col) != 0; }
+  bool IsNull(int col) const override { return Pq().getisnull(result_, row_, col) != 0; }
   std::string Text(int col) const override {
-    return std::string(PQgetvalue(result_, row_, col), PQgetlength(result_, row_, col));
+    return std::string(Pq().getvalue(result_, row_, col), Pq().getlength(result_, row_, col));
   }
   std::int64_t Int(int col) const override {
-    const char* text = PQgetvalue(result_, row_, col);
+    const char* text = Pq().getvalue(result_, row_, col);
     std::int64_t value = 0;
-    std::from_chars(text, text + PQgetlength(result_, row_, col), value);
+    std::from_chars(text, text + Pq().getlength(result_, row_, col), value);
     return value;
   }
-  bool Bool(int col) const override { return PQgetvalue(result_, row_, col)[0] == 't'; }
+  bool Bool(int col) const override { return Pq().getvalue(result_, row_, col)[0] == 't'; }
 
  private:
   const PGresult* result_;
@@ -85,11 +85,11 @@ pg_conn* Connect(const PostgresTarget& target) {
   }
   keys.push_back(nullptr);
   values.push_back(nullptr);
-  return PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
+  return Pq().connectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
 }
 
 std::string ConnectionMessage(pg_conn* conn) {
-  std::string message = PQerrorMessage(conn);
+  std::string message = Pq().errorMessage(conn);
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
   return message;
 }
@@ -118,34 +118,35 @@ TranslatedSql TranslatePlaceholders(std::string_view sql) {
 }
 
 Result<std::unique_ptr<PgConnection>> PgConnection::Open(const PostgresTarget& target) {
+  GH_RETURN_IF_ERROR(LoadLibPq());
   pg_conn* conn = Connect(target);
   std::unique_ptr<PgConnection> db(new PgConnection(conn));
   if (conn == nullptr) return Error::Unavailable("postgres: out of memory");
-  if (PQstatus(conn) != CONNECTION_OK)
+  if (Pq().status(conn) != CONNECTION_OK)
     return Error::Unavailable(Cat("postgres: cannot connect: ", ConnectionMessage(conn)));
   // Notices (such as "relation already exists, skipping") are not for our logs.
-  PQsetNoticeProcessor(
+  Pq().setNoticeProcessor(
       conn, [](void*, const char*) {}, nullptr);
   return db;
 }
 
-PgConnection::~PgConnection() { PQfinish(conn_); }
+PgConnection::~PgConnection() { Pq().finish(conn_); }
 
 Result<void> PgConnection::Ready() {
   // An idle connection has nothing to read unless the server closed it (a restart sends a
   // goodbye and hangs up): notice that now, rather than fail the caller's first statement.
   // Reading the goodbye and then the end of the stream takes a call each.
-  pollfd fd{.fd = PQsocket(conn_), .events = POLLIN, .revents = 0};
-  for (int reads = 0; reads < 4 && PQstatus(conn_) == CONNECTION_OK && poll(&fd, 1, 0) > 0;
+  pollfd fd{.fd = Pq().socket(conn_), .events = POLLIN, .revents = 0};
+  for (int reads = 0; reads < 4 && Pq().status(conn_) == CONNECTION_OK && poll(&fd, 1, 0) > 0;
        ++reads) {
-    if (PQconsumeInput(conn_) == 0) break;
+    if (Pq().consumeInput(conn_) == 0) break;
   }
-  if (PQstatus(conn_) == CONNECTION_OK) return Ok();
+  if (Pq().status(conn_) == CONNECTION_OK) return Ok();
   // The server restarted or the network failed since the last call: try once to reconnect,
   // with connect_timeout bounding the wait. Prepared statements died with the old session.
   prepared_.clear();
-  PQreset(conn_);
-  if (PQstatus(conn_) != CONNECTION_OK)
+  Pq().reset(conn_);
+  if (Pq().status(conn_) != CONNECTION_OK)
     return Error::Unavailable(Cat("postgres: connection lost: ", ConnectionMessage(conn_)));
   return Ok();
 }
@@ -155,16 +156,16 @@ namespace {
 // A statement's outcome as the store's result: rows changed, or the failure's kind.
 Result<int> Outcome(pg_conn* conn, const PGresult* result) {
   if (result == nullptr) return Error::Unavailable(Cat("postgres: ", ConnectionMessage(conn)));
-  const ExecStatusType status = PQresultStatus(result);
+  const ExecStatusType status = Pq().resultStatus(result);
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
-    const char* tuples = PQcmdTuples(const_cast<PGresult*>(result));
+    const char* tuples = Pq().cmdTuples(const_cast<PGresult*>(result));
     int changed = 0;
     std::from_chars(tuples, tuples + std::char_traits<char>::length(tuples), changed);
     return changed;
   }
-  std::string message = Cat("postgres: ", PQresultErrorMessage(result));
+  std::string message = Cat("postgres: ", Pq().resultErrorMessage(result));
   while (!message.empty() && message.back() == '\n') message.pop_back();
-  const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  const char* state = Pq().resultErrorField(result, PG_DIAG_SQLSTATE);
   if (state != nullptr && std::string_view(state) == "23505")  // unique_violation
     return Error::AlreadyExists(std::move(message));
   return Error::Unavailable(std::move(message));
@@ -183,8 +184,8 @@ Result<int> PgConnection::Run(std::string_view sql, std::span<const sql::Param> 
     std::vector<Oid> types;
     for (const sql::Param& p : params) types.push_back(TypeOf(p));
     const std::string name = "s" + std::to_string(prepared_.size() + 1);
-    ResultHandle prepared(PQprepare(conn_, name.c_str(), translated.text.c_str(),
-                                    static_cast<int>(types.size()), types.data()));
+    ResultHandle prepared(Pq().prepare(conn_, name.c_str(), translated.text.c_str(),
+                                       static_cast<int>(types.size()), types.data()));
     GH_RETURN_IF_ERROR(Outcome(conn_, prepared.get()));
     it = prepared_.emplace(std::string(sql), name).first;
   }
@@ -213,23 +214,23 @@ Result<int> PgConnection::Run(std::string_view sql, std::span<const sql::Param> 
         break;
     }
   }
-  ResultHandle result(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
-                                     values.data(), lengths.data(), formats.data(),
-                                     /*resultFormat=*/0));
+  ResultHandle result(Pq().execPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
+                                        values.data(), lengths.data(), formats.data(),
+                                        /*resultFormat=*/0));
   GH_ASSIGN_OR_RETURN(int changed, Outcome(conn_, result.get()));
-  const int rows = PQntuples(result.get());
+  const int rows = Pq().ntuples(result.get());
   for (int r = 0; r < rows; ++r) on_row(ResultRow(result.get(), r));
   return changed;
 }
 
 Result<void> PgConnection::Script(std::string_view sql) {
-  ResultHandle result(PQexec(conn_, std::string(sql).c_str()));
+  ResultHandle result(Pq().exec(conn_, std::string(sql).c_str()));
   GH_RETURN_IF_ERROR(Outcome(conn_, result.get()));
   return Ok();
 }
 
 bool PgConnection::InTransaction() const {
-  const PGTransactionStatusType status = PQtransactionStatus(conn_);
+  const PGTransactionStatusType status = Pq().transactionStatus(conn_);
   return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
 }
 
