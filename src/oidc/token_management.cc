@@ -36,17 +36,20 @@ bool MayIntrospect(const store::ClientRecord& caller, const store::TokenRecord& 
 
 nlohmann::json IntrospectionResponse(const std::optional<store::TokenRecord>& token,
                                      const std::optional<store::UserRecord>& user,
-                                     std::string_view issuer, TimePoint now) {
+                                     std::string_view issuer, TimePoint now,
+                                     const std::optional<std::string>& access_token_audience) {
   if (!token || !IsActive(*token, now)) return {{"active", false}};
-  nlohmann::json body = {{"active", true},
-                         {"client_id", token->client_id},
-                         {"exp", ToUnixSeconds(token->expires_at)},
-                         {"iat", ToUnixSeconds(token->issued_at)},
-                         {"iss", std::string(issuer)},
-                         {"aud", token->client_id}};
+  const bool access = token->kind == store::TokenKind::kAccess;
+  nlohmann::json body = {
+      {"active", true},
+      {"client_id", token->client_id},
+      {"exp", ToUnixSeconds(token->expires_at)},
+      {"iat", ToUnixSeconds(token->issued_at)},
+      {"iss", std::string(issuer)},
+      {"aud", access && access_token_audience ? *access_token_audience : token->client_id}};
   if (!token->scope.empty()) body["scope"] = token->scope;
   // token_type is the RFC 6749 §7.1 type, which only access tokens have.
-  if (token->kind == store::TokenKind::kAccess) body["token_type"] = "Bearer";
+  if (access) body["token_type"] = "Bearer";
   if (token->user_id) body["sub"] = *token->user_id;
   if (user) body["username"] = user->username;
   if (token->sid) body["sid"] = *token->sid;

@@ -28,9 +28,11 @@ bool MayIntrospect(const store::ClientRecord& caller, const store::TokenRecord& 
 
 // The RFC 7662 §2.2 response. {"active":false} alone for an unknown or inactive token, so nothing
 // about it leaks; otherwise active, scope, client_id, token_type, exp, iat, iss, aud, and sub,
-// username and sid when the token has an end-user.
+// username and sid when the token has an end-user. `aud` is the client, or for an access token of
+// a client registered with an access-token audience that audience, as its JWT says (RFC 9068).
 nlohmann::json IntrospectionResponse(const std::optional<store::TokenRecord>& token,
                                      const std::optional<store::UserRecord>& user,
-                                     std::string_view issuer, TimePoint now);
+                                     std::string_view issuer, TimePoint now,
+                                     const std::optional<std::string>& access_token_audience = {});
 
 }  // namespace gh::oidc

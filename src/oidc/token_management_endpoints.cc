@@ -78,7 +78,15 @@ http::Response IntrospectionEndpoint::Handle(const http::Request& request) const
     if (record && record->user_id) {
       GH_ASSIGN_OR_RETURN(user, context_.store.FindUserById(*record->user_id));
     }
-    return IntrospectionResponse(record, user, context_.settings.issuer, context_.clock.Now());
+    // The audience is the token's client's registration; a resource server asking about another
+    // client's token needs that client's.
+    std::optional<std::string> audience = client.access_token_audience;
+    if (record && record->client_id != client.id) {
+      GH_ASSIGN_OR_RETURN(auto owner, context_.store.FindClient(record->client_id));
+      audience = owner ? owner->access_token_audience : std::nullopt;
+    }
+    return IntrospectionResponse(record, user, context_.settings.issuer, context_.clock.Now(),
+                                 audience);
   }();
   if (!introspect.ok()) return OAuthErrorResponse(introspect.error(), request);
   return NoStoreJson(200, introspect->dump());

@@ -80,6 +80,16 @@ TEST(Introspection, ActiveDescribesTheToken) {
                                   {"sid", "s1"}}));
 }
 
+TEST(Introspection, AnAccessTokensAudienceIsTheRegisteredOneWhenThereIsOne) {
+  const std::optional<std::string> api = "https://api.example/";
+  EXPECT_EQ(IntrospectionResponse(Access(), std::nullopt, "https://id", kNow, api)["aud"],
+            "https://api.example/");
+  EXPECT_EQ(IntrospectionResponse(Access(), std::nullopt, "https://id", kNow)["aud"], "app");
+  auto refresh = Access();
+  refresh.kind = store::TokenKind::kRefresh;  // for the authorization server, not the API
+  EXPECT_EQ(IntrospectionResponse(refresh, std::nullopt, "https://id", kNow, api)["aud"], "app");
+}
+
 TEST(Introspection, ClientCredentialsTokenHasNoUser) {
   auto token = Access();
   token.user_id.reset();

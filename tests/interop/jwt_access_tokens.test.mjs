@@ -68,6 +68,8 @@ describe('JWT access tokens (RFC 9068)', () => {
     const active = await introspect(token);
     assert.equal(active.json.active, true);
     assert.equal(active.json.client_id, 'svc');
+    assert.equal(active.json.aud, API, 'the audience the JWT names');
+    assert.equal((await introspect(token, 'svc')).json.aud, API);
     assert.deepEqual(await introspect(token, 'other').then((r) => r.json), { active: false });
     const refused = await revoke(token, 'other');
     assert.equal(refused.json.error, 'unauthorized_client');
