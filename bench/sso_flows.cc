@@ -19,7 +19,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
-#include <cctype>
 #include <chrono>
 #include <iostream>
 #include <map>
@@ -29,8 +28,11 @@
 #include <string_view>
 #include <vector>
 
+#include "core/params.h"
+
 namespace {
 
+using gh::Params;
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -62,21 +64,6 @@ struct Tally {
   }
 };
 
-std::string FormEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 // The `code` parameter of the redirect to the app, if the redirect is one.
 std::optional<std::string> CodeFrom(std::string_view location, std::string_view redirect_uri) {
   if (!location.starts_with(redirect_uri)) return std::nullopt;
@@ -90,11 +77,14 @@ std::optional<std::string> CodeFrom(std::string_view location, std::string_view 
 class Flows {
  public:
   explicit Flows(Options options) : options_(std::move(options)) {
-    std::string query = "response_type=code&scope=openid&state=bench&code_challenge_method=S256";
-    query += "&client_id=" + FormEncode(options_.client_id);
-    query += "&redirect_uri=" + FormEncode(options_.redirect_uri);
-    query += "&code_challenge=" + FormEncode(options_.challenge);
-    authorize_target_ = options_.authorize_path + "?" + query;
+    Params query{{"response_type", "code"},
+                 {"scope", "openid"},
+                 {"state", "bench"},
+                 {"client_id", options_.client_id},
+                 {"redirect_uri", options_.redirect_uri},
+                 {"code_challenge", options_.challenge},
+                 {"code_challenge_method", "S256"}};
+    authorize_target_ = options_.authorize_path + "?" + query.Encode();
   }
 
   Tally Run() {
@@ -150,9 +140,11 @@ class Flows {
     token.set(http::field::host, options_.host);
     token.set(http::field::authorization, options_.authorization);
     token.set(http::field::content_type, "application/x-www-form-urlencoded");
-    token.body() = "grant_type=authorization_code&code=" + FormEncode(*code) +
-                   "&redirect_uri=" + FormEncode(options_.redirect_uri) +
-                   "&code_verifier=" + FormEncode(options_.verifier);
+    token.body() = Params{{"grant_type", "authorization_code"},
+                          {"code", *code},
+                          {"redirect_uri", options_.redirect_uri},
+                          {"code_verifier", options_.verifier}}
+                       .Encode();
     token.prepare_payload();
     http::response<http::string_body> tokens;
     if (!co_await Exchange(stream, buffer, token, tokens)) co_return false;
