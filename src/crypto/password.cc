@@ -80,7 +80,8 @@ Result<std::string> PasswordHasher::Hash(std::string_view password) const {
 }
 
 bool PasswordHasher::Verify(std::string_view encoded, std::string_view password) const {
-  // libargon2 needs a NUL-terminated string; an embedded NUL would silently truncate the hash.
+  // The PHC string is read as a C string (ParseEncoded's sscanf); an embedded NUL would silently
+  // truncate it.
   if (encoded.find('\0') != std::string_view::npos) return false;
   auto parsed = ParseEncoded(std::string(encoded));
   if (!parsed) return false;

@@ -71,10 +71,9 @@ bool Request::HasMediaType(std::string_view media_type) const {
 }
 
 Result<Params> Request::Form() const {
+  if (HasMediaType("application/x-www-form-urlencoded")) return Params::Parse(body);
   if (!headers.Get("Content-Type")) return Error::InvalidArgument("missing Content-Type");
-  if (!HasMediaType("application/x-www-form-urlencoded"))
-    return Error::InvalidArgument("Content-Type must be application/x-www-form-urlencoded");
-  return Params::Parse(body);
+  return Error::InvalidArgument("Content-Type must be application/x-www-form-urlencoded");
 }
 
 std::optional<std::string> Request::Cookie(std::string_view name) const {

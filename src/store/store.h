@@ -142,7 +142,6 @@ class OutboxStore {
   // trip however many — a sign-out may notify a thousand. Their ids, in the same order. `each` is
   // pending for the outbox to deliver, or an outcome already known (a confirmation the browser
   // brought back), which the outbox never claims.
-
   virtual Result<std::vector<std::int64_t>> EnqueueNotifications(
       const LogoutNotificationRecord& each, std::span<const std::string> client_ids) = 0;
   // Atomically claims up to `limit` pending rows due at `now` whose lease is absent or expired,
