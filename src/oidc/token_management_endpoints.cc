@@ -25,9 +25,6 @@ Result<std::optional<FoundToken>, OAuthError> FindToken(const ProviderContext& c
   auto unrecorded = ReadUnrecordedAccessToken(token, context.settings.issuer,
                                               context.keys.VerificationKeys(), context.clock.Now());
   if (!unrecorded) return std::optional<FoundToken>();
-  // Removing a client removes its recorded tokens; its unrecorded ones end with it too.
-  GH_ASSIGN_OR_RETURN(auto client, context.store.FindClient(unrecorded->client_id));
-  if (!client) return std::optional<FoundToken>();
   return std::optional(FoundToken{.record = std::move(*unrecorded), .stored = false});
 }
 
@@ -73,17 +70,25 @@ http::Response IntrospectionEndpoint::Handle(const http::Request& request) const
     GH_ASSIGN_OR_RETURN(auto token, ParseIntrospectionRequest(form));
     GH_ASSIGN_OR_RETURN(auto found, FindToken(context_, token));
     std::optional<store::TokenRecord> record;
-    if (found && MayIntrospect(client, found->record)) record = std::move(found->record);
+    std::optional<std::string> audience;
+    if (found && MayIntrospect(client, found->record)) {
+      // The token's client (the caller, or the client it is a resource server for): its
+      // registration names its access tokens' audience, and once it is removed none of its tokens
+      // is active — the recorded ones go with it, the unrecorded JWTs end here.
+      const store::ClientRecord* owner = &client;
+      std::optional<store::ClientRecord> other;
+      if (found->record.client_id != client.id) {
+        GH_ASSIGN_OR_RETURN(other, context_.store.FindClient(found->record.client_id));
+        owner = other ? &*other : nullptr;
+      }
+      if (owner) {
+        audience = owner->access_token_audience;
+        record = std::move(found->record);
+      }
+    }
     std::optional<store::UserRecord> user;
     if (record && record->user_id) {
       GH_ASSIGN_OR_RETURN(user, context_.store.FindUserById(*record->user_id));
-    }
-    // The audience is the token's client's registration; a resource server asking about another
-    // client's token needs that client's.
-    std::optional<std::string> audience = client.access_token_audience;
-    if (record && record->client_id != client.id) {
-      GH_ASSIGN_OR_RETURN(auto owner, context_.store.FindClient(record->client_id));
-      audience = owner ? owner->access_token_audience : std::nullopt;
     }
     return IntrospectionResponse(record, user, context_.settings.issuer, context_.clock.Now(),
                                  audience);

@@ -23,7 +23,8 @@ describe('JWT access tokens (RFC 9068)', () => {
         { id: 'svc', secret: SECRET, accessTokenAudience: API },
         { id: 'web', secret: SECRET, accessTokenAudience: API, postLogoutRedirectUris: [SIGNED_OUT] },
         { id: 'other', secret: SECRET },
-        { id: 'api', secret: SECRET, resourceServerFor: ['svc', 'web'] },
+        { id: 'leaving', secret: SECRET, accessTokenAudience: API },
+        { id: 'api', secret: SECRET, resourceServerFor: ['svc', 'web', 'leaving'] },
       ],
     });
     meta = await fetchMetadata(gh.issuer);
@@ -76,6 +77,13 @@ describe('JWT access tokens (RFC 9068)', () => {
     assert.equal((await introspect(token)).json.active, true, 'another client cannot revoke it');
     assert.equal((await revoke(token, 'svc')).status, 200);
     assert.equal((await revoke(token, 'svc')).status, 200, 'revoking twice is fine (RFC 7009 §2.2)');
+    assert.deepEqual((await introspect(token)).json, { active: false });
+  });
+
+  it('a removed client\'s unrecorded token is no longer active', async () => {
+    const { access_token: token } = (await clientCredentials('leaving')).json;
+    assert.equal((await introspect(token)).json.active, true);
+    await gh.cli(['client', 'remove', '--id', 'leaving']);
     assert.deepEqual((await introspect(token)).json, { active: false });
   });
 
