@@ -1,85 +1,36 @@
 #include "crypto/key_sealer.h"
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-
-#include <memory>
-#include <stdexcept>
-
 #include "core/base64url.h"
+#include "crypto/aead.h"
 
 namespace gh::crypto {
 namespace {
 
 constexpr std::string_view kPrefix = "gh-sealed-v1:";
-constexpr std::size_t kKeyBytes = 32;
-constexpr std::size_t kNonceBytes = 12;  // GCM's recommended IV length (NIST SP 800-38D)
-constexpr std::size_t kTagBytes = 16;
-
-struct CipherFree {
-  void operator()(EVP_CIPHER_CTX* ctx) const { EVP_CIPHER_CTX_free(ctx); }
-};
-using Cipher = std::unique_ptr<EVP_CIPHER_CTX, CipherFree>;
-
-const unsigned char* Bytes(std::string_view s) {
-  return reinterpret_cast<const unsigned char*>(s.data());
-}
 
 }  // namespace
 
 Result<KeySealer> KeySealer::FromKey(std::string_view key) {
-  // Trailing white space comes with keys kept in files and environment variables.
-  while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' '))
-    key.remove_suffix(1);
-  if (key.size() == kKeyBytes) return KeySealer(std::string(key));
-  auto decoded = Base64UrlDecode(key);
-  if (decoded && decoded->size() == kKeyBytes) return KeySealer(std::move(*decoded));
-  return Error::InvalidArgument("the key encryption key must be 32 bytes, raw or base64url");
+  auto parsed = ParseAeadKey(key);
+  if (!parsed)
+    return Error::InvalidArgument("the key encryption key must be 32 bytes, raw or base64url");
+  return KeySealer(std::move(*parsed));
 }
 
 bool KeySealer::IsSealed(std::string_view text) { return text.starts_with(kPrefix); }
 
 std::string KeySealer::Seal(std::string_view plaintext, std::string_view associated_data) const {
-  std::string out(kNonceBytes + plaintext.size() + kTagBytes, '\0');
-  auto* nonce = reinterpret_cast<unsigned char*>(out.data());
-  auto* body = nonce + kNonceBytes;
-  int length = 0;
-  Cipher ctx(EVP_CIPHER_CTX_new());
-  // Only allocation can fail here; no caller could recover from that.
-  if (!ctx || RAND_bytes(nonce, kNonceBytes) != 1 ||
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key_), nonce) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &length, Bytes(associated_data),
-                        static_cast<int>(associated_data.size())) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), body, &length, Bytes(plaintext),
-                        static_cast<int>(plaintext.size())) != 1 ||
-      EVP_EncryptFinal_ex(ctx.get(), body + length, &length) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, body + plaintext.size()) != 1)
-    throw std::runtime_error("AES-256-GCM encryption failed");
-  return std::string(kPrefix) + Base64UrlEncode(out);
+  return std::string(kPrefix) + Base64UrlEncode(AeadSeal(key_, plaintext, associated_data));
 }
 
 Result<std::string> KeySealer::Open(std::string_view sealed,
                                     std::string_view associated_data) const {
   if (!IsSealed(sealed)) return Error::InvalidArgument("not a sealed value");
   auto raw = Base64UrlDecode(sealed.substr(kPrefix.size()));
-  if (!raw || raw->size() < kNonceBytes + kTagBytes)
-    return Error::InvalidArgument("malformed sealed value");
-  const std::size_t body_size = raw->size() - kNonceBytes - kTagBytes;
-  const auto* nonce = Bytes(*raw);
-  const auto* body = nonce + kNonceBytes;
-  std::string tag = raw->substr(kNonceBytes + body_size);
-  std::string plaintext(body_size, '\0');
-  auto* out = reinterpret_cast<unsigned char*>(plaintext.data());
-  int length = 0;
-  Cipher ctx(EVP_CIPHER_CTX_new());
-  if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key_), nonce) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), nullptr, &length, Bytes(associated_data),
-                        static_cast<int>(associated_data.size())) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), out, &length, body, static_cast<int>(body_size)) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) != 1 ||
-      EVP_DecryptFinal_ex(ctx.get(), out + length, &length) != 1)
-    return Error::InvalidArgument("the sealed value does not open with this key");
-  return plaintext;
+  if (!raw) return Error::InvalidArgument("malformed sealed value");
+  auto plaintext = AeadOpen(key_, *raw, associated_data);
+  if (!plaintext) return Error::InvalidArgument("the sealed value does not open with this key");
+  return std::move(*plaintext);
 }
 
 }  // namespace gh::crypto
