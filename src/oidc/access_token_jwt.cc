@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/jws.h"
+#include "oidc/json_members.h"
 #include "oidc/token_state.h"
 
 namespace gh::oidc {
@@ -36,22 +37,12 @@ std::optional<store::TokenRecord> ReadUnrecordedAccessToken(
   if (!jws.ok() || jws->header.value("typ", "") != kAccessTokenJwtType) return std::nullopt;
   if (!crypto::VerifyJws(*jws, keys).ok()) return std::nullopt;
   const auto& claims = jws->payload;
-  auto text = [&](const char* name) -> std::optional<std::string> {
-    auto it = claims.find(name);
-    if (it == claims.end() || !it->is_string()) return std::nullopt;
-    return it->get<std::string>();
-  };
-  auto time = [&](const char* name) -> std::optional<TimePoint> {
-    auto it = claims.find(name);
-    if (it == claims.end() || !it->is_number_integer()) return std::nullopt;
-    return FromUnixSeconds(it->get<std::int64_t>());
-  };
-  auto iss = text("iss");
-  auto client_id = text("client_id");
-  auto sub = text("sub");
-  auto jti = text("jti");
-  auto iat = time("iat");
-  auto exp = time("exp");
+  auto iss = StringMember(claims, "iss");
+  auto client_id = StringMember(claims, "client_id");
+  auto sub = StringMember(claims, "sub");
+  auto jti = StringMember(claims, "jti");
+  auto iat = TimeMember(claims, "iat");
+  auto exp = TimeMember(claims, "exp");
   if (!iss || *iss != issuer || !client_id || !sub || *sub != *client_id || !jti || !iat || !exp ||
       now >= *exp || claims.contains("auth_time"))
     return std::nullopt;
@@ -60,7 +51,7 @@ std::optional<store::TokenRecord> ReadUnrecordedAccessToken(
   record.kind = store::TokenKind::kAccess;
   record.grant_id = *jti;
   record.client_id = *client_id;
-  record.scope = text("scope").value_or("");
+  record.scope = StringMember(claims, "scope").value_or("");
   record.issued_at = *iat;
   record.expires_at = *exp;
   return record;

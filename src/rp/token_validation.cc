@@ -8,10 +8,13 @@
 #include "crypto/digest.h"
 #include "crypto/jws.h"
 #include "oidc/id_token.h"
+#include "oidc/json_members.h"
 #include "oidc/logout_token.h"
 
 namespace gh::rp {
 namespace {
+
+using oidc::StringMember;
 
 struct VerifiedJwt {
   nlohmann::json header;
@@ -21,12 +24,6 @@ struct VerifiedJwt {
 };
 
 Error Invalid(std::string message) { return Error::InvalidArgument(std::move(message)); }
-
-std::optional<std::string> StringMember(const nlohmann::json& object, const char* name) {
-  auto it = object.find(name);
-  if (it == object.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
-}
 
 // The latest NumericDate accepted: 2100-01-01. Far enough for any real token, and far below
 // where seconds would overflow the clock's nanosecond count.
