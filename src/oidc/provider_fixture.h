@@ -23,6 +23,7 @@ namespace gh::oidc {
 
 inline constexpr char kTestIssuer[] = "https://id.example";
 inline constexpr char kTestCsrfSecret[] = "csrf secret of the provider tests, 32+ bytes";
+inline constexpr char kTestClientTokenKey[] = "client-token key, 32 bytes long.";
 
 class ProviderFixture : public ::testing::Test {
  protected:
@@ -33,8 +34,8 @@ class ProviderFixture : public ::testing::Test {
         sessions_(*store_, clock_, random_, events_, session::SessionPolicy{}),
         csrf_(random_, kTestCsrfSecret, /*secure=*/false),
         sign_out_(kTestIssuer, *store_, sessions_, clock_, random_, csrf_),
-        provider_(ProviderSettings{.issuer = kTestIssuer}, *store_, keys_, sessions_, clock_,
-                  random_, csrf_, sign_out_) {
+        provider_(ProviderSettings{.issuer = kTestIssuer, .client_token_key = kTestClientTokenKey},
+                  *store_, keys_, sessions_, clock_, random_, csrf_, sign_out_) {
     sessions_.AddProtocol(oidc_participants_);
   }
 

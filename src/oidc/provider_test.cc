@@ -11,6 +11,7 @@
 #include "crypto/jws.h"
 #include "oidc/id_token.h"
 #include "oidc/provider_fixture.h"
+#include "oidc/token_state.h"
 
 namespace gh::oidc {
 namespace {
@@ -660,6 +661,64 @@ TEST_F(ProviderTest, ClientCredentials) {
 
   ExpectOAuthError(Post("/token", "grant_type=client_credentials&client_id=spa"), 400,
                    "unauthorized_client");
+}
+
+TEST_F(ProviderTest, AClientsOwnAccessTokenIsSealedNotStoredYetEndsAsAStoredOneWould) {
+  store::ClientRecord api;
+  api.id = "api";
+  api.name = "API";
+  api.secret_hash = crypto::Sha256Base64Url(kSecret);
+  api.resource_server_for = {"app"};
+  api.created_at = clock_.Now();
+  ASSERT_TRUE(store_->PutClient(api).ok());
+  auto introspect_as_api = [&](const std::string& token) {
+    return Body(Post("/introspect", Params{{"token", token}}.Encode(), BasicAuth("api", kSecret)));
+  };
+  auto issue = [&] {
+    auto response =
+        PostAsApp("/token", {{"grant_type", "client_credentials"}, {"scope", "openid"}});
+    EXPECT_EQ(response.status, 200) << response.body;
+    return Body(response)["access_token"].get<std::string>();
+  };
+
+  auto token = issue();
+  EXPECT_FALSE(*store_->FindToken(SecretHash(token))) << "issuing it wrote nothing";
+  auto info = introspect_as_api(token);
+  EXPECT_EQ(info["active"], true);
+  EXPECT_EQ(info["client_id"], "app");
+  EXPECT_FALSE(info.contains("sub")) << "about the client, no end-user";
+  EXPECT_EQ(info["exp"], ToUnixSeconds(clock_.Now()) + 3600);
+
+  ASSERT_EQ(PostAsApp("/revoke", {{"token", token}}).status, 200);
+  EXPECT_EQ(introspect_as_api(token), (json{{"active", false}}));
+  EXPECT_EQ(PostAsApp("/revoke", {{"token", token}}).status, 200) << "revoking twice is fine";
+  EXPECT_EQ(introspect_as_api(token), (json{{"active", false}}));
+
+  auto expiring = issue();
+  clock_.Advance(Seconds(3600));
+  EXPECT_EQ(introspect_as_api(expiring), (json{{"active", false}}));
+
+  auto of_removed_client = issue();
+  ASSERT_TRUE(*store_->RemoveClient("app"));
+  EXPECT_EQ(introspect_as_api(of_removed_client), (json{{"active", false}}));
+}
+
+TEST_F(ProviderTest, AnotherDeploymentsSealedTokenIsUnknown) {
+  auto token = Body(PostAsApp("/token", {{"grant_type", "client_credentials"}}))["access_token"]
+                   .get<std::string>();
+  ProviderSettings elsewhere{.issuer = kTestIssuer,
+                             .client_token_key = "another deployment's key, 32 B.."};
+  Provider other(elsewhere, *store_, keys_, sessions_, clock_, random_, csrf_, sign_out_);
+  http::Router other_router;
+  other.Register(other_router);
+  http::Request request;
+  request.method = "POST";
+  request.target = "/introspect";
+  request.headers.Add("Content-Type", "application/x-www-form-urlencoded");
+  request.headers.Add("Authorization", BasicAuth("app", kSecret));
+  request.body = Params{{"token", token}}.Encode();
+  EXPECT_EQ(Body(other_router.Dispatch(request)), (json{{"active", false}}));
+  EXPECT_EQ(Introspect(token)["active"], true);
 }
 
 TEST_F(ProviderTest, PublicClientFlow) {

@@ -1,6 +1,7 @@
 #include "oidc/token_issuer.h"
 
 #include "oidc/access_token_jwt.h"
+#include "oidc/client_access_token.h"
 #include "oidc/id_token.h"
 #include "oidc/scope.h"
 #include "oidc/token_state.h"
@@ -10,11 +11,10 @@ namespace {
 
 constexpr std::size_t kTokenBytes = 32;
 
-// The record of `token`, one of `issuance`'s: only its hash is kept.
-store::TokenRecord RecordOf(const Issuance& issuance, std::string_view token, store::TokenKind kind,
-                            std::string scope, TimePoint issued_at, TimePoint expires_at) {
+// The record of one of `issuance`'s tokens, but for the token's hash.
+store::TokenRecord RecordOf(const Issuance& issuance, store::TokenKind kind, std::string scope,
+                            TimePoint issued_at, TimePoint expires_at) {
   store::TokenRecord record;
-  record.token_hash = SecretHash(token);
   record.kind = kind;
   record.grant_id = issuance.grant_id;
   record.client_id = issuance.client.id;
@@ -32,7 +32,8 @@ std::string TokenIssuer::MintOpaque(const Issuance& issuance, store::TokenKind k
                                     std::string scope, Seconds ttl, MintedTokens& tokens) const {
   std::string token = context_.random.Token(kTokenBytes);
   auto now = context_.clock.Now();
-  tokens.records.push_back(RecordOf(issuance, token, kind, std::move(scope), now, now + ttl));
+  tokens.records.push_back(RecordOf(issuance, kind, std::move(scope), now, now + ttl));
+  tokens.records.back().token_hash = SecretHash(token);  // only its hash is kept
   return token;
 }
 
@@ -55,8 +56,9 @@ Result<std::string, OAuthError> TokenIssuer::MintJwtAccessToken(const Issuance& 
                              .expires_at = now + context_.settings.access_token_ttl};
   GH_ASSIGN_OR_RETURN(auto jwt, SignAccessToken(*key, content));
   if (issuance.user) {
-    tokens.records.push_back(RecordOf(issuance, jwt, store::TokenKind::kAccess, issuance.scope, now,
-                                      content.expires_at));
+    tokens.records.push_back(
+        RecordOf(issuance, store::TokenKind::kAccess, issuance.scope, now, content.expires_at));
+    tokens.records.back().token_hash = SecretHash(jwt);
   }
   return jwt;
 }
@@ -91,6 +93,12 @@ Result<MintedTokens, OAuthError> TokenIssuer::Mint(const Issuance& issuance) con
   response.expires_in = context_.settings.access_token_ttl;
   if (const auto& audience = issuance.client.access_token_audience) {
     GH_ASSIGN_OR_RETURN(response.access_token, MintJwtAccessToken(issuance, *audience, tokens));
+  } else if (!issuance.user) {
+    auto now = context_.clock.Now();
+    response.access_token =
+        SealClientAccessToken(context_.settings.client_token_key,
+                              RecordOf(issuance, store::TokenKind::kAccess, issuance.scope, now,
+                                       now + context_.settings.access_token_ttl));
   } else {
     response.access_token = MintOpaque(issuance, store::TokenKind::kAccess, issuance.scope,
                                        context_.settings.access_token_ttl, tokens);

@@ -1,8 +1,10 @@
 // TokenIssuer: mints the tokens of every grant — an access token (opaque, or an RFC 9068 JWT for
-// clients registered with an access-token audience), optionally a refresh
-// token, and an ID token when an end-user is present and openid was granted — and records the
-// opaque ones (hashed) in the store. Minting (signing the ID token, the slow part) and recording
-// are two steps, so that the caller's write transaction holds the store's lock only to record.
+// clients registered with an access-token audience), optionally a refresh token, and an ID token
+// when an end-user is present and openid was granted — and records them (hashed) in the store,
+// but for a client's own access token, which is self-contained either way
+// (client_access_token.h, access_token_jwt.h). Minting (signing the ID token, the slow part) and
+// recording are two steps, so that the caller's write transaction holds the store's lock only to
+// record.
 #pragma once
 
 #include <optional>

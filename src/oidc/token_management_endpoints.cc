@@ -4,6 +4,7 @@
 
 #include "core/log.h"
 #include "oidc/access_token_jwt.h"
+#include "oidc/client_access_token.h"
 #include "oidc/oauth_http.h"
 #include "oidc/token_management.h"
 #include "oidc/token_state.h"
@@ -13,17 +14,21 @@ namespace {
 
 struct FoundToken {
   store::TokenRecord record;
-  bool stored = true;  // false: an unrecorded JWT access token, read from itself
+  bool stored = true;  // false: a client's own access token, read from itself
 };
 
-// The stored record of `token`, or what an unrecorded JWT access token (a client's own, RFC 9068)
-// says of itself once its signature checks out.
+// The stored record of `token` (a revoked client's own token is stored too), or what a client's
+// own access token says of itself: sealed and opaque, or a JWT (RFC 9068) whose signature holds.
 Result<std::optional<FoundToken>, OAuthError> FindToken(const ProviderContext& context,
                                                         std::string_view token) {
   GH_ASSIGN_OR_RETURN(auto stored, context.store.FindToken(SecretHash(token)));
   if (stored) return std::optional(FoundToken{.record = std::move(*stored)});
-  auto unrecorded = ReadUnrecordedAccessToken(token, context.settings.issuer,
-                                              context.keys.VerificationKeys(), context.clock.Now());
+  auto now = context.clock.Now();
+  auto unrecorded = OpenClientAccessToken(context.settings.client_token_key, token, now);
+  if (!unrecorded) {
+    unrecorded = ReadUnrecordedAccessToken(token, context.settings.issuer,
+                                           context.keys.VerificationKeys(), now);
+  }
   if (!unrecorded) return std::optional<FoundToken>();
   return std::optional(FoundToken{.record = std::move(*unrecorded), .stored = false});
 }
@@ -46,7 +51,7 @@ http::Response RevocationEndpoint::Handle(const http::Request& request) const {
       GH_RETURN_IF_ERROR(context_.store.RevokeToken(record.token_hash));
     } else {
       // Recorded now, as revoked, so introspection refuses it until it expires (a resource server
-      // that checks it only locally cannot know: the price of a self-contained token).
+      // that checks a JWT only locally cannot know: the price of a self-contained JWT).
       record.revoked = true;
       auto recorded = context_.store.PutToken(record);
       // A concurrent revocation of the same token recorded it first.

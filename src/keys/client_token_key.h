@@ -1,0 +1,23 @@
+// The key clients' own opaque access tokens are sealed under (oidc/client_access_token.h): made
+// on a deployment's first start and kept in the store, so every node and every restart reads the
+// tokens issued before. Whoever holds it can make tokens introspection accepts, so it is stored
+// sealed by the operator's key-encryption key when one is configured, like the signing keys.
+#pragma once
+
+#include <string>
+
+#include "core/clock.h"
+#include "core/random.h"
+#include "core/result.h"
+#include "crypto/key_sealer.h"
+#include "store/store.h"
+
+namespace gh::keys {
+
+// The key's crypto::kAeadKeyBytes raw bytes. kFailedPrecondition when it was stored sealed and
+// `sealer` is null or another key.
+Result<std::string> LoadClientTokenKey(store::ServerSecretStore& store,
+                                       const crypto::KeySealer* sealer, Random& random,
+                                       Clock& clock);
+
+}  // namespace gh::keys
