@@ -57,6 +57,29 @@ TEST_F(SqlitePoolTest, TheCheckpointerCopiesTheLogIntoTheDatabaseFile) {
   EXPECT_GE(std::filesystem::file_size(path_), 40u * 4000u);
 }
 
+// While a reader keeps an old snapshot the log cannot restart and stays past the threshold; a
+// checkpoint must still wait for that many new pages rather than follow every commit.
+TEST_F(SqlitePoolTest, ACheckpointWaitsForThatManyNewPagesWhileTheLogCannotRestart) {
+  constexpr int kPages = 40;
+  auto db = Join(kPages);
+  ASSERT_TRUE(db->Script("CREATE TABLE t (v BLOB)").ok());
+  auto reader = Open();
+  ASSERT_TRUE(reader->Script("BEGIN; SELECT count(*) FROM t").ok());
+  // Two or three pages of log each (a leaf, its parent): under the 4 × kPages past which a
+  // checkpoint would wait for the reader to restart the log.
+  constexpr int kCommits = 50;
+  for (int i = 0; i < kCommits; ++i) {
+    ASSERT_TRUE(db->Script("INSERT INTO t VALUES (zeroblob(3000))").ok());
+    // Time for a checkpoint to finish, so that the next commit could start one of its own; that
+    // only makes the count larger, the bound below holds however slow the machine.
+    std::this_thread::sleep_for(3ms);
+  }
+  const int checkpoints = shared_->checkpointer->checkpoints();
+  EXPECT_GT(checkpoints, 0);
+  EXPECT_LE(checkpoints, kCommits * 3 / kPages + 1) << "a checkpoint after (nearly) every commit";
+  ASSERT_TRUE(reader->Script("COMMIT").ok());
+}
+
 TEST_F(SqlitePoolTest, AWriteOutsideATransactionWaitsForItsTurn) {
   auto db = Join();
   ASSERT_TRUE(db->Script("CREATE TABLE t (v INTEGER)").ok());

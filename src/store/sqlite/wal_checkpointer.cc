@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <utility>
+
 #include "core/log.h"
 
 namespace gh::store::sqlite {
@@ -46,10 +48,17 @@ WalCheckpointer::~WalCheckpointer() {
 
 int WalCheckpointer::OnCommit(void* self, sqlite3* /*db*/, const char* /*schema*/, int log_pages) {
   auto* checkpointer = static_cast<WalCheckpointer*>(self);
-  if (log_pages < checkpointer->pages_) return SQLITE_OK;
   {
     std::lock_guard lock(checkpointer->mutex_);
-    if (checkpointer->due_) return SQLITE_OK;
+    // Counted by what each commit added, not by the log's size: while a reader holds an old
+    // snapshot the log cannot restart, and a size past the threshold would start a checkpoint
+    // (two fdatasyncs) after every commit. A smaller size than last time means the log restarted
+    // from its beginning.
+    const int last = std::exchange(checkpointer->log_pages_, log_pages);
+    checkpointer->unchecked_pages_ += log_pages >= last ? log_pages - last : log_pages;
+    if (checkpointer->unchecked_pages_ < checkpointer->pages_ || checkpointer->due_)
+      return SQLITE_OK;
+    checkpointer->unchecked_pages_ = 0;
     checkpointer->due_ = true;
   }
   checkpointer->wake_.notify_one();

@@ -41,6 +41,8 @@ class WalCheckpointer {
   const int pages_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
+  int log_pages_ = 0;        // the log's size after the last commit
+  int unchecked_pages_ = 0;  // written to the log since the last checkpoint was started
   bool due_ = false;
   bool stopping_ = false;
   int checkpoints_ = 0;
