@@ -88,7 +88,14 @@ void SqliteConnection::StatementFinalizer::operator()(sqlite3_stmt* stmt) const 
   sqlite3_finalize(stmt);
 }
 
+void ConfigureSqliteForProcess() {
+  // Refused (SQLITE_MISUSE) once SQLite is initialised, which only the first call finds it not.
+  static const int configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)configured;
+}
+
 Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path) {
+  ConfigureSqliteForProcess();
   sqlite3* raw = nullptr;
   const int rc =
       sqlite3_open_v2(path.c_str(), &raw,

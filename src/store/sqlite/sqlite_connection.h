@@ -16,6 +16,12 @@ struct sqlite3_stmt;
 
 namespace gh::store::sqlite {
 
+// Settings SQLite takes once per process, before its first connection: whoever opens one calls
+// this first. Memory statistics are off — Gatehouse never reads them, and keeping them makes every
+// allocation of every connection take one process-wide mutex (half the futex calls of a sign-in
+// flow under load were workers queueing on it).
+void ConfigureSqliteForProcess();
+
 // What the pooled connections of one process to one database share.
 struct SharedDatabase {
   // The turn to write, decided in-process: writers wait on this mutex for one another instead of

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/log.h"
+#include "store/sqlite/sqlite_connection.h"
 
 namespace gh::store::sqlite {
 namespace {
@@ -18,6 +19,7 @@ constexpr int kRestartWaitMs = 1000;
 
 Result<std::shared_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::string& path,
                                                                 int pages) {
+  ConfigureSqliteForProcess();
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
   // A connection learns that the database is in WAL mode when it first reads it; until then a
