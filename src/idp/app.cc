@@ -20,7 +20,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "idp/data_dir.h"
-#include "keys/client_token_key.h"
+#include "keys/sealing_key.h"
 #include "keys/key_ring.h"
 #include "oidc/backchannel_sender.h"
 #include "oidc/oidc_participants.h"
@@ -230,8 +230,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   settings.id_token_ttl = Seconds(config.tokens.id_token_ttl_seconds);
   settings.refresh_token_ttl = Seconds(config.tokens.refresh_token_ttl_seconds);
   GH_ASSIGN_OR_RETURN(
-      settings.client_token_key,
-      keys::LoadClientTokenKey(*parts->store, parts->sealer ? &*parts->sealer : nullptr,
+      settings.sealing_key,
+      keys::LoadSealingKey(*parts->store, parts->sealer ? &*parts->sealer : nullptr,
                                parts->random, parts->clock));
   parts->provider =
       std::make_unique<oidc::Provider>(settings, *parts->store, *parts->keys, *parts->sessions,

@@ -1,6 +1,7 @@
 #include "oidc/authorize_endpoint.h"
 
 #include "core/log.h"
+#include "oidc/authorization_code.h"
 #include "oidc/authorization_response.h"
 #include "oidc/authorize_request.h"
 #include "oidc/consent_endpoint.h"
@@ -8,14 +9,12 @@
 #include "oidc/pkce.h"
 #include "oidc/scope.h"
 #include "oidc/session_state.h"
-#include "oidc/token_state.h"
 #include "web/html.h"
 
 namespace gh::oidc {
 namespace {
 
 constexpr std::string_view kLoginPath = "/login";
-constexpr std::size_t kCodeBytes = 32;
 
 // RFC 6749 §4.1.2.1: without a trusted client and redirect_uri the error is shown to the person,
 // never redirected, so the endpoint cannot become an open redirector.
@@ -114,9 +113,7 @@ http::Response AuthorizeEndpoint::Handle(const http::Request& request) const {
       break;
   }
 
-  std::string code = context_.random.Token(kCodeBytes);
   store::AuthorizationCodeRecord record;
-  record.code_hash = SecretHash(code);
   record.grant_id = context_.random.Token(16);
   record.client_id = authorize->client_id;
   record.redirect_uri = authorize->target.redirect_uri;
@@ -130,8 +127,7 @@ http::Response AuthorizeEndpoint::Handle(const http::Request& request) const {
   record.method = (*session)->method;
   record.issued_at = now;
   record.expires_at = now + context_.settings.code_ttl;
-  if (auto stored = context_.store.PutCode(record); !stored.ok())
-    return fail(OAuthError(stored.error()));
+  std::string code = SealAuthorizationCode(context_.settings.sealing_key, record);
   Log(LogLevel::kInfo, "oidc.code_issued",
       {{"client_id", record.client_id}, {"sub", record.user_id}, {"sid", record.sid}});
   Params response{{"code", code}};

@@ -1,5 +1,5 @@
 // A client's own opaque access token (client_credentials): what its record would hold, sealed
-// under the deployment's client-token key (AES-256-GCM). Issuing one needs no write and a fleet of
+// under the deployment's sealing key (AES-256-GCM). Issuing one needs no write and a fleet of
 // services fetching tokens never queues on the store's write lock, yet the token stays opaque to
 // its client (RFC 6749 §1.4) and nobody without the key can make or alter one. It survives a
 // restart and is read the same on every node, since the key lives in the store. Like a client's

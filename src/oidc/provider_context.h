@@ -20,9 +20,9 @@ struct ProviderSettings {
   Seconds access_token_ttl{3600};
   Seconds id_token_ttl{3600};
   Seconds refresh_token_ttl{30 * 24 * 3600};
-  // Seals clients' own opaque access tokens (client_access_token.h): crypto::kAeadKeyBytes, the
-  // same on every node of a deployment.
-  std::string client_token_key;
+  // Seals authorization codes and clients' own opaque access tokens (authorization_code.h,
+  // client_access_token.h): crypto::kAeadKeyBytes, the same on every node of a deployment.
+  std::string sealing_key;
 };
 
 // The references every endpoint works through; all outlive the Provider.

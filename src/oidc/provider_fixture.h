@@ -23,7 +23,7 @@ namespace gh::oidc {
 
 inline constexpr char kTestIssuer[] = "https://id.example";
 inline constexpr char kTestCsrfSecret[] = "csrf secret of the provider tests, 32+ bytes";
-inline constexpr char kTestClientTokenKey[] = "client-token key, 32 bytes long.";
+inline constexpr char kTestSealingKey[] = "the sealing key, 32 bytes long..";
 
 class ProviderFixture : public ::testing::Test {
  protected:
@@ -34,7 +34,7 @@ class ProviderFixture : public ::testing::Test {
         sessions_(*store_, clock_, random_, events_, session::SessionPolicy{}),
         csrf_(random_, kTestCsrfSecret, /*secure=*/false),
         sign_out_(kTestIssuer, *store_, sessions_, clock_, random_, csrf_),
-        provider_(ProviderSettings{.issuer = kTestIssuer, .client_token_key = kTestClientTokenKey},
+        provider_(ProviderSettings{.issuer = kTestIssuer, .sealing_key = kTestSealingKey},
                   *store_, keys_, sessions_, clock_, random_, csrf_, sign_out_) {
     sessions_.AddProtocol(oidc_participants_);
   }

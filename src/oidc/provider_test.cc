@@ -707,7 +707,7 @@ TEST_F(ProviderTest, AnotherDeploymentsSealedTokenIsUnknown) {
   auto token = Body(PostAsApp("/token", {{"grant_type", "client_credentials"}}))["access_token"]
                    .get<std::string>();
   ProviderSettings elsewhere{.issuer = kTestIssuer,
-                             .client_token_key = "another deployment's key, 32 B.."};
+                             .sealing_key = "another deployment's key, 32 B.."};
   Provider other(elsewhere, *store_, keys_, sessions_, clock_, random_, csrf_, sign_out_);
   http::Router other_router;
   other.Register(other_router);

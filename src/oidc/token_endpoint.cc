@@ -1,6 +1,7 @@
 #include "oidc/token_endpoint.h"
 
 #include "core/log.h"
+#include "oidc/authorization_code.h"
 #include "oidc/oauth_http.h"
 #include "oidc/scope.h"
 #include "oidc/token_state.h"
@@ -49,14 +50,8 @@ Result<TokenResponse, OAuthError> TokenEndpoint::IssueAtomically(
 
 Result<TokenResponse, OAuthError> TokenEndpoint::Redeem(const store::ClientRecord& client,
                                                         const AuthorizationCodeGrant& grant) const {
-  GH_ASSIGN_OR_RETURN(auto code, context_.store.ConsumeCode(SecretHash(grant.code)));
+  auto code = OpenAuthorizationCode(context_.settings.sealing_key, grant.code);
   if (!code) return OAuthError::InvalidGrant("unknown authorization code");
-  if (code->consumed) {
-    // RFC 6749 §4.1.2: a code used twice was stolen or leaked; revoke what it produced.
-    auto revoked = context_.store.RevokeGrant(code->grant_id);
-    Log(LogLevel::kWarn, "oidc.code_replayed",
-        {{"client_id", client.id}, {"grant_id", code->grant_id}, {"revoked", revoked.value_or(0)}});
-  }
   GH_RETURN_IF_ERROR(ValidateCodeRedemption(*code, grant, client.id, context_.clock.Now()));
   GH_ASSIGN_OR_RETURN(auto user, context_.store.FindUserById(code->user_id));
   if (!user) return OAuthError::InvalidGrant("the user no longer exists");
@@ -69,9 +64,25 @@ Result<TokenResponse, OAuthError> TokenEndpoint::Redeem(const store::ClientRecor
                     .auth_time = code->auth_time,
                     .method = code->method,
                     .nonce = code->nonce};
-  return IssueAtomically(issuance, [&](store::Store& tx) -> Result<void, OAuthError> {
+  bool replayed = false;
+  auto issued = IssueAtomically(issuance, [&](store::Store& tx) -> Result<void, OAuthError> {
+    // The code's one use, recorded with the tokens it buys: both are stored or neither.
+    store::AuthorizationCodeRecord used = *code;
+    used.consumed = true;
+    if (auto recorded = tx.PutCode(used); !recorded.ok()) {
+      if (recorded.error().code != ErrorCode::kAlreadyExists) return OAuthError(recorded.error());
+      replayed = true;
+      return OAuthError::InvalidGrant("authorization code already used");
+    }
     return JoinSession(tx, code->sid, client.id);
   });
+  if (replayed) {
+    // RFC 6749 §4.1.2: a code used twice was stolen or leaked; revoke what it produced.
+    auto revoked = context_.store.RevokeGrant(code->grant_id);
+    Log(LogLevel::kWarn, "oidc.code_replayed",
+        {{"client_id", client.id}, {"grant_id", code->grant_id}, {"revoked", revoked.value_or(0)}});
+  }
+  return issued;
 }
 
 Result<void, OAuthError> TokenEndpoint::JoinSession(store::Store& tx, std::string_view sid,

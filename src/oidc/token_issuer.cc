@@ -96,7 +96,7 @@ Result<MintedTokens, OAuthError> TokenIssuer::Mint(const Issuance& issuance) con
   } else if (!issuance.user) {
     auto now = context_.clock.Now();
     response.access_token =
-        SealClientAccessToken(context_.settings.client_token_key,
+        SealClientAccessToken(context_.settings.sealing_key,
                               RecordOf(issuance, store::TokenKind::kAccess, issuance.scope, now,
                                        now + context_.settings.access_token_ttl));
   } else {

@@ -24,7 +24,7 @@ Result<std::optional<FoundToken>, OAuthError> FindToken(const ProviderContext& c
   GH_ASSIGN_OR_RETURN(auto stored, context.store.FindToken(SecretHash(token)));
   if (stored) return std::optional(FoundToken{.record = std::move(*stored)});
   auto now = context.clock.Now();
-  auto unrecorded = OpenClientAccessToken(context.settings.client_token_key, token, now);
+  auto unrecorded = OpenClientAccessToken(context.settings.sealing_key, token, now);
   if (!unrecorded) {
     unrecorded = ReadUnrecordedAccessToken(token, context.settings.issuer,
                                            context.keys.VerificationKeys(), now);

@@ -47,7 +47,6 @@ Result<void, OAuthError> CheckGrantAllowed(const TokenRequest& request,
 Result<void, OAuthError> ValidateCodeRedemption(const store::AuthorizationCodeRecord& code,
                                                 const AuthorizationCodeGrant& grant,
                                                 std::string_view client_id, TimePoint now) {
-  if (code.consumed) return OAuthError::InvalidGrant("authorization code already used");
   if (now >= code.expires_at) return OAuthError::InvalidGrant("authorization code expired");
   if (code.client_id != client_id)
     return OAuthError::InvalidGrant("authorization code was issued to another client");

@@ -41,8 +41,9 @@ Result<TokenRequest, OAuthError> ParseTokenRequest(const Params& form);
 Result<void, OAuthError> CheckGrantAllowed(const TokenRequest& request,
                                            const store::ClientRecord& client);
 
-// RFC 6749 §4.1.3 and RFC 7636 §4.6: the code must be unused, unexpired, issued to this client
-// for this exact redirect_uri, and match the PKCE challenge. Every failure is invalid_grant.
+// RFC 6749 §4.1.3 and RFC 7636 §4.6: the code must be unexpired, issued to this client for this
+// exact redirect_uri, and match the PKCE challenge. Every failure is invalid_grant. That it is
+// used once is recorded with the tokens it buys (authorization_code.h).
 Result<void, OAuthError> ValidateCodeRedemption(const store::AuthorizationCodeRecord& code,
                                                 const AuthorizationCodeGrant& grant,
                                                 std::string_view client_id, TimePoint now);

@@ -199,23 +199,6 @@ TEST_F(SessionAuthorityTest, NoParticipantJoinsAnEndedOrExpiredSession) {
   EXPECT_FALSE(authority_.AddParticipant(*store_, "no-such-sid", "mail", "oidc").ok());
 }
 
-TEST_F(SessionAuthorityTest, EndDiscardsTheSessionsOutstandingCodes) {
-  auto started = authority_.Start("user-1");
-  store::AuthorizationCodeRecord code;
-  code.code_hash = "code-hash";
-  code.grant_id = "g";
-  code.client_id = "mail";
-  code.redirect_uri = "https://mail.example/cb";
-  code.user_id = "user-1";
-  code.sid = started->session.sid;
-  code.scope = "openid";
-  code.code_challenge_method = "S256";
-  code.expires_at = clock_.Now() + minutes(1);
-  ASSERT_TRUE(store_->PutCode(code).ok());
-  ASSERT_TRUE(authority_.End(started->session.sid, EndCause::kRpLogout).ok());
-  EXPECT_FALSE(store_->ConsumeCode("code-hash")->has_value());
-}
-
 TEST_F(SessionAuthorityTest, EndNotifiesEveryBackchannelParticipantInTheSameTransaction) {
   AddClient("mail", true);
   AddClient("docs", false);

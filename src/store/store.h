@@ -79,19 +79,17 @@ class SessionStore {
 class GrantStore {
  public:
   virtual ~GrantStore() = default;
+  // Records a redeemed authorization code (oidc/authorization_code.h): kAlreadyExists when one
+  // with its hash already is, so that of concurrent redemptions exactly one succeeds.
   virtual Result<void> PutCode(const AuthorizationCodeRecord& code) = 0;
-  // Atomically marks the code consumed and returns it as it was before (so `consumed == true`
-  // reveals a replay). nullopt for an unknown code.
-  virtual Result<std::optional<AuthorizationCodeRecord>> ConsumeCode(
-      std::string_view code_hash) = 0;
 
   virtual Result<void> PutToken(const TokenRecord& token) = 0;
   virtual Result<std::optional<TokenRecord>> FindToken(std::string_view token_hash) = 0;
   virtual Result<bool> RevokeToken(std::string_view token_hash) = 0;  // false if none/already
   virtual Result<int> RevokeGrant(std::string_view grant_id) = 0;     // tokens newly revoked
-  // Revokes the tokens bound to session `sid` and deletes its authorization codes, redeemed or
-  // not, so none can be exchanged after the session ends; refresh tokens whose scope has
-  // offline_access are kept when `keep_offline`. Returns how many tokens and codes it removed.
+  // Revokes the tokens bound to session `sid`; refresh tokens whose scope has offline_access are
+  // kept when `keep_offline`. Returns how many it revoked. (No code of the session can be
+  // redeemed after it ends: a redemption joins the client to the session in its transaction.)
   virtual Result<int> RevokeSessionCredentials(std::string_view sid, bool keep_offline) = 0;
   // Revokes every token of the offline_access grants of `user_id` (of `client_id` only, when
   // given): refresh tokens and the access tokens issued with them. How many were newly revoked.

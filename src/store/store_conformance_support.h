@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "store/store.h"
+#include "support/records.h"
 
 namespace gh::store::conformance {
 
@@ -129,21 +130,8 @@ inline SessionRecord Session(std::string sid, std::string user_id, std::int64_t 
 }
 
 inline AuthorizationCodeRecord Code(std::string code_hash) {
-  AuthorizationCodeRecord c;
+  auto c = testing::CodeRecord(At(20));
   c.code_hash = std::move(code_hash);
-  c.grant_id = "grant-1";
-  c.client_id = "app";
-  c.redirect_uri = "https://app.example/cb";
-  c.user_id = "u1";
-  c.sid = "s1";
-  c.scope = "openid profile";
-  c.nonce = "n-0S6_WzA2Mj";
-  c.code_challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-  c.code_challenge_method = "S256";
-  c.auth_time = At(10);
-  c.method = {.idp = "corporate", .amr = {"pwd", "otp"}, .acr = "loa2"};
-  c.issued_at = At(20);
-  c.expires_at = At(80);
   return c;
 }
 

@@ -179,26 +179,6 @@ ParticipantRecord ReadParticipant(const Row& s) {
   return p;
 }
 
-AuthorizationCodeRecord ReadCode(const Row& s) {
-  AuthorizationCodeRecord c;
-  c.code_hash = s.Text(0);
-  c.grant_id = s.Text(1);
-  c.client_id = s.Text(2);
-  c.redirect_uri = s.Text(3);
-  c.user_id = s.Text(4);
-  c.sid = s.Text(5);
-  c.scope = s.Text(6);
-  c.nonce = s.OptionalText(7);
-  c.code_challenge = s.OptionalText(8);
-  c.code_challenge_method = s.Text(9);
-  c.auth_time = s.Time(10);
-  c.issued_at = s.Time(11);
-  c.expires_at = s.Time(12);
-  c.consumed = s.Bool(13);
-  c.method = {s.Text(14), SplitWords(s.Text(15)), s.Text(16)};
-  return c;
-}
-
 TokenRecord ReadToken(const Row& s) {
   TokenRecord t;
   t.token_hash = s.Text(0);

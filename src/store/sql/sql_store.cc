@@ -342,23 +342,6 @@ Result<void> SqlStore::PutCode(const AuthorizationCodeRecord& c) {
   return Ok();
 }
 
-Result<std::optional<AuthorizationCodeRecord>> SqlStore::ConsumeCode(std::string_view code_hash) {
-  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
-  // Only one caller's UPDATE can match `consumed = FALSE`; everyone else reads the consumed row.
-  GH_ASSIGN_OR_RETURN(auto won, QueryOne(*db,
-                                         Cat("UPDATE authorization_codes SET consumed = TRUE "
-                                             "WHERE code_hash = ? AND consumed = FALSE RETURNING ",
-                                             kCodeColumns),
-                                         ReadCode, code_hash));
-  if (won) {
-    won->consumed = false;  // RETURNING shows the row after the update.
-    return won;
-  }
-  return QueryOne(*db,
-                  Cat("SELECT ", kCodeColumns, " FROM authorization_codes WHERE code_hash = ?"),
-                  ReadCode, code_hash);
-}
-
 Result<void> SqlStore::PutToken(const TokenRecord& t) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   GH_RETURN_IF_ERROR(Execute(
@@ -391,18 +374,11 @@ Result<int> SqlStore::RevokeGrant(std::string_view grant_id) {
 
 Result<int> SqlStore::RevokeSessionCredentials(std::string_view sid, bool keep_offline) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
-  return Transact(*db, TxMode::kWrite, [&]() -> Result<int> {
-    GH_ASSIGN_OR_RETURN(int codes,
-                        Execute(*db, "DELETE FROM authorization_codes WHERE sid = ?", sid));
-    GH_ASSIGN_OR_RETURN(
-        int tokens,
-        Execute(*db,
-                Cat("UPDATE tokens SET revoked = TRUE WHERE sid = ?1 AND revoked = FALSE AND NOT "
-                    "(?2 AND kind = 'refresh' AND ",
-                    HasOfflineScope(*db), ")"),
-                sid, keep_offline));
-    return codes + tokens;
-  });
+  return Execute(*db,
+                 Cat("UPDATE tokens SET revoked = TRUE WHERE sid = ?1 AND revoked = FALSE AND NOT "
+                     "(?2 AND kind = 'refresh' AND ",
+                     HasOfflineScope(*db), ")"),
+                 sid, keep_offline);
 }
 
 Result<int> SqlStore::RevokeOfflineGrants(std::string_view user_id,

@@ -63,7 +63,6 @@ class SqlStore final : public Store {
   Result<std::vector<ClientRecord>> ListParticipantClients(std::string_view sid) override;
 
   Result<void> PutCode(const AuthorizationCodeRecord& code) override;
-  Result<std::optional<AuthorizationCodeRecord>> ConsumeCode(std::string_view code_hash) override;
   Result<void> PutToken(const TokenRecord& token) override;
   Result<std::optional<TokenRecord>> FindToken(std::string_view token_hash) override;
   Result<bool> RevokeToken(std::string_view token_hash) override;

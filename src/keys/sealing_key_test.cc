@@ -1,4 +1,4 @@
-#include "keys/client_token_key.h"
+#include "keys/sealing_key.h"
 
 #include <gtest/gtest.h>
 
@@ -19,10 +19,10 @@ class MemorySecrets final : public store::ServerSecretStore {
   std::map<std::string, std::string, std::less<>> secrets;
 };
 
-class ClientTokenKeyTest : public ::testing::Test {
+class SealingKeyTest : public ::testing::Test {
  protected:
   Result<std::string> Load(const crypto::KeySealer* sealer = nullptr) {
-    return LoadClientTokenKey(secrets_, sealer, random_, clock_);
+    return LoadSealingKey(secrets_, sealer, random_, clock_);
   }
 
   MemorySecrets secrets_;
@@ -31,20 +31,20 @@ class ClientTokenKeyTest : public ::testing::Test {
   crypto::KeySealer sealer_ = *crypto::KeySealer::FromKey(std::string(32, 's'));
 };
 
-TEST_F(ClientTokenKeyTest, MadeOnceThenTheSameForEveryNodeAndRestart) {
+TEST_F(SealingKeyTest, MadeOnceThenTheSameForEveryNodeAndRestart) {
   auto first = Load();
   ASSERT_TRUE(first.ok()) << first.error().message;
   EXPECT_EQ(first->size(), crypto::kAeadKeyBytes);
   EXPECT_EQ(*Load(), *first);
-  EXPECT_FALSE(crypto::KeySealer::IsSealed(secrets_.secrets.at("client-token")));
+  EXPECT_FALSE(crypto::KeySealer::IsSealed(secrets_.secrets.at("sealing")));
 }
 
-TEST_F(ClientTokenKeyTest, StoredSealedWhenTheOperatorHasAKeyEncryptionKey) {
+TEST_F(SealingKeyTest, StoredSealedWhenTheOperatorHasAKeyEncryptionKey) {
   auto key = Load(&sealer_);
   ASSERT_TRUE(key.ok()) << key.error().message;
-  const auto& stored = secrets_.secrets.at("client-token");
+  const auto& stored = secrets_.secrets.at("sealing");
   EXPECT_TRUE(crypto::KeySealer::IsSealed(stored));
-  EXPECT_EQ(*crypto::ParseAeadKey(*sealer_.Open(stored, "client-token")), *key);
+  EXPECT_EQ(*crypto::ParseAeadKey(*sealer_.Open(stored, "sealing")), *key);
   EXPECT_EQ(*Load(&sealer_), *key);
 
   auto without = Load();
@@ -56,7 +56,7 @@ TEST_F(ClientTokenKeyTest, StoredSealedWhenTheOperatorHasAKeyEncryptionKey) {
   EXPECT_EQ(wrong.error().code, ErrorCode::kFailedPrecondition);
 }
 
-TEST_F(ClientTokenKeyTest, AKeyStoredBeforeSealingWasConfiguredStillLoads) {
+TEST_F(SealingKeyTest, AKeyStoredBeforeSealingWasConfiguredStillLoads) {
   auto plain = *Load();
   EXPECT_EQ(*Load(&sealer_), plain);
 }

@@ -1,4 +1,4 @@
-#include "keys/client_token_key.h"
+#include "keys/sealing_key.h"
 
 #include "crypto/aead.h"
 
@@ -6,11 +6,11 @@ namespace gh::keys {
 namespace {
 
 // Its name in the store, and what a sealed copy is bound to.
-constexpr std::string_view kName = "client-token";
+constexpr std::string_view kName = "sealing";
 
 }  // namespace
 
-Result<std::string> LoadClientTokenKey(store::ServerSecretStore& store,
+Result<std::string> LoadSealingKey(store::ServerSecretStore& store,
                                        const crypto::KeySealer* sealer, Random& random,
                                        Clock& clock) {
   std::string fresh = random.Token(crypto::kAeadKeyBytes);
@@ -20,15 +20,15 @@ Result<std::string> LoadClientTokenKey(store::ServerSecretStore& store,
   if (crypto::KeySealer::IsSealed(stored)) {
     if (!sealer)
       return Error::FailedPrecondition(
-          "the client-token key is encrypted: set keys.encryption_key_file or keys.encryption_key");
+          "the sealing key is encrypted: set keys.encryption_key_file or keys.encryption_key");
     auto opened = sealer->Open(stored, kName);
     if (!opened.ok())
       return Error::FailedPrecondition(
-          "the client-token key does not decrypt with the configured encryption key");
+          "the sealing key does not decrypt with the configured encryption key");
     stored = std::move(*opened);
   }
   auto key = crypto::ParseAeadKey(stored);
-  if (!key) return Error::Internal("the stored client-token key is not 32 bytes");
+  if (!key) return Error::Internal("the stored sealing key is not 32 bytes");
   return std::move(*key);
 }
 
