@@ -1,6 +1,6 @@
 // Authenticated encryption for values only Gatehouse may read or make (sealed signing keys,
-// clients' opaque access tokens): OpenSSL's AES-256-GCM with a fresh random 96-bit nonce each
-// time, the associated data binding a sealed value to what it was sealed for.
+// authorization codes, clients' opaque access tokens): OpenSSL's AES-256-GCM with a fresh random
+// 96-bit nonce each time, the associated data binding a sealed value to what it was sealed for.
 #pragma once
 
 #include <cstddef>

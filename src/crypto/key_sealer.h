@@ -1,5 +1,5 @@
 // KeySealer: encrypts what the database must not give away in the clear (the IdP's private
-// signing keys, the secret clients' opaque access tokens are sealed under), so a copy of the
+// signing keys, the key codes and clients' opaque access tokens are sealed under), so a copy of the
 // database alone (a backup, a replica, a stolen disk image) yields neither. AES-256-GCM (aead.h)
 // with a key the operator keeps outside the database (a file or the environment); what a value
 // is for is bound in as associated data (a key's kid), so it cannot be swapped onto another.

@@ -10,9 +10,8 @@ constexpr std::string_view kName = "sealing";
 
 }  // namespace
 
-Result<std::string> LoadSealingKey(store::ServerSecretStore& store,
-                                       const crypto::KeySealer* sealer, Random& random,
-                                       Clock& clock) {
+Result<std::string> LoadSealingKey(store::ServerSecretStore& store, const crypto::KeySealer* sealer,
+                                   Random& random, Clock& clock) {
   std::string fresh = random.Token(crypto::kAeadKeyBytes);
   GH_ASSIGN_OR_RETURN(
       auto stored,

@@ -18,8 +18,7 @@ namespace gh::keys {
 
 // The key's crypto::kAeadKeyBytes raw bytes. kFailedPrecondition when it was stored sealed and
 // `sealer` is null or another key.
-Result<std::string> LoadSealingKey(store::ServerSecretStore& store,
-                                       const crypto::KeySealer* sealer, Random& random,
-                                       Clock& clock);
+Result<std::string> LoadSealingKey(store::ServerSecretStore& store, const crypto::KeySealer* sealer,
+                                   Random& random, Clock& clock);
 
 }  // namespace gh::keys

@@ -34,8 +34,8 @@ class ProviderFixture : public ::testing::Test {
         sessions_(*store_, clock_, random_, events_, session::SessionPolicy{}),
         csrf_(random_, kTestCsrfSecret, /*secure=*/false),
         sign_out_(kTestIssuer, *store_, sessions_, clock_, random_, csrf_),
-        provider_(ProviderSettings{.issuer = kTestIssuer, .sealing_key = kTestSealingKey},
-                  *store_, keys_, sessions_, clock_, random_, csrf_, sign_out_) {
+        provider_(ProviderSettings{.issuer = kTestIssuer, .sealing_key = kTestSealingKey}, *store_,
+                  keys_, sessions_, clock_, random_, csrf_, sign_out_) {
     sessions_.AddProtocol(oidc_participants_);
   }
 

@@ -95,10 +95,9 @@ Result<MintedTokens, OAuthError> TokenIssuer::Mint(const Issuance& issuance) con
     GH_ASSIGN_OR_RETURN(response.access_token, MintJwtAccessToken(issuance, *audience, tokens));
   } else if (!issuance.user) {
     auto now = context_.clock.Now();
-    response.access_token =
-        SealClientAccessToken(context_.settings.sealing_key,
-                              RecordOf(issuance, store::TokenKind::kAccess, issuance.scope, now,
-                                       now + context_.settings.access_token_ttl));
+    response.access_token = SealClientAccessToken(
+        context_.settings.sealing_key, RecordOf(issuance, store::TokenKind::kAccess, issuance.scope,
+                                                now, now + context_.settings.access_token_ttl));
   } else {
     response.access_token = MintOpaque(issuance, store::TokenKind::kAccess, issuance.scope,
                                        context_.settings.access_token_ttl, tokens);
