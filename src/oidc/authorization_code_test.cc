@@ -63,7 +63,7 @@ TEST(AuthorizationCode, OnlyACodeSealedUnderTheKeyOpens) {
   auto tampered = code;
   tampered[30] = tampered[30] == 'A' ? 'B' : 'A';
   EXPECT_FALSE(OpenAuthorizationCode(kKey, tampered));
-  EXPECT_FALSE(OpenAuthorizationCode(kKey, "a-random-code-of-43-characters-xxxxxxxxxxxx"));
+  EXPECT_FALSE(OpenAuthorizationCode(kKey, std::string(43, 'A'))) << "an unsealed 32-byte code";
   EXPECT_FALSE(OpenAuthorizationCode(kKey, ""));
 }
 

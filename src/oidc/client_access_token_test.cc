@@ -56,7 +56,8 @@ TEST(ClientAccessToken, OnlyTheKeyThatSealedItOpensIt) {
   tampered[20] = tampered[20] == 'A' ? 'B' : 'A';
   EXPECT_FALSE(OpenClientAccessToken(kKey, tampered, kNow));
   EXPECT_FALSE(OpenClientAccessToken(kKey, token.substr(0, token.size() - 2), kNow));
-  EXPECT_FALSE(OpenClientAccessToken(kKey, "an-opaque-token-of-43-characters-xxxxxxxxxx", kNow));
+  EXPECT_FALSE(OpenClientAccessToken(kKey, std::string(43, 'A'), kNow))
+      << "an unsealed 32-byte token";
   EXPECT_FALSE(OpenClientAccessToken(kKey, "eyJhbGciOiJub25lIn0.e30.", kNow));
   EXPECT_FALSE(OpenClientAccessToken(kKey, "", kNow));
   EXPECT_FALSE(OpenClientAccessToken(kKey, "not base64url!", kNow));

@@ -1,138 +1,19 @@
-// End-to-end tests of the provider's endpoints through the Router, on a real SQLite store, key
-// ring and session authority, with a fake clock.
+// End-to-end tests of the provider's public documents and of signing in with it — authorization,
+// code redemption, consent, refresh — through the Router, on a real SQLite store, key ring and
+// session authority, with a fake clock. What clients do with tokens afterwards:
+// provider_tokens_test.cc.
 #include "oidc/provider.h"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "core/base64url.h"
-#include "crypto/digest.h"
 #include "crypto/jws.h"
 #include "oidc/id_token.h"
-#include "oidc/provider_fixture.h"
-#include "oidc/token_state.h"
+#include "oidc/provider_test_support.h"
 
 namespace gh::oidc {
 namespace {
-
-using nlohmann::json;
-
-constexpr char kAppRedirect[] = "https://app.example/cb";
-constexpr char kSpaRedirect[] = "https://spa.example/cb";
-constexpr char kSecret[] = "s3cret:&+%";
-constexpr char kVerifier[] = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-constexpr char kChallenge[] = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-
-// Query parameters of a redirect's Location.
-Params LocationParams(const http::Response& response) {
-  auto location = response.headers.Get("Location").value_or("");
-  auto q = location.find('?');
-  return q == std::string::npos ? Params() : *Params::Parse(location.substr(q + 1));
-}
-
-json Body(const http::Response& response) { return json::parse(response.body); }
-
-std::string BasicAuth(std::string_view id, std::string_view secret) {
-  Params encoded{{"a", std::string(id)}, {"b", std::string(secret)}};
-  auto e = encoded.Encode();  // a=<id>&b=<secret>, each form-urlencoded
-  auto amp = e.find('&');
-  return "Basic " + Base64Encode(e.substr(2, amp - 2) + ":" + e.substr(amp + 3));
-}
-
-class ProviderTest : public ProviderFixture {
- protected:
-  void SetUp() override {
-    ProviderFixture::SetUp();
-    store::ClientRecord app;
-    app.id = "app";
-    app.name = "App";
-    app.secret_hash = crypto::Sha256Base64Url(kSecret);
-    app.redirect_uris = {kAppRedirect};
-    app.created_at = clock_.Now();
-    ASSERT_TRUE(store_->PutClient(app).ok());
-    store::ClientRecord spa;
-    spa.id = "spa";
-    spa.name = "SPA";
-    spa.redirect_uris = {kSpaRedirect};
-    spa.id_token_signed_response_alg = "ES256";
-    spa.created_at = clock_.Now();
-    ASSERT_TRUE(store_->PutClient(spa).ok());
-  }
-
-  http::Response Get(const std::string& target, const std::string& cookie = "") {
-    http::Request request;
-    request.method = "GET";
-    request.target = target;
-    if (!cookie.empty())
-      request.headers.Add("Cookie", std::string(session::kSessionCookieName) + "=" + cookie);
-    return router_.Dispatch(request);
-  }
-
-  http::Response Post(const std::string& path, const std::string& body,
-                      std::optional<std::string> authorization = std::nullopt,
-                      std::string content_type = "application/x-www-form-urlencoded") {
-    http::Request request;
-    request.method = "POST";
-    request.target = path;
-    request.headers.Add("Content-Type", content_type);
-    if (authorization) request.headers.Add("Authorization", *authorization);
-    request.body = body;
-    return router_.Dispatch(request);
-  }
-
-  http::Response PostAsApp(const std::string& path, const Params& form) {
-    return Post(path, form.Encode(), BasicAuth("app", kSecret));
-  }
-
-  // Signs alice in and returns the session cookie.
-  std::string Login() {
-    auto started = sessions_.Start("u-alice");
-    EXPECT_TRUE(started.ok());
-    sid_ = started->session.sid;
-    return started->cookie_value;
-  }
-
-  static Params AppAuthorize() {
-    return {{"response_type", "code"},
-            {"client_id", "app"},
-            {"redirect_uri", kAppRedirect},
-            {"scope", "openid profile email"},
-            {"state", "st-1"},
-            {"nonce", "n-1"},
-            {"code_challenge", kChallenge},
-            {"code_challenge_method", "S256"}};
-  }
-
-  // Runs /authorize with a signed-in session and returns the code.
-  std::string Code(const Params& params = AppAuthorize()) {
-    if (cookie_.empty()) cookie_ = Login();
-    auto response = Get("/authorize?" + params.Encode(), cookie_);
-    EXPECT_EQ(response.status, 302);
-    auto code = LocationParams(response).Get("code");
-    EXPECT_TRUE(code.has_value()) << response.headers.Get("Location").value_or("");
-    return code.value_or("");
-  }
-
-  http::Response Redeem(const std::string& code, std::string verifier = kVerifier) {
-    return PostAsApp("/token", {{"grant_type", "authorization_code"},
-                                {"code", code},
-                                {"redirect_uri", kAppRedirect},
-                                {"code_verifier", verifier}});
-  }
-
-  json Introspect(const std::string& token) {
-    auto response = PostAsApp("/introspect", {{"token", token}});
-    EXPECT_EQ(response.status, 200) << response.body;
-    return Body(response);
-  }
-
-  void ExpectOAuthError(const http::Response& response, int status, const char* error) {
-    EXPECT_EQ(response.status, status) << response.body;
-    EXPECT_EQ(Body(response)["error"], error) << response.body;
-    EXPECT_EQ(response.headers.Get("Cache-Control"), "no-store");
-  }
-};
 
 TEST_F(ProviderTest, DiscoveryAndJwksArePublicAndCacheable) {
   auto discovery = Get("/.well-known/openid-configuration");
@@ -637,90 +518,6 @@ TEST_F(ProviderTest, RefreshTokenOfAnotherClientIsInvalidGrant) {
   ExpectOAuthError(response, 400, "invalid_grant");
 }
 
-TEST_F(ProviderTest, ClientCredentials) {
-  auto response = PostAsApp("/token", {{"grant_type", "client_credentials"}, {"scope", "openid"}});
-  ASSERT_EQ(response.status, 200) << response.body;
-  auto body = Body(response);
-  EXPECT_FALSE(body.contains("refresh_token"));
-  EXPECT_FALSE(body.contains("id_token"));
-  auto info = Introspect(body["access_token"]);
-  EXPECT_EQ(info["active"], true);
-  EXPECT_FALSE(info.contains("sub"));
-  EXPECT_FALSE(info.contains("sid"));
-
-  http::Request userinfo;
-  userinfo.method = "GET";
-  userinfo.target = "/userinfo";
-  userinfo.headers.Add("Authorization", "Bearer " + body["access_token"].get<std::string>());
-  auto denied = router_.Dispatch(userinfo);
-  EXPECT_EQ(denied.status, 401);
-  EXPECT_EQ(denied.headers.Get("WWW-Authenticate")
-                .value_or("")
-                .rfind("Bearer error=\"invalid_token\"", 0),
-            0u);
-
-  ExpectOAuthError(Post("/token", "grant_type=client_credentials&client_id=spa"), 400,
-                   "unauthorized_client");
-}
-
-TEST_F(ProviderTest, AClientsOwnAccessTokenIsSealedNotStoredYetEndsAsAStoredOneWould) {
-  store::ClientRecord api;
-  api.id = "api";
-  api.name = "API";
-  api.secret_hash = crypto::Sha256Base64Url(kSecret);
-  api.resource_server_for = {"app"};
-  api.created_at = clock_.Now();
-  ASSERT_TRUE(store_->PutClient(api).ok());
-  auto introspect_as_api = [&](const std::string& token) {
-    return Body(Post("/introspect", Params{{"token", token}}.Encode(), BasicAuth("api", kSecret)));
-  };
-  auto issue = [&] {
-    auto response =
-        PostAsApp("/token", {{"grant_type", "client_credentials"}, {"scope", "openid"}});
-    EXPECT_EQ(response.status, 200) << response.body;
-    return Body(response)["access_token"].get<std::string>();
-  };
-
-  auto token = issue();
-  EXPECT_FALSE(*store_->FindToken(SecretHash(token))) << "issuing it wrote nothing";
-  auto info = introspect_as_api(token);
-  EXPECT_EQ(info["active"], true);
-  EXPECT_EQ(info["client_id"], "app");
-  EXPECT_FALSE(info.contains("sub")) << "about the client, no end-user";
-  EXPECT_EQ(info["exp"], ToUnixSeconds(clock_.Now()) + 3600);
-
-  ASSERT_EQ(PostAsApp("/revoke", {{"token", token}}).status, 200);
-  EXPECT_EQ(introspect_as_api(token), (json{{"active", false}}));
-  EXPECT_EQ(PostAsApp("/revoke", {{"token", token}}).status, 200) << "revoking twice is fine";
-  EXPECT_EQ(introspect_as_api(token), (json{{"active", false}}));
-
-  auto expiring = issue();
-  clock_.Advance(Seconds(3600));
-  EXPECT_EQ(introspect_as_api(expiring), (json{{"active", false}}));
-
-  auto of_removed_client = issue();
-  ASSERT_TRUE(*store_->RemoveClient("app"));
-  EXPECT_EQ(introspect_as_api(of_removed_client), (json{{"active", false}}));
-}
-
-TEST_F(ProviderTest, AnotherDeploymentsSealedTokenIsUnknown) {
-  auto token = Body(PostAsApp("/token", {{"grant_type", "client_credentials"}}))["access_token"]
-                   .get<std::string>();
-  ProviderSettings elsewhere{.issuer = kTestIssuer,
-                             .sealing_key = "another deployment's key, 32 B.."};
-  Provider other(elsewhere, *store_, keys_, sessions_, clock_, random_, csrf_, sign_out_);
-  http::Router other_router;
-  other.Register(other_router);
-  http::Request request;
-  request.method = "POST";
-  request.target = "/introspect";
-  request.headers.Add("Content-Type", "application/x-www-form-urlencoded");
-  request.headers.Add("Authorization", BasicAuth("app", kSecret));
-  request.body = Params{{"token", token}}.Encode();
-  EXPECT_EQ(Body(other_router.Dispatch(request)), (json{{"active", false}}));
-  EXPECT_EQ(Introspect(token)["active"], true);
-}
-
 TEST_F(ProviderTest, PublicClientFlow) {
   Params params{{"response_type", "code"},      {"client_id", "spa"},
                 {"redirect_uri", kSpaRedirect}, {"scope", "openid"},
@@ -750,98 +547,6 @@ TEST_F(ProviderTest, PublicClientWithoutPkceIsRefused) {
   EXPECT_EQ(response.status, 302);
   EXPECT_EQ(LocationParams(response).Get("error"), "invalid_request");
   EXPECT_EQ(LocationParams(response).Get("state"), "s");
-}
-
-TEST_F(ProviderTest, UserInfoChallenges) {
-  http::Request request;
-  request.method = "GET";
-  request.target = "/userinfo";
-  auto missing = router_.Dispatch(request);
-  EXPECT_EQ(missing.status, 401);
-  EXPECT_EQ(missing.headers.Get("WWW-Authenticate"), "Bearer");
-
-  request.headers.Add("Authorization", "Bearer unknown-token");
-  auto unknown = router_.Dispatch(request);
-  EXPECT_EQ(unknown.status, 401);
-  EXPECT_EQ(unknown.headers.Get("WWW-Authenticate")
-                .value_or("")
-                .rfind("Bearer error=\"invalid_token\"", 0),
-            0u);
-
-  std::string access_token = Body(Redeem(Code()))["access_token"];
-  clock_.Advance(Seconds(3601));
-  http::Request expired;
-  expired.method = "POST";
-  expired.target = "/userinfo";
-  expired.headers.Add("Content-Type", "application/x-www-form-urlencoded");
-  expired.body = "access_token=" + access_token;
-  EXPECT_EQ(router_.Dispatch(expired).status, 401);
-}
-
-TEST_F(ProviderTest, UserInfoAcceptsTheFormBody) {
-  std::string access_token = Body(Redeem(Code()))["access_token"];
-  http::Request request;
-  request.method = "POST";
-  request.target = "/userinfo";
-  request.headers.Add("Content-Type", "application/x-www-form-urlencoded");
-  request.body = "access_token=" + access_token;
-  auto response = router_.Dispatch(request);
-  ASSERT_EQ(response.status, 200);
-  EXPECT_EQ(Body(response)["sub"], "u-alice");
-
-  request.headers.Add("Authorization", "Bearer " + access_token);
-  EXPECT_EQ(router_.Dispatch(request).status, 400);
-}
-
-TEST_F(ProviderTest, RevokingARefreshTokenRevokesItsGrant) {
-  auto tokens = Body(Redeem(Code()));
-  EXPECT_EQ(PostAsApp("/revoke", {{"token", tokens["refresh_token"]}}).status, 200);
-  EXPECT_EQ(Introspect(tokens["access_token"])["active"], false);
-  EXPECT_EQ(Introspect(tokens["refresh_token"])["active"], false);
-}
-
-TEST_F(ProviderTest, RevocationRules) {
-  EXPECT_EQ(PostAsApp("/revoke", {{"token", "unknown"}}).status, 200);
-  ExpectOAuthError(PostAsApp("/revoke", {}), 400, "invalid_request");
-  ExpectOAuthError(PostAsApp("/revoke", {{"token", "t"}, {"token_type_hint", "id_token"}}), 400,
-                   "unsupported_token_type");
-  ExpectOAuthError(Post("/revoke", "token=t"), 401, "invalid_client");
-
-  // Another client's token is refused and stays active.
-  std::string access_token = Body(Redeem(Code()))["access_token"];
-  ExpectOAuthError(Post("/revoke", Params{{"token", access_token}, {"client_id", "spa"}}.Encode()),
-                   400, "unauthorized_client");
-  EXPECT_EQ(Introspect(access_token)["active"], true);
-}
-
-TEST_F(ProviderTest, IntrospectionAnswersOnlyTheTokensClientOrItsResourceServer) {
-  for (const auto& [id, resource_server_for] :
-       {std::pair<std::string, std::vector<std::string>>{"other", {}}, {"api", {"app"}}}) {
-    store::ClientRecord client;
-    client.id = id;
-    client.name = id;
-    client.secret_hash = crypto::Sha256Base64Url(kSecret);
-    client.redirect_uris = {"https://" + id + ".example/cb"};
-    client.resource_server_for = resource_server_for;
-    ASSERT_TRUE(store_->PutClient(client).ok());
-  }
-  std::string access_token = Body(Redeem(Code()))["access_token"];
-  auto ask = [&](const char* client_id) {
-    auto response = Post("/introspect", Params{{"token", access_token}}.Encode(),
-                         BasicAuth(client_id, kSecret));
-    EXPECT_EQ(response.status, 200) << response.body;
-    return Body(response);
-  };
-  EXPECT_EQ(ask("other"), (json{{"active", false}}));
-  EXPECT_EQ(ask("api")["sub"], "u-alice");
-  EXPECT_EQ(ask("app")["active"], true);
-}
-
-TEST_F(ProviderTest, IntrospectionNeedsAConfidentialClient) {
-  ExpectOAuthError(Post("/introspect", "token=t&client_id=spa"), 401, "invalid_client");
-  ExpectOAuthError(Post("/introspect", "token=t", BasicAuth("app", "wrong")), 401,
-                   "invalid_client");
-  EXPECT_EQ(Introspect("unknown"), (json{{"active", false}}));
 }
 
 }  // namespace
