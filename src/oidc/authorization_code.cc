@@ -4,7 +4,6 @@
 
 #include "oidc/json_members.h"
 #include "oidc/sealed_json.h"
-#include "oidc/token_state.h"
 
 namespace gh::oidc {
 namespace {
@@ -14,67 +13,65 @@ constexpr std::string_view kPurpose = "gatehouse authorization code v1";
 
 }  // namespace
 
-std::string SealAuthorizationCode(std::string_view key,
-                                  const store::AuthorizationCodeRecord& record) {
-  nlohmann::json content = {{"grant_id", record.grant_id},
-                            {"client_id", record.client_id},
-                            {"redirect_uri", record.redirect_uri},
-                            {"user_id", record.user_id},
-                            {"sid", record.sid},
-                            {"scope", record.scope},
-                            {"auth_time", ToUnixSeconds(record.auth_time)},
-                            {"idp", record.method.idp},
-                            {"amr", record.method.amr},
-                            {"acr", record.method.acr},
-                            {"iat", ToUnixSeconds(record.issued_at)},
-                            {"exp", ToUnixSeconds(record.expires_at)}};
-  if (record.nonce) content["nonce"] = *record.nonce;
-  if (record.code_challenge) {
-    content["code_challenge"] = *record.code_challenge;
-    content["code_challenge_method"] = record.code_challenge_method;
+std::string SealAuthorizationCode(std::string_view key, const AuthorizationCode& content) {
+  nlohmann::json sealed = {{"grant_id", content.grant_id},
+                           {"client_id", content.client_id},
+                           {"redirect_uri", content.redirect_uri},
+                           {"user_id", content.user_id},
+                           {"sid", content.sid},
+                           {"scope", content.scope},
+                           {"auth_time", ToUnixSeconds(content.auth_time)},
+                           {"idp", content.method.idp},
+                           {"amr", content.method.amr},
+                           {"acr", content.method.acr},
+                           {"iat", ToUnixSeconds(content.issued_at)},
+                           {"exp", ToUnixSeconds(content.expires_at)}};
+  if (content.nonce) sealed["nonce"] = *content.nonce;
+  if (content.code_challenge) {
+    sealed["code_challenge"] = *content.code_challenge;
+    sealed["code_challenge_method"] = content.code_challenge_method;
   }
-  return SealJson(key, kPurpose, content);
+  return SealJson(key, kPurpose, sealed);
 }
 
-std::optional<store::AuthorizationCodeRecord> OpenAuthorizationCode(std::string_view key,
-                                                                    std::string_view code) {
+std::optional<AuthorizationCode> OpenAuthorizationCode(std::string_view key,
+                                                       std::string_view code) {
   auto opened = OpenSealedJson(key, kPurpose, code);
   if (!opened) return std::nullopt;
-  const auto& content = *opened;
-  store::AuthorizationCodeRecord record;
-  for (auto [name, field] : {std::pair{"grant_id", &record.grant_id},
-                             {"client_id", &record.client_id},
-                             {"redirect_uri", &record.redirect_uri},
-                             {"user_id", &record.user_id},
-                             {"sid", &record.sid},
-                             {"scope", &record.scope},
-                             {"idp", &record.method.idp},
-                             {"acr", &record.method.acr}}) {
-    auto value = StringMember(content, name);
+  const auto& sealed = *opened;
+  AuthorizationCode content;
+  for (auto [name, field] : {std::pair{"grant_id", &content.grant_id},
+                             {"client_id", &content.client_id},
+                             {"redirect_uri", &content.redirect_uri},
+                             {"user_id", &content.user_id},
+                             {"sid", &content.sid},
+                             {"scope", &content.scope},
+                             {"idp", &content.method.idp},
+                             {"acr", &content.method.acr}}) {
+    auto value = StringMember(sealed, name);
     if (!value) return std::nullopt;
     *field = std::move(*value);
   }
-  auto auth_time = TimeMember(content, "auth_time");
-  auto iat = TimeMember(content, "iat");
-  auto exp = TimeMember(content, "exp");
-  auto amr = content.find("amr");
-  if (!auth_time || !iat || !exp || amr == content.end() || !amr->is_array()) return std::nullopt;
+  auto auth_time = TimeMember(sealed, "auth_time");
+  auto iat = TimeMember(sealed, "iat");
+  auto exp = TimeMember(sealed, "exp");
+  auto amr = sealed.find("amr");
+  if (!auth_time || !iat || !exp || amr == sealed.end() || !amr->is_array()) return std::nullopt;
   for (const auto& method : *amr) {
     if (!method.is_string()) return std::nullopt;
-    record.method.amr.push_back(method.get<std::string>());
+    content.method.amr.push_back(method.get<std::string>());
   }
-  record.code_hash = SecretHash(code);
-  record.nonce = StringMember(content, "nonce");
-  record.code_challenge = StringMember(content, "code_challenge");
-  if (record.code_challenge) {
-    auto method = StringMember(content, "code_challenge_method");
+  content.nonce = StringMember(sealed, "nonce");
+  content.code_challenge = StringMember(sealed, "code_challenge");
+  if (content.code_challenge) {
+    auto method = StringMember(sealed, "code_challenge_method");
     if (!method) return std::nullopt;
-    record.code_challenge_method = std::move(*method);
+    content.code_challenge_method = std::move(*method);
   }
-  record.auth_time = *auth_time;
-  record.issued_at = *iat;
-  record.expires_at = *exp;
-  return record;
+  content.auth_time = *auth_time;
+  content.issued_at = *iat;
+  content.expires_at = *exp;
+  return content;
 }
 
 }  // namespace gh::oidc

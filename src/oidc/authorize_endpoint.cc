@@ -113,25 +113,25 @@ http::Response AuthorizeEndpoint::Handle(const http::Request& request) const {
       break;
   }
 
-  store::AuthorizationCodeRecord record;
-  record.grant_id = context_.random.Token(16);
-  record.client_id = authorize->client_id;
-  record.redirect_uri = authorize->target.redirect_uri;
-  record.user_id = (*session)->user_id;
-  record.sid = (*session)->sid;
-  record.scope = authorize->scope;
-  record.nonce = authorize->nonce;
-  record.code_challenge = authorize->code_challenge;
-  if (record.code_challenge) record.code_challenge_method = kPkceMethodS256;
-  record.auth_time = (*session)->auth_time;
-  record.method = (*session)->method;
-  record.issued_at = now;
-  record.expires_at = now + context_.settings.code_ttl;
-  std::string code = SealAuthorizationCode(context_.settings.sealing_key, record);
+  AuthorizationCode content;
+  content.grant_id = context_.random.Token(16);
+  content.client_id = authorize->client_id;
+  content.redirect_uri = authorize->target.redirect_uri;
+  content.user_id = (*session)->user_id;
+  content.sid = (*session)->sid;
+  content.scope = authorize->scope;
+  content.nonce = authorize->nonce;
+  content.code_challenge = authorize->code_challenge;
+  if (content.code_challenge) content.code_challenge_method = kPkceMethodS256;
+  content.auth_time = (*session)->auth_time;
+  content.method = (*session)->method;
+  content.issued_at = now;
+  content.expires_at = now + context_.settings.code_ttl;
+  std::string code = SealAuthorizationCode(context_.settings.sealing_key, content);
   Log(LogLevel::kInfo, "oidc.code_issued",
-      {{"client_id", record.client_id}, {"sub", record.user_id}, {"sid", record.sid}});
+      {{"client_id", content.client_id}, {"sub", content.user_id}, {"sid", content.sid}});
   Params response{{"code", code}};
-  AddSessionState(response, *session, record.client_id, record.redirect_uri, context_.random);
+  AddSessionState(response, *session, content.client_id, content.redirect_uri, context_.random);
   return DeliverAuthorizationResponse(authorize->target, issuer, std::move(response));
 }
 

@@ -67,9 +67,8 @@ Result<TokenResponse, OAuthError> TokenEndpoint::Redeem(const store::ClientRecor
   bool replayed = false;
   auto issued = IssueAtomically(issuance, [&](store::Store& tx) -> Result<void, OAuthError> {
     // The code's one use, recorded with the tokens it buys: both are stored or neither.
-    store::AuthorizationCodeRecord used = *code;
-    used.consumed = true;
-    if (auto recorded = tx.PutCode(used); !recorded.ok()) {
+    if (auto recorded = tx.RecordCodeUse(SecretHash(grant.code), code->expires_at);
+        !recorded.ok()) {
       if (recorded.error().code != ErrorCode::kAlreadyExists) return OAuthError(recorded.error());
       replayed = true;
       return OAuthError::InvalidGrant("authorization code already used");

@@ -44,7 +44,7 @@ Result<void, OAuthError> CheckGrantAllowed(const TokenRequest& request,
   return {};
 }
 
-Result<void, OAuthError> ValidateCodeRedemption(const store::AuthorizationCodeRecord& code,
+Result<void, OAuthError> ValidateCodeRedemption(const AuthorizationCode& code,
                                                 const AuthorizationCodeGrant& grant,
                                                 std::string_view client_id, TimePoint now) {
   if (now >= code.expires_at) return OAuthError::InvalidGrant("authorization code expired");

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/params.h"
 #include "core/result.h"
+#include "oidc/authorization_code.h"
 #include "oidc/oauth_error.h"
 #include "store/records.h"
 
@@ -44,7 +45,7 @@ Result<void, OAuthError> CheckGrantAllowed(const TokenRequest& request,
 // RFC 6749 §4.1.3 and RFC 7636 §4.6: the code must be unexpired, issued to this client for this
 // exact redirect_uri, and match the PKCE challenge. Every failure is invalid_grant. That it is
 // used once is recorded with the tokens it buys (authorization_code.h).
-Result<void, OAuthError> ValidateCodeRedemption(const store::AuthorizationCodeRecord& code,
+Result<void, OAuthError> ValidateCodeRedemption(const AuthorizationCode& code,
                                                 const AuthorizationCodeGrant& grant,
                                                 std::string_view client_id, TimePoint now);
 

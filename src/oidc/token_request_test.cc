@@ -69,8 +69,8 @@ TEST(TokenRequest, ClientCredentialsIsForConfidentialClientsOnly) {
   EXPECT_TRUE(CheckGrantAllowed(AuthorizationCodeGrant{}, public_client).ok());
 }
 
-store::AuthorizationCodeRecord Code() {
-  store::AuthorizationCodeRecord code;
+AuthorizationCode Code() {
+  AuthorizationCode code;
   code.client_id = "app";
   code.redirect_uri = "https://a/cb";
   code.code_challenge = kChallenge;

@@ -145,24 +145,6 @@ struct ParticipantRecord {
   std::optional<SamlSubject> saml;  // for protocol "saml"
 };
 
-struct AuthorizationCodeRecord {
-  std::string code_hash;
-  std::string grant_id;  // shared with the tokens issued for it, so a replay can revoke them
-  std::string client_id;
-  std::string redirect_uri;
-  std::string user_id;
-  std::string sid;
-  std::string scope;
-  std::optional<std::string> nonce;
-  std::optional<std::string> code_challenge;
-  std::string code_challenge_method;  // "S256" or "plain" when a challenge is present
-  TimePoint auth_time;
-  SignInMethod method;  // of the session at authorization, for the ID token's idp, amr and acr
-  TimePoint issued_at;
-  TimePoint expires_at;
-  bool consumed = false;
-};
-
 enum class TokenKind { kAccess, kRefresh };
 
 struct TokenRecord {

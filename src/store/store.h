@@ -79,9 +79,12 @@ class SessionStore {
 class GrantStore {
  public:
   virtual ~GrantStore() = default;
-  // Records a redeemed authorization code (oidc/authorization_code.h): kAlreadyExists when one
-  // with its hash already is, so that of concurrent redemptions exactly one succeeds.
-  virtual Result<void> PutCode(const AuthorizationCodeRecord& code) = 0;
+  // Records that the authorization code hashed as `code_hash` (oidc/authorization_code.h) has been
+  // redeemed: kAlreadyExists when it was before, so that of concurrent redemptions exactly one
+  // succeeds. Nothing else of the code is stored: the code carries its content itself. The record
+  // is kept until `expires_at`, the code's own expiry (sealed in it, so the same at every
+  // redemption of it), after which no redemption would get past the expiry check anyway.
+  virtual Result<void> RecordCodeUse(std::string_view code_hash, TimePoint expires_at) = 0;
 
   virtual Result<void> PutToken(const TokenRecord& token) = 0;
   virtual Result<std::optional<TokenRecord>> FindToken(std::string_view token_hash) = 0;
@@ -95,7 +98,7 @@ class GrantStore {
   // given): refresh tokens and the access tokens issued with them. How many were newly revoked.
   virtual Result<int> RevokeOfflineGrants(std::string_view user_id,
                                           std::optional<std::string_view> client_id) = 0;
-  // Removes codes and tokens that expired before `cutoff`.
+  // Removes used-code records and tokens that expired before `cutoff`.
   virtual Result<int> PurgeExpired(TimePoint cutoff) = 0;
 };
 

@@ -342,15 +342,12 @@ TEST_P(StoreConformance, ListParticipantClientsReturnsTheRegistrationsOfOneSessi
 
 // ---- Authorization codes
 
-TEST_P(StoreConformance, ACodeIsRecordedOnce) {
-  Must(store().PutCode(Code("c1")));
-  EXPECT_EQ(ErrorOf(store().PutCode(Code("c1"))), ErrorCode::kAlreadyExists);
-  AuthorizationCodeRecord bare = Code("c2");
-  bare.nonce.reset();
-  bare.code_challenge.reset();
-  bare.code_challenge_method = "";
-  Must(store().PutCode(bare));
-  EXPECT_EQ(ErrorOf(store().PutCode(bare)), ErrorCode::kAlreadyExists);
+TEST_P(StoreConformance, ACodesUseIsRecordedOnce) {
+  Must(store().RecordCodeUse("c1", At(80)));
+  EXPECT_EQ(ErrorOf(store().RecordCodeUse("c1", At(80))), ErrorCode::kAlreadyExists);
+  Must(store().RecordCodeUse("c2", At(80)));
+  Must(store().RecordCodeUse("c3", At(81)));
+  EXPECT_EQ(ErrorOf(store().RecordCodeUse("c3", At(81))), ErrorCode::kAlreadyExists);
 }
 
 // ---- Tokens
@@ -461,23 +458,19 @@ TEST_P(StoreConformance, ConsentIsRememberedPerUserAndClientUntilRemoved) {
 }
 
 TEST_P(StoreConformance, PurgeExpiredRemovesCodesAndTokensExpiredBeforeCutoff) {
-  AuthorizationCodeRecord old_code = Code("old-code");
-  old_code.expires_at = At(99);
-  AuthorizationCodeRecord live_code = Code("live-code");
-  live_code.expires_at = At(100);
   TokenRecord old_token = Token("old-token", TokenKind::kAccess, "g1", "s1", "openid");
   old_token.expires_at = At(50);
   TokenRecord live_token = Token("live-token", TokenKind::kRefresh, "g1", "s1", "openid");
   live_token.expires_at = At(100);
-  Must(store().PutCode(old_code));
-  Must(store().PutCode(live_code));
+  Must(store().RecordCodeUse("old-code", At(99)));
+  Must(store().RecordCodeUse("live-code", At(100)));
   Must(store().PutToken(old_token));
   Must(store().PutToken(live_token));
 
   EXPECT_EQ(Must(store().PurgeExpired(At(100))), 2);
   // A purged code's record is gone (it has expired, so nobody can redeem it again anyway).
-  Must(store().PutCode(old_code));
-  EXPECT_EQ(ErrorOf(store().PutCode(live_code)), ErrorCode::kAlreadyExists);
+  Must(store().RecordCodeUse("old-code", At(99)));
+  EXPECT_EQ(ErrorOf(store().RecordCodeUse("live-code", At(100))), ErrorCode::kAlreadyExists);
   EXPECT_FALSE(Must(store().FindToken("old-token")).has_value());
   EXPECT_TRUE(Must(store().FindToken("live-token")).has_value());
 }

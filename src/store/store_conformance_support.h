@@ -71,11 +71,6 @@ inline auto Fields(const SamlServiceProviderRecord& sp) {
                     sp.released_attributes, sp.require_signed_requests, sp.allow_idp_initiated,
                     sp.slo_binding, ToUnixSeconds(sp.created_at));
 }
-inline auto Fields(const AuthorizationCodeRecord& c) {
-  return std::tuple(c.code_hash, c.grant_id, c.client_id, c.redirect_uri, c.user_id, c.sid, c.scope,
-                    c.nonce, c.code_challenge, c.code_challenge_method, ToUnixSeconds(c.auth_time),
-                    ToUnixSeconds(c.issued_at), ToUnixSeconds(c.expires_at), c.consumed, c.method);
-}
 inline auto Fields(const TokenRecord& t) {
   return std::tuple(t.token_hash, t.kind, t.grant_id, t.client_id, t.user_id, t.sid, t.scope,
                     ToUnixSeconds(t.issued_at), ToUnixSeconds(t.expires_at), t.revoked);
@@ -127,12 +122,6 @@ inline SessionRecord Session(std::string sid, std::string user_id, std::int64_t 
   s.last_seen_at = At(created);
   s.browser_state = "opbs-" + s.sid;
   return s;
-}
-
-inline AuthorizationCodeRecord Code(std::string code_hash) {
-  auto c = testing::CodeRecord(At(20));
-  c.code_hash = std::move(code_hash);
-  return c;
 }
 
 inline TokenRecord Token(std::string hash, TokenKind kind, std::string grant_id,

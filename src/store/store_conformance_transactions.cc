@@ -87,13 +87,13 @@ TEST_P(StoreConformance, ConcurrentPutFirstKeyKeepsExactlyOne) {
 }
 
 // Concurrent redemptions of one code: exactly one records its use, the others learn it was used.
-TEST_P(StoreConformance, ConcurrentPutCodeHasExactlyOneWinner) {
+TEST_P(StoreConformance, ConcurrentRecordCodeUseHasExactlyOneWinner) {
   constexpr int kThreads = 8;
   std::atomic<int> winners{0};
   std::atomic<int> replays{0};
   std::atomic<int> errors{0};
   RunTogether(kThreads, [&](int) {
-    auto r = store().PutCode(Code("c1"));
+    auto r = store().RecordCodeUse("c1", At(80));
     if (r.ok()) {
       ++winners;
     } else if (r.error().code == ErrorCode::kAlreadyExists) {

@@ -25,26 +25,6 @@ inline store::TokenRecord OfflineRefreshToken(std::string token_hash, std::strin
   return token;
 }
 
-// An authorization code of session s1 (user u1) for client app with PKCE S256, as the
-// authorization endpoint makes one: issued at `issued_at`, signed in 10 s before, valid 60 s.
-inline store::AuthorizationCodeRecord CodeRecord(TimePoint issued_at) {
-  store::AuthorizationCodeRecord c;
-  c.grant_id = "grant-1";
-  c.client_id = "app";
-  c.redirect_uri = "https://app.example/cb";
-  c.user_id = "u1";
-  c.sid = "s1";
-  c.scope = "openid profile";
-  c.nonce = "n-0S6_WzA2Mj";
-  c.code_challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-  c.code_challenge_method = "S256";
-  c.auth_time = issued_at - Seconds(10);
-  c.method = {.idp = "corporate", .amr = {"pwd", "otp"}, .acr = "loa2"};
-  c.issued_at = issued_at;
-  c.expires_at = issued_at + Seconds(60);
-  return c;
-}
-
 // Alice, as a store-level test writes a user: id u1, username alice.
 inline store::UserRecord Alice() {
   store::UserRecord u;

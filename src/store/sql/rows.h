@@ -90,10 +90,6 @@ inline constexpr char kParticipantColumns[] =
 
 ParticipantRecord ReadParticipant(const Row& s);
 
-inline constexpr char kCodeColumns[] =
-    "code_hash, grant_id, client_id, redirect_uri, user_id, sid, scope, nonce, code_challenge, "
-    "code_challenge_method, auth_time, issued_at, expires_at, consumed, idp, amr, acr";
-
 inline constexpr char kTokenColumns[] =
     "token_hash, kind, grant_id, client_id, user_id, sid, scope, issued_at, expires_at, revoked";
 

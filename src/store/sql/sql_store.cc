@@ -330,15 +330,10 @@ Result<std::vector<ClientRecord>> SqlStore::ListParticipantClients(std::string_v
 
 // Codes and tokens
 
-Result<void> SqlStore::PutCode(const AuthorizationCodeRecord& c) {
+Result<void> SqlStore::RecordCodeUse(std::string_view code_hash, TimePoint expires_at) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
-  GH_RETURN_IF_ERROR(Execute(*db,
-                             Cat("INSERT INTO authorization_codes (", kCodeColumns,
-                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                             c.code_hash, c.grant_id, c.client_id, c.redirect_uri, c.user_id, c.sid,
-                             c.scope, c.nonce, c.code_challenge, c.code_challenge_method,
-                             c.auth_time, c.issued_at, c.expires_at, c.consumed, c.method.idp,
-                             JoinWords(c.method.amr), c.method.acr));
+  GH_RETURN_IF_ERROR(Execute(*db, "INSERT INTO used_codes (expires_at, code_hash) VALUES (?, ?)",
+                             expires_at, code_hash));
   return Ok();
 }
 
@@ -442,8 +437,8 @@ Result<bool> SqlStore::RemoveConsent(std::string_view user_id, std::string_view 
 Result<int> SqlStore::PurgeExpired(TimePoint cutoff) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   return Transact(*db, TxMode::kWrite, [&]() -> Result<int> {
-    GH_ASSIGN_OR_RETURN(
-        int codes, Execute(*db, "DELETE FROM authorization_codes WHERE expires_at < ?", cutoff));
+    GH_ASSIGN_OR_RETURN(int codes,
+                        Execute(*db, "DELETE FROM used_codes WHERE expires_at < ?", cutoff));
     GH_ASSIGN_OR_RETURN(int tokens,
                         Execute(*db, "DELETE FROM tokens WHERE expires_at < ?", cutoff));
     return codes + tokens;

@@ -62,7 +62,7 @@ class SqlStore final : public Store {
                                                            std::string_view client_id) override;
   Result<std::vector<ClientRecord>> ListParticipantClients(std::string_view sid) override;
 
-  Result<void> PutCode(const AuthorizationCodeRecord& code) override;
+  Result<void> RecordCodeUse(std::string_view code_hash, TimePoint expires_at) override;
   Result<void> PutToken(const TokenRecord& token) override;
   Result<std::optional<TokenRecord>> FindToken(std::string_view token_hash) override;
   Result<bool> RevokeToken(std::string_view token_hash) override;

@@ -261,12 +261,26 @@ CREATE TABLE federated_identities (
     {7, R"sql(
 ALTER TABLE logout_notifications ADD COLUMN lease_holder TEXT;
 )sql"},
-    // A sign-out deletes its session's codes: found by index, not by scanning every code.
+    // When codes were stored, a sign-out deleted its session's codes by this index (gone with the
+    // table in migration 10).
     {8, R"sql(
 CREATE INDEX authorization_codes_by_sid ON authorization_codes (sid);
 )sql"},
     {9, R"sql(
 ALTER TABLE clients ADD COLUMN access_token_audience TEXT;
+)sql"},
+    // A code is sealed and carries its own content (oidc/authorization_code.h); the store keeps
+    // only which codes were redeemed. Keyed by expiry first: a code's expiry is sealed in it, so
+    // (expires_at, code_hash) is unique exactly when the hash is, new rows land on the key's
+    // last page, and the purge removes the key's front; one B-tree, no other index to write.
+    // Codes stored by older builds were not sealed, so none of them can be redeemed any more.
+    {10, R"sql(
+DROP TABLE authorization_codes;
+CREATE TABLE used_codes (
+  expires_at INTEGER NOT NULL,
+  code_hash TEXT NOT NULL,
+  PRIMARY KEY (expires_at, code_hash)
+) STRICT, WITHOUT ROWID;
 )sql"},
 };
 
