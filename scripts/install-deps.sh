@@ -7,7 +7,7 @@ mode=${1:-build}
 build_pkgs=(cmake ninja-build ccache g++ pkg-config
   libboost1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libssl-dev nlohmann-json3-dev libsqlite3-dev libargon2-dev libtomlplusplus-dev
-  libgtest-dev libgmock-dev libxml2-dev libxmlsec1-dev zlib1g-dev libpq-dev)
+  libgtest-dev libgmock-dev libxml2-dev libxmlsec1-dev zlib1g-dev libpq-dev libmimalloc-dev)
 # lasso and openssl: the demo's SAML app (apps/saml-wiki)
 demo_pkgs=(python3-lasso openssl)
 # chromium and a font: tests/browser; pysaml2, lasso and xmlsec1: independent SAML SPs in
