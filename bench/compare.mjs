@@ -11,7 +11,7 @@
 // Environment: GATEHOUSE_BIN, PEER_DIR (the peer, npm-installed), LUA (client_credentials.lua),
 // PASSWORD_BENCH (bench/password_bench), SSO_FLOWS (bench/sso_flows), RSA_CEILING
 // (bench/rsa_ceiling.sh), WORK, DURATION (default 8s), CONNECTIONS (default 64), SSO_CONNECTIONS
-// (default 32), ROUNDS (default 3).
+// (default 32), ROUNDS (default 5).
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
@@ -28,7 +28,7 @@ import { freePort } from '../tests/interop/deployment_support.mjs';
 const env = process.env;
 const duration = env.DURATION ?? '8s';
 const connections = env.CONNECTIONS ?? '64';
-const rounds = Number(env.ROUNDS ?? 3);
+const rounds = Number(env.ROUNDS ?? 5);
 const CC = { id: 'cc', secret: 'cc-secret-0123456789' };  // the peer's client_credentials client
 // The peer's first code + PKCE client and its registered redirect URI; Gatehouse registers the same
 // (with a longer secret: it refuses secrets under 16 characters).

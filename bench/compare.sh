@@ -4,7 +4,7 @@
 # PEER_SRC) and is installed with npm into BUILD_DIR/bench-peers once.
 #
 #   bench/compare.sh BUILD_DIR               e.g. bench/compare.sh build/release
-#   DURATION=8s CONNECTIONS=64 ROUNDS=3 bench/compare.sh build/release
+#   DURATION=8s CONNECTIONS=64 ROUNDS=5 bench/compare.sh build/release
 set -euo pipefail
 
 build_dir=${1:?usage: bench/compare.sh BUILD_DIR}
