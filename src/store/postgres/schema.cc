@@ -239,11 +239,7 @@ CREATE TABLE federated_identities (
     {2, R"sql(
 ALTER TABLE clients ADD COLUMN access_token_audience TEXT;
 )sql"},
-    // A code is sealed and carries its own content (oidc/authorization_code.h); the store keeps
-    // only which codes were redeemed. Keyed by expiry first: a code's expiry is sealed in it, so
-    // (expires_at, code_hash) is unique exactly when the hash is, new rows land on the key's
-    // last page, and the purge removes the key's front; one index, no other to write.
-    // Codes stored by older builds were not sealed, so none of them can be redeemed any more.
+    // Only which sealed codes were redeemed, keyed as SQLite's migration 10 says why.
     {3, R"sql(
 DROP TABLE authorization_codes;
 CREATE TABLE used_codes (
