@@ -32,6 +32,24 @@ inline Params LocationParams(const http::Response& response) {
 
 inline json Body(const http::Response& response) { return json::parse(response.body); }
 
+// GET /userinfo, with `access_token` as its Bearer token when given.
+inline http::Request UserInfoRequest(const std::optional<std::string>& access_token = {}) {
+  http::Request request;
+  request.method = "GET";
+  request.target = "/userinfo";
+  if (access_token) request.headers.Add("Authorization", "Bearer " + *access_token);
+  return request;
+}
+
+// RFC 6750 §3.1: a request with a token that is not (or no longer) valid.
+inline void ExpectInvalidTokenChallenge(const http::Response& response) {
+  EXPECT_EQ(response.status, 401);
+  EXPECT_EQ(response.headers.Get("WWW-Authenticate")
+                .value_or("")
+                .rfind("Bearer error=\"invalid_token\"", 0),
+            0u);
+}
+
 inline std::string BasicAuth(std::string_view id, std::string_view secret) {
   Params encoded{{"a", std::string(id)}, {"b", std::string(secret)}};
   auto e = encoded.Encode();  // a=<id>&b=<secret>, each form-urlencoded

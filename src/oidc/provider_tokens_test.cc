@@ -20,16 +20,8 @@ TEST_F(ProviderTest, ClientCredentials) {
   EXPECT_FALSE(info.contains("sub"));
   EXPECT_FALSE(info.contains("sid"));
 
-  http::Request userinfo;
-  userinfo.method = "GET";
-  userinfo.target = "/userinfo";
-  userinfo.headers.Add("Authorization", "Bearer " + body["access_token"].get<std::string>());
-  auto denied = router_.Dispatch(userinfo);
-  EXPECT_EQ(denied.status, 401);
-  EXPECT_EQ(denied.headers.Get("WWW-Authenticate")
-                .value_or("")
-                .rfind("Bearer error=\"invalid_token\"", 0),
-            0u);
+  ExpectInvalidTokenChallenge(
+      router_.Dispatch(UserInfoRequest(body["access_token"].get<std::string>())));
 
   ExpectOAuthError(Post("/token", "grant_type=client_credentials&client_id=spa"), 400,
                    "unauthorized_client");
@@ -94,20 +86,11 @@ TEST_F(ProviderTest, AnotherDeploymentsSealedTokenIsUnknown) {
 }
 
 TEST_F(ProviderTest, UserInfoChallenges) {
-  http::Request request;
-  request.method = "GET";
-  request.target = "/userinfo";
-  auto missing = router_.Dispatch(request);
+  auto missing = router_.Dispatch(UserInfoRequest());
   EXPECT_EQ(missing.status, 401);
   EXPECT_EQ(missing.headers.Get("WWW-Authenticate"), "Bearer");
 
-  request.headers.Add("Authorization", "Bearer unknown-token");
-  auto unknown = router_.Dispatch(request);
-  EXPECT_EQ(unknown.status, 401);
-  EXPECT_EQ(unknown.headers.Get("WWW-Authenticate")
-                .value_or("")
-                .rfind("Bearer error=\"invalid_token\"", 0),
-            0u);
+  ExpectInvalidTokenChallenge(router_.Dispatch(UserInfoRequest("unknown-token")));
 
   std::string access_token = Body(Redeem(Code()))["access_token"];
   clock_.Advance(Seconds(3601));
