@@ -20,8 +20,8 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "idp/data_dir.h"
-#include "keys/sealing_key.h"
 #include "keys/key_ring.h"
+#include "keys/sealing_key.h"
 #include "oidc/backchannel_sender.h"
 #include "oidc/oidc_participants.h"
 #include "oidc/provider.h"
@@ -229,10 +229,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   settings.access_token_ttl = Seconds(config.tokens.access_token_ttl_seconds);
   settings.id_token_ttl = Seconds(config.tokens.id_token_ttl_seconds);
   settings.refresh_token_ttl = Seconds(config.tokens.refresh_token_ttl_seconds);
-  GH_ASSIGN_OR_RETURN(
-      settings.sealing_key,
-      keys::LoadSealingKey(*parts->store, parts->sealer ? &*parts->sealer : nullptr,
-                               parts->random, parts->clock));
+  GH_ASSIGN_OR_RETURN(settings.sealing_key,
+                      keys::LoadSealingKey(*parts->store, parts->sealer ? &*parts->sealer : nullptr,
+                                           parts->random, parts->clock));
   parts->provider =
       std::make_unique<oidc::Provider>(settings, *parts->store, *parts->keys, *parts->sessions,
                                        parts->clock, parts->random, *parts->csrf, *parts->sign_out);
