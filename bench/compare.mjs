@@ -31,7 +31,8 @@ const connections = env.CONNECTIONS ?? '64';
 const rounds = Number(env.ROUNDS ?? 5);
 const CC = { id: 'cc', secret: 'cc-secret-0123456789' };  // the peer's client_credentials client
 // The peer's first code + PKCE client and its registered redirect URI; Gatehouse registers the same
-// (with a longer secret: it refuses secrets under 16 characters).
+// (with a longer secret: it refuses secrets under 16 characters), for the code grant alone like
+// the peer's, so that neither server issues a refresh token in the sign-in flow.
 const RP = {
   id: 'rp0', peerSecret: 'rp0-secret', secret: 'rp0-secret-0123456789', redirectUri: 'http://127.0.0.1:18081/cb/rp0',
 };
@@ -143,7 +144,7 @@ const record = (endpoint, server, result) => {
 const gatehouse = await startGatehouse({
   env: { GATEHOUSE_LOG_LEVEL: 'warn' },
   clients: [{ id: CC.id, secret: CC.secret }, { ...CC_JWT, accessTokenAudience: JWT_AUDIENCE },
-    { id: RP.id, secret: RP.secret, redirectUris: [RP.redirectUri] }],
+    { id: RP.id, secret: RP.secret, redirectUris: [RP.redirectUri], grantTypes: ['authorization_code'] }],
   users: [USER],
 });
 const gatehouseJar = new CookieJar();

@@ -22,6 +22,7 @@
 #include "idp/config.h"
 #include "idp/data_dir.h"
 #include "keys/key_ring.h"
+#include "oidc/grant_types.h"
 #include "saml/metadata.h"
 #include "saml/vocabulary.h"
 #include "session/event_log.h"
@@ -152,7 +153,10 @@ int ClientCommand(const std::string& action, const std::vector<std::string>& arg
         "include sid in logout tokens")(
         "id-token-alg", po::value<std::string>()->default_value("RS256"), "RS256 or ES256")(
         "access-token-audience", po::value<std::string>(),
-        "resource server URI: access tokens become RFC 9068 JWTs (RS256) with this audience");
+        "resource server URI: access tokens become RFC 9068 JWTs (RS256) with this audience")(
+        "grant-type", po::value<std::vector<std::string>>(),
+        "authorization_code, refresh_token or client_credentials (repeat; default: every one the "
+        "client's kind allows)");
   } else if (action == "remove") {
     o.add_options()("id", po::value<std::string>()->required(), "client_id");
   } else if (action != "list") {
@@ -170,7 +174,9 @@ int ClientCommand(const std::string& action, const std::vector<std::string>& arg
     if (!clients.ok()) return ReportFailure(clients.error());
     for (const auto& c : *clients) {
       std::cout << c.id << "\t" << (c.is_public() ? "public" : "confidential") << "\t"
-                << c.id_token_signed_response_alg;
+                << c.id_token_signed_response_alg << "\t";
+      for (std::size_t i = 0; i < c.grant_types.size(); ++i)
+        std::cout << (i ? "," : "") << c.grant_types[i];
       for (const auto& u : c.redirect_uris) std::cout << "\t" << u;
       std::cout << "\n";
     }
@@ -215,6 +221,10 @@ int ClientCommand(const std::string& action, const std::vector<std::string>& arg
   client.id_token_signed_response_alg = crypto::ToString(*alg);
   if (vm.count("access-token-audience"))
     client.access_token_audience = vm["access-token-audience"].as<std::string>();
+  client.grant_types = vm.count("grant-type") ? Many<std::string>(vm, "grant-type")
+                                              : oidc::DefaultGrantTypes(client.is_public());
+  if (auto r = oidc::CheckGrantTypes(client.grant_types, client.is_public()); !r.ok())
+    throw UsageError{"--grant-type: " + r.error().message};
   for (auto r : {CheckUris("--redirect-uri", client.redirect_uris),
                  CheckUris("--post-logout-redirect-uri", client.post_logout_redirect_uris)})
     if (!r.ok()) throw UsageError{r.error().message};

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "oidc/discovery.h"
+#include "oidc/grant_types.h"
 #include "oidc/pkce.h"
 #include "oidc/request_params.h"
 #include "oidc/scope.h"
@@ -130,6 +131,9 @@ Result<AuthorizeRequest, OAuthError> ParseAuthorizeRequest(const Params& params,
   if (*response_type != kResponseTypeCode)
     return OAuthError(OAuthErrorCode::kUnsupportedResponseType,
                       "only response_type=code is supported");
+  if (!IsRegisteredFor(client, kGrantAuthorizationCode))
+    return OAuthError::UnauthorizedClient(
+        "the client is not registered for the authorization_code grant");
 
   GH_ASSIGN_OR_RETURN(request.scope, ParseScope(params));
   request.code_challenge = params.Get("code_challenge");

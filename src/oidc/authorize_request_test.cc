@@ -107,6 +107,16 @@ TEST(AuthorizeRequest, ResponseTypeMustBeCode) {
   EXPECT_EQ(ErrorOf(Without("response_type")), OAuthErrorCode::kInvalidRequest);
 }
 
+TEST(AuthorizeRequest, OnlyAClientRegisteredForTheCodeGrantMayAskForACode) {
+  store::ClientRecord service = Client();
+  service.grant_types = {"client_credentials", "refresh_token"};
+  auto r = ParseAuthorizeRequest(Valid(), service);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, OAuthErrorCode::kUnauthorizedClient);
+  service.grant_types = {"authorization_code"};
+  EXPECT_TRUE(ParseAuthorizeRequest(Valid(), service).ok());
+}
+
 TEST(AuthorizeRequest, ResponseModeIsQueryOrFormPost) {
   EXPECT_EQ(ParseAuthorizeRequest(With("response_mode", "form_post"), Client())->target.mode,
             ResponseMode::kFormPost);

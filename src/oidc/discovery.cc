@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "oidc/grant_types.h"
 #include "oidc/scope.h"
 #include "oidc/user_claims.h"
 
@@ -22,7 +23,7 @@ nlohmann::json DiscoveryDocument(std::string_view issuer) {
       {"introspection_endpoint", url(kIntrospectionPath)},
       {"response_types_supported", {"code"}},
       {"response_modes_supported", {"query", "form_post"}},
-      {"grant_types_supported", {"authorization_code", "refresh_token", "client_credentials"}},
+      {"grant_types_supported", kGrantTypes},
       {"subject_types_supported", {"public"}},
       {"id_token_signing_alg_values_supported", {"RS256", "ES256"}},
       {"token_endpoint_auth_methods_supported", client_auth},

@@ -27,6 +27,46 @@ TEST_F(ProviderTest, ClientCredentials) {
                    "unauthorized_client");
 }
 
+TEST_F(ProviderTest, AClientGetsOnlyTheGrantsItIsRegisteredFor) {
+  store::ClientRecord web;
+  web.id = "web";
+  web.name = "Web";
+  web.secret_hash = crypto::Sha256Base64Url(kSecret);
+  web.redirect_uris = {kAppRedirect};
+  web.grant_types = {"authorization_code"};
+  web.created_at = clock_.Now();
+  ASSERT_TRUE(store_->PutClient(web).ok());
+  auto authorize_as = [](const std::string& client_id) {
+    const Params app = AppAuthorize();
+    Params params;
+    for (const auto& [name, value] : app.items())
+      params.Add(name, name == "client_id" ? client_id : value);
+    return params;
+  };
+  auto tokens = Post("/token",
+                     Params{{"grant_type", "authorization_code"},
+                            {"code", Code(authorize_as("web"))},
+                            {"redirect_uri", kAppRedirect},
+                            {"code_verifier", kVerifier}}
+                         .Encode(),
+                     BasicAuth("web", kSecret));
+  ASSERT_EQ(tokens.status, 200) << tokens.body;
+  EXPECT_TRUE(Body(tokens)["access_token"].is_string());
+  EXPECT_TRUE(Body(tokens)["id_token"].is_string());
+  EXPECT_FALSE(Body(tokens).contains("refresh_token"));
+  ExpectOAuthError(Post("/token", "grant_type=client_credentials", BasicAuth("web", kSecret)), 400,
+                   "unauthorized_client");
+
+  web.id = "service";
+  web.grant_types = {"client_credentials"};
+  ASSERT_TRUE(store_->PutClient(web).ok());
+  auto refused = Get("/authorize?" + authorize_as("service").Encode(), cookie_);
+  ASSERT_EQ(refused.status, 302);
+  EXPECT_EQ(LocationParams(refused).Get("error"), "unauthorized_client");
+  EXPECT_EQ(Post("/token", "grant_type=client_credentials", BasicAuth("service", kSecret)).status,
+            200);
+}
+
 TEST_F(ProviderTest, AClientsOwnAccessTokenIsSealedNotStoredYetEndsAsAStoredOneWould) {
   store::ClientRecord api;
   api.id = "api";

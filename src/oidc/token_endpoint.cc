@@ -2,6 +2,7 @@
 
 #include "core/log.h"
 #include "oidc/authorization_code.h"
+#include "oidc/grant_types.h"
 #include "oidc/oauth_http.h"
 #include "oidc/scope.h"
 #include "oidc/token_state.h"
@@ -60,7 +61,10 @@ Result<TokenResponse, OAuthError> TokenEndpoint::Redeem(const store::ClientRecor
                     .user = *user,
                     .sid = code->sid,
                     .scope = code->scope,
-                    .refresh_scope = code->scope,
+                    // RFC 6749 §6: refresh tokens only for a client registered to use them.
+                    .refresh_scope = IsRegisteredFor(client, kGrantRefreshToken)
+                                         ? std::optional(code->scope)
+                                         : std::nullopt,
                     .auth_time = code->auth_time,
                     .method = code->method,
                     .nonce = code->nonce};

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "oidc/grant_types.h"
 #include "oidc/pkce.h"
 #include "oidc/scope.h"
 #include "oidc/token_state.h"
@@ -19,7 +20,7 @@ Result<std::string, OAuthError> Required(const Params& form, std::string_view na
 
 Result<TokenRequest, OAuthError> ParseTokenRequest(const Params& form) {
   GH_ASSIGN_OR_RETURN(auto grant_type, Required(form, "grant_type"));
-  if (grant_type == "authorization_code") {
+  if (grant_type == kGrantAuthorizationCode) {
     AuthorizationCodeGrant grant;
     GH_ASSIGN_OR_RETURN(grant.code, Required(form, "code"));
     // Required because our authorization requests always carry one (RFC 6749 §4.1.3).
@@ -27,13 +28,13 @@ Result<TokenRequest, OAuthError> ParseTokenRequest(const Params& form) {
     grant.code_verifier = form.Get("code_verifier");
     return TokenRequest(std::move(grant));
   }
-  if (grant_type == "refresh_token") {
+  if (grant_type == kGrantRefreshToken) {
     RefreshTokenGrant grant;
     GH_ASSIGN_OR_RETURN(grant.refresh_token, Required(form, "refresh_token"));
     grant.scope = form.Get("scope");
     return TokenRequest(std::move(grant));
   }
-  if (grant_type == "client_credentials") return TokenRequest(ClientCredentialsGrant{});
+  if (grant_type == kGrantClientCredentials) return TokenRequest(ClientCredentialsGrant{});
   return OAuthError(OAuthErrorCode::kUnsupportedGrantType, "unsupported grant_type");
 }
 
@@ -41,6 +42,15 @@ Result<void, OAuthError> CheckGrantAllowed(const TokenRequest& request,
                                            const store::ClientRecord& client) {
   if (std::holds_alternative<ClientCredentialsGrant>(request) && client.is_public())
     return OAuthError::UnauthorizedClient("public clients cannot use client_credentials");
+  struct GrantTypeOf {
+    std::string_view operator()(const AuthorizationCodeGrant&) { return kGrantAuthorizationCode; }
+    std::string_view operator()(const RefreshTokenGrant&) { return kGrantRefreshToken; }
+    std::string_view operator()(const ClientCredentialsGrant&) { return kGrantClientCredentials; }
+  };
+  std::string_view grant_type = std::visit(GrantTypeOf{}, request);
+  if (!IsRegisteredFor(client, grant_type))
+    return OAuthError::UnauthorizedClient("the client is not registered for the " +
+                                          std::string(grant_type) + " grant");
   return {};
 }
 

@@ -38,7 +38,8 @@ using TokenRequest =
 // unsupported_grant_type for a grant type this provider does not offer.
 Result<TokenRequest, OAuthError> ParseTokenRequest(const Params& form);
 
-// RFC 6749 §4.4: client_credentials is for confidential clients only (unauthorized_client).
+// RFC 6749 §5.2: a client may use only the grants it is registered for, and client_credentials
+// only when it is confidential (§4.4); unauthorized_client otherwise.
 Result<void, OAuthError> CheckGrantAllowed(const TokenRequest& request,
                                            const store::ClientRecord& client);
 

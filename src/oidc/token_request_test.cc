@@ -69,6 +69,25 @@ TEST(TokenRequest, ClientCredentialsIsForConfidentialClientsOnly) {
   EXPECT_TRUE(CheckGrantAllowed(AuthorizationCodeGrant{}, public_client).ok());
 }
 
+TEST(TokenRequest, AClientMayUseOnlyTheGrantsItIsRegisteredFor) {
+  store::ClientRecord service;
+  service.id = "service";
+  service.secret_hash = "h";
+  service.grant_types = {"client_credentials"};
+  EXPECT_TRUE(CheckGrantAllowed(ClientCredentialsGrant{}, service).ok());
+  for (const TokenRequest& request :
+       {TokenRequest(AuthorizationCodeGrant{}), TokenRequest(RefreshTokenGrant{})}) {
+    auto r = CheckGrantAllowed(request, service);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, OAuthErrorCode::kUnauthorizedClient);
+  }
+  store::ClientRecord web = service;
+  web.grant_types = {"authorization_code"};
+  EXPECT_TRUE(CheckGrantAllowed(AuthorizationCodeGrant{}, web).ok());
+  EXPECT_FALSE(CheckGrantAllowed(RefreshTokenGrant{}, web).ok());
+  EXPECT_FALSE(CheckGrantAllowed(ClientCredentialsGrant{}, web).ok());
+}
+
 AuthorizationCode Code() {
   AuthorizationCode code;
   code.client_id = "app";

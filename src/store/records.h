@@ -32,6 +32,9 @@ struct ClientRecord {
   // The resource server (RFC 9068 `aud`) of this client's access tokens. When set, they are JWTs
   // (RFC 9068) a resource server can check without asking; when not, opaque tokens it introspects.
   std::optional<std::string> access_token_audience;
+  // The OAuth grants this client may use (RFC 7591 §2 `grant_types`): the token endpoint refuses
+  // the others, and only a client allowed "refresh_token" is given refresh tokens.
+  std::vector<std::string> grant_types{"authorization_code", "refresh_token", "client_credentials"};
   TimePoint created_at;
 };
 

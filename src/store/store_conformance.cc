@@ -41,6 +41,7 @@ TEST_P(StoreConformance, ClientRoundTripsEveryField) {
   c.backchannel_logout_session_required = false;
   c.id_token_signed_response_alg = "ES256";
   c.access_token_audience = "https://api.example/";
+  c.grant_types = {"client_credentials", "authorization_code"};
   c.created_at = At(42);
   Must(store().PutClient(c));
 

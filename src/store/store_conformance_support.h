@@ -51,7 +51,7 @@ inline auto Fields(const ClientRecord& c) {
                     c.web_origins, c.resource_server_for, c.frontchannel_logout_uri,
                     c.frontchannel_logout_session_required, c.backchannel_logout_uri,
                     c.backchannel_logout_session_required, c.id_token_signed_response_alg,
-                    c.access_token_audience, ToUnixSeconds(c.created_at));
+                    c.access_token_audience, c.grant_types, ToUnixSeconds(c.created_at));
 }
 inline auto Fields(const UserRecord& u) {
   return std::tuple(u.id, u.username, u.password_hash, u.name, u.email,

@@ -66,6 +66,7 @@ function clientArgs(c) {
   for (const origin of c.webOrigins ?? []) args.push('--web-origin', origin);
   for (const id of c.resourceServerFor ?? []) args.push('--resource-server-for', id);
   if (c.accessTokenAudience) args.push('--access-token-audience', c.accessTokenAudience);
+  for (const grant of c.grantTypes ?? []) args.push('--grant-type', grant);
   return args;
 }
 

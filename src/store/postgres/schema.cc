@@ -248,6 +248,13 @@ CREATE TABLE used_codes (
   PRIMARY KEY (expires_at, code_hash)
 );
 )sql"},
+    // Each client's grants, as SQLite's migration 11 says.
+    {4, R"sql(
+ALTER TABLE clients ADD COLUMN grant_types TEXT NOT NULL
+  DEFAULT 'authorization_code refresh_token';
+UPDATE clients SET grant_types = 'authorization_code refresh_token client_credentials'
+  WHERE secret_hash IS NOT NULL;
+)sql"},
 };
 
 }  // namespace

@@ -26,6 +26,7 @@ ClientRecord ReadClient(const Row& s) {
   c.id_token_signed_response_alg = s.Text(7);
   c.created_at = s.Time(8);
   c.access_token_audience = s.OptionalText(9);
+  c.grant_types = SplitWords(s.Text(10));
   return c;
 }
 

@@ -20,7 +20,7 @@ NotificationStatus ParseStatus(std::string_view name);
 inline constexpr char kClientColumns[] =
     "id, name, secret_hash, frontchannel_logout_uri, frontchannel_logout_session_required, "
     "backchannel_logout_uri, backchannel_logout_session_required, id_token_signed_response_alg, "
-    "created_at, access_token_audience";
+    "created_at, access_token_audience, grant_types";
 
 // Without the lists, which LoadClientValues adds.
 ClientRecord ReadClient(const Row& s);

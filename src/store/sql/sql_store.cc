@@ -116,11 +116,11 @@ Result<void> SqlStore::PutClient(const ClientRecord& c) {
   return Transact(*db, TxMode::kWrite, [&]() -> Result<void> {
     GH_RETURN_IF_ERROR(Execute(
         *db,
-        Cat("INSERT INTO clients (", kClientColumns, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        Cat("INSERT INTO clients (", kClientColumns, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
         c.id, c.name, c.secret_hash, c.frontchannel_logout_uri,
         c.frontchannel_logout_session_required, c.backchannel_logout_uri,
         c.backchannel_logout_session_required, c.id_token_signed_response_alg, c.created_at,
-        c.access_token_audience));
+        c.access_token_audience, JoinWords(c.grant_types)));
     return InsertClientValues(*db, c);
   });
 }

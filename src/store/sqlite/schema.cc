@@ -282,6 +282,15 @@ CREATE TABLE used_codes (
   PRIMARY KEY (expires_at, code_hash)
 ) STRICT, WITHOUT ROWID;
 )sql"},
+    // Each client's grants (RFC 7591 `grant_types`). Clients registered before were allowed
+    // every grant their kind allows: the code and refresh grants, and client_credentials for the
+    // confidential ones; they keep exactly that.
+    {11, R"sql(
+ALTER TABLE clients ADD COLUMN grant_types TEXT NOT NULL
+  DEFAULT 'authorization_code refresh_token';
+UPDATE clients SET grant_types = 'authorization_code refresh_token client_credentials'
+  WHERE secret_hash IS NOT NULL;
+)sql"},
 };
 
 }  // namespace

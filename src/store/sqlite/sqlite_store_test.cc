@@ -67,7 +67,7 @@ class SqliteStoreTest : public ::testing::Test {
 };
 
 // A version-2 database, as the previous release left it, keeps its clients' URIs when migration
-// 3 moves them into client_values. Made by undoing migrations 10 to 3 on a fresh database.
+// 3 moves them into client_values. Made by undoing migrations 11 to 3 on a fresh database.
 TEST_F(SqliteStoreTest, Migration3KeepsTheClientsUris) {
   ClientRecord app;
   app.id = "app";
@@ -76,6 +76,8 @@ TEST_F(SqliteStoreTest, Migration3KeepsTheClientsUris) {
   app.post_logout_redirect_uris = {"https://app.example/bye"};
   ASSERT_TRUE(OpenStore()->PutClient(app).ok());
   Column(path_, R"sql(
+    ALTER TABLE clients DROP COLUMN grant_types;
+    DELETE FROM schema_migrations WHERE version = 11;
     DROP TABLE used_codes;
     CREATE TABLE authorization_codes (
       code_hash TEXT NOT NULL PRIMARY KEY, grant_id TEXT NOT NULL, client_id TEXT NOT NULL,
@@ -129,6 +131,34 @@ TEST_F(SqliteStoreTest, Migration3KeepsTheClientsUris) {
   EXPECT_TRUE(Column(path_, "SELECT name FROM sqlite_master WHERE name = 'client_uris'").empty());
 }
 
+// Clients registered before grants were registered keep every grant their kind allowed.
+TEST_F(SqliteStoreTest, Migration11KeepsTheGrantsClientsHad) {
+  ClientRecord confidential;
+  confidential.id = "service";
+  confidential.secret_hash = "hash";
+  ClientRecord spa;
+  spa.id = "spa";
+  auto store = OpenStore();
+  ASSERT_TRUE(store->PutClient(confidential).ok());
+  ASSERT_TRUE(store->PutClient(spa).ok());
+  store.reset();
+  Column(path_, R"sql(
+    ALTER TABLE clients DROP COLUMN grant_types;
+    DELETE FROM schema_migrations WHERE version = 11;
+    SELECT 1;)sql");
+
+  store = OpenStore();
+  auto service = store->FindClient("service");
+  auto public_client = store->FindClient("spa");
+  ASSERT_TRUE(service.ok() && service->has_value() && public_client.ok() &&
+              public_client->has_value());
+  EXPECT_EQ(
+      (*service)->grant_types,
+      (std::vector<std::string>{"authorization_code", "refresh_token", "client_credentials"}));
+  EXPECT_EQ((*public_client)->grant_types,
+            (std::vector<std::string>{"authorization_code", "refresh_token"}));
+}
+
 // A call that cannot get a connection in time is told so (503 for its client) instead of waiting
 // for ever: here the one connection is held by a transaction that calls the store outside it.
 TEST_F(SqliteStoreTest, ABusyPoolAnswersUnavailableInsteadOfWaitingForEver) {
@@ -150,7 +180,7 @@ TEST_F(SqliteStoreTest, MigrationsAreRecordedAndNotRerunOnReopen) {
   ASSERT_TRUE(OpenStore()->PutUser(Alice()).ok());
   const auto applied =
       Column(path_, "SELECT version || ':' || applied_at FROM schema_migrations ORDER BY version");
-  ASSERT_EQ(applied.size(), 10u);
+  ASSERT_EQ(applied.size(), 11u);
   for (std::size_t i = 0; i < applied.size(); ++i)
     EXPECT_EQ(applied[i].substr(0, applied[i].find(':')), std::to_string(i + 1));
 
