@@ -42,9 +42,9 @@ http::Response AuthorizeEndpoint::Handle(const http::Request& request) const {
   if (!params.ok()) return ErrorPage(400, "The sign-in request was malformed.");
   auto redirect = ParseClientRedirect(*params);
   if (!redirect.ok()) return ErrorPage(400, redirect.error().description);
-  auto client = context_.store.FindClient(redirect->client_id);
+  auto client = context_.clients.Find(redirect->client_id);
   if (!client.ok()) return ErrorPage(503, "Please try again shortly.");
-  if (!client->has_value()) return ErrorPage(400, "The application is not registered here.");
+  if (!*client) return ErrorPage(400, "The application is not registered here.");
   if (!IsRegisteredRedirectUri(**client, redirect->redirect_uri))
     return ErrorPage(400, "The application sent an unregistered redirect_uri.");
 

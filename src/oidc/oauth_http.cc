@@ -12,12 +12,12 @@ Result<Params, OAuthError> ReadOAuthForm(const http::Request& request) {
   return *std::move(form);
 }
 
-Result<store::ClientRecord, OAuthError> AuthenticateClient(store::ClientStore& clients,
+Result<store::ClientRecord, OAuthError> AuthenticateClient(store::ClientCache& clients,
                                                            const http::Request& request,
                                                            const Params& form) {
   GH_ASSIGN_OR_RETURN(auto credentials,
                       ExtractClientCredentials(request.headers.Get("Authorization"), form));
-  GH_ASSIGN_OR_RETURN(auto client, clients.FindClient(credentials.client_id));
+  GH_ASSIGN_OR_RETURN(auto client, clients.Find(credentials.client_id));
   if (!client) return OAuthError::InvalidClient("client authentication failed");
   GH_RETURN_IF_ERROR(VerifyClientCredentials(*client, credentials));
   return *std::move(client);

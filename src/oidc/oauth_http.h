@@ -8,6 +8,7 @@
 #include "core/result.h"
 #include "http/message.h"
 #include "oidc/oauth_error.h"
+#include "store/client_cache.h"
 #include "store/store.h"
 
 namespace gh::oidc {
@@ -18,7 +19,7 @@ Result<Params, OAuthError> ReadOAuthForm(const http::Request& request);
 
 // The registered client the request authenticates as (RFC 6749 §2.3), invalid_client when it is
 // unknown or the credentials do not match.
-Result<store::ClientRecord, OAuthError> AuthenticateClient(store::ClientStore& clients,
+Result<store::ClientRecord, OAuthError> AuthenticateClient(store::ClientCache& clients,
                                                            const http::Request& request,
                                                            const Params& form);
 

@@ -8,7 +8,8 @@ Provider::Provider(ProviderSettings settings, store::Store& store, keys::KeyRing
                    session::SessionAuthority& sessions, Clock& clock, Random& random,
                    const web::Csrf& csrf, const signout::SignOutFlow& sign_out)
     : settings_(std::move(settings)),
-      context_{settings_, store, keys, sessions, clock, random, csrf, sign_out},
+      clients_(store, clock, settings_.client_cache_ttl),
+      context_{settings_, store, clients_, keys, sessions, clock, random, csrf, sign_out},
       discovery_(context_),
       authorize_(context_),
       token_(context_),

@@ -34,6 +34,7 @@ class Provider {
 
  private:
   ProviderSettings settings_;
+  store::ClientCache clients_;
   ProviderContext context_;
   DiscoveryEndpoint discovery_;
   AuthorizeEndpoint authorize_;

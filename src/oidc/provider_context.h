@@ -9,6 +9,7 @@
 #include "keys/key_ring.h"
 #include "session/session_authority.h"
 #include "signout/sign_out_flow.h"
+#include "store/client_cache.h"
 #include "store/store.h"
 #include "web/csrf.h"
 
@@ -23,12 +24,17 @@ struct ProviderSettings {
   // Seals authorization codes and clients' own opaque access tokens (authorization_code.h,
   // client_access_token.h): crypto::kAeadKeyBytes, the same on every node of a deployment.
   std::string sealing_key;
+  // How long sign-in (authorization requests, client authentication) may go on using a client
+  // registration it read, so that a sign-in flow does not read the same one twice: a change made
+  // by the CLI, another process, takes effect within this.
+  Seconds client_cache_ttl{2};
 };
 
 // The references every endpoint works through; all outlive the Provider.
 struct ProviderContext {
   const ProviderSettings& settings;
   store::Store& store;
+  store::ClientCache& clients;  // the registrations sign-in reads, as client_cache_ttl says
   keys::KeyRing& keys;
   session::SessionAuthority& sessions;
   Clock& clock;

@@ -12,7 +12,7 @@ namespace gh::oidc {
 http::Response TokenEndpoint::Handle(const http::Request& request) const {
   auto respond = [&]() -> Result<TokenResponse, OAuthError> {
     GH_ASSIGN_OR_RETURN(auto form, ReadOAuthForm(request));
-    GH_ASSIGN_OR_RETURN(auto client, AuthenticateClient(context_.store, request, form));
+    GH_ASSIGN_OR_RETURN(auto client, AuthenticateClient(context_.clients, request, form));
     GH_ASSIGN_OR_RETURN(auto token_request, ParseTokenRequest(form));
     GH_RETURN_IF_ERROR(CheckGrantAllowed(token_request, client));
     if (auto* code = std::get_if<AuthorizationCodeGrant>(&token_request))

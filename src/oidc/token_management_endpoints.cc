@@ -38,7 +38,7 @@ Result<std::optional<FoundToken>, OAuthError> FindToken(const ProviderContext& c
 http::Response RevocationEndpoint::Handle(const http::Request& request) const {
   auto revoke = [&]() -> Result<void, OAuthError> {
     GH_ASSIGN_OR_RETURN(auto form, ReadOAuthForm(request));
-    GH_ASSIGN_OR_RETURN(auto client, AuthenticateClient(context_.store, request, form));
+    GH_ASSIGN_OR_RETURN(auto client, AuthenticateClient(context_.clients, request, form));
     GH_ASSIGN_OR_RETURN(auto token, ParseRevocationRequest(form));
     GH_ASSIGN_OR_RETURN(auto found, FindToken(context_, token));
     if (!found) return {};
@@ -69,7 +69,7 @@ http::Response RevocationEndpoint::Handle(const http::Request& request) const {
 http::Response IntrospectionEndpoint::Handle(const http::Request& request) const {
   auto introspect = [&]() -> Result<nlohmann::json, OAuthError> {
     GH_ASSIGN_OR_RETURN(auto form, ReadOAuthForm(request));
-    GH_ASSIGN_OR_RETURN(auto client, AuthenticateClient(context_.store, request, form));
+    GH_ASSIGN_OR_RETURN(auto client, AuthenticateClient(context_.clients, request, form));
     if (client.is_public())
       return OAuthError::InvalidClient("introspection requires client authentication");
     GH_ASSIGN_OR_RETURN(auto token, ParseIntrospectionRequest(form));

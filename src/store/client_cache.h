@@ -1,7 +1,8 @@
 // ClientCache: client registrations read through from a ClientStore and kept for a short time,
-// for hot paths that look up the same few clients thousands of times a second — logout delivery
-// signs and sends one token per participant, and 1000 participants share a handful of clients
-// per sign-out. A change made elsewhere (the CLI is another process) is seen within `ttl`.
+// for hot paths that look up the same few clients thousands of times a second — every sign-in
+// reads its client at /authorize and again at /token, and logout delivery signs and sends one
+// token per participant, 1000 participants sharing a handful of clients per sign-out. A change
+// made elsewhere (the CLI is another process) is seen within `ttl`.
 #pragma once
 
 #include <functional>
