@@ -189,6 +189,16 @@ TEST_F(ProviderTest, UnregisteredRedirectUriIsNeverRedirected) {
   EXPECT_NE(response.headers.Get("Content-Type")->find("text/html"), std::string::npos);
 }
 
+// Sign-in keeps the registrations it reads for ProviderSettings::client_cache_ttl, no longer.
+TEST_F(ProviderTest, AClientRemovedElsewhereIsRefusedBySignInWithinTheCacheTtl) {
+  Redeem(Code());  // /authorize and /token have read "app"
+  ASSERT_TRUE(*store_->RemoveClient("app"));
+  clock_.Advance(ProviderSettings{}.client_cache_ttl);
+  EXPECT_EQ(Get("/authorize?" + AppAuthorize().Encode(), cookie_).status, 400);
+  ExpectOAuthError(PostAsApp("/token", {{"grant_type", "client_credentials"}}), 401,
+                   "invalid_client");
+}
+
 TEST_F(ProviderTest, UnknownClientAndMalformedQueryGetAnErrorPage) {
   auto unknown = Get("/authorize?client_id=nobody&redirect_uri=https%3A%2F%2Fapp.example%2Fcb");
   EXPECT_EQ(unknown.status, 400);
