@@ -255,6 +255,11 @@ ALTER TABLE clients ADD COLUMN grant_types TEXT NOT NULL
 UPDATE clients SET grant_types = 'authorization_code refresh_token client_credentials'
   WHERE secret_hash IS NOT NULL;
 )sql"},
+    // Only refresh tokens in the by-user index, as SQLite's migration 12 says.
+    {5, R"sql(
+DROP INDEX tokens_by_user;
+CREATE INDEX tokens_by_user ON tokens (user_id) WHERE kind = 'refresh';
+)sql"},
 };
 
 }  // namespace
