@@ -45,11 +45,13 @@ describe('openid-client and jose against gatehouse', () => {
   before(async () => {
     gh = await startGatehouse({
       users: [USER],
-      clients: CASES.map((c) => ({
+      clients: [...CASES.map((c) => ({
         id: c.id,
         secret: c.confidential ? SECRET : undefined,
         idTokenAlg: c.alg,
       })),
+      { id: 'rp-code-only', secret: SECRET, grantTypes: ['authorization_code'] },
+      { id: 'svc-only', secret: SECRET, grantTypes: ['client_credentials'] }],
     });
   });
   after(() => gh?.stop());
@@ -189,6 +191,31 @@ describe('openid-client and jose against gatehouse', () => {
       assert.equal(active.client_id, c.id);
     });
   }
+
+  // RFC 7591 grant_types, registered with `client add --grant-type`.
+  it('gives a client registered for the code grant alone no refresh token and no other grant', async () => {
+    const config = await configure({ id: 'rp-code-only', alg: 'RS256', method: 'client_secret_basic' });
+    const { tokens } = await codeFlow(config);
+    assert.ok(tokens.access_token && tokens.id_token);
+    assert.equal(tokens.refresh_token, undefined, 'not registered for refresh_token');
+    assert.equal(await oauthError(oidc.clientCredentialsGrant(config)), 'unauthorized_client');
+  });
+
+  it('refuses a code to a client registered for client_credentials alone', async () => {
+    const config = await configure({ id: 'svc-only', alg: 'RS256', method: 'client_secret_basic' });
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT_URI, scope: 'openid', state: 'st-svc',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    const response = await fetch(url, { redirect: 'manual' });
+    assert.equal(response.status, 302);
+    const location = new URL(response.headers.get('location'));
+    assert.equal(location.origin + location.pathname, REDIRECT_URI);
+    assert.equal(location.searchParams.get('error'), 'unauthorized_client');
+    assert.equal(location.searchParams.get('state'), 'st-svc');
+    assert.ok((await oidc.clientCredentialsGrant(config)).access_token);
+  });
 
   it('refuses client_credentials for a public client', async () => {
     const config = await configure(CASES.find((c) => !c.confidential));
