@@ -25,6 +25,11 @@ http::Response ErrorPage(int status, std::string_view message) {
   return response;
 }
 
+// The store did not answer: the person is told to try again here rather than the application
+// being sent temporarily_unavailable, so that reloading the page resumes the same sign-in — and
+// a load balancer sees the 503.
+http::Response StoreUnavailable() { return ErrorPage(503, "Please try again shortly."); }
+
 // Session Management 1.0 §3: while a session exists every response to the client, success or
 // error, carries a session_state for its redirect origin, freshly salted.
 void AddSessionState(Params& params, const std::optional<store::SessionRecord>& session,
@@ -43,7 +48,7 @@ http::Response AuthorizeEndpoint::Handle(const http::Request& request) const {
   auto redirect = ParseClientRedirect(*params);
   if (!redirect.ok()) return ErrorPage(400, redirect.error().description);
   auto client = context_.clients.Find(redirect->client_id);
-  if (!client.ok()) return ErrorPage(503, "Please try again shortly.");
+  if (!client.ok()) return StoreUnavailable();
   if (!*client) return ErrorPage(400, "The application is not registered here.");
   if (!IsRegisteredRedirectUri(**client, redirect->redirect_uri))
     return ErrorPage(400, "The application sent an unregistered redirect_uri.");
@@ -59,7 +64,7 @@ http::Response AuthorizeEndpoint::Handle(const http::Request& request) const {
                       context_.random);
     return DeliverAuthorizationResponse(target, issuer, std::move(response));
   };
-  if (!session.ok()) return fail(OAuthError(session.error()));
+  if (!session.ok()) return StoreUnavailable();
   auto authorize = ParseAuthorizeRequest(*params, **client);
   if (!authorize.ok()) return fail(authorize.error());
   auto now = context_.clock.Now();
@@ -97,7 +102,7 @@ http::Response AuthorizeEndpoint::Handle(const http::Request& request) const {
   bool remembered = false;
   if (HasScope(authorize->scope, kScopeOfflineAccess)) {
     auto consent = context_.store.FindConsent((*session)->user_id, authorize->client_id);
-    if (!consent.ok()) return fail(OAuthError(consent.error()));
+    if (!consent.ok()) return StoreUnavailable();
     remembered = *consent && HasScope((*consent)->scope, kScopeOfflineAccess);
   }
   switch (DecideConsent(*authorize, remembered)) {
