@@ -43,13 +43,18 @@ Result<std::optional<ResponseMode>, OAuthError> ParseResponseMode(const Params& 
 
 // OpenID Connect Core §3.1.2.1: the request must carry openid; scopes we do not know are ignored
 // (RFC 6749 §3.3 lets the server grant less than requested).
-Result<std::string, OAuthError> ParseScope(const Params& params) {
+Result<std::string, OAuthError> ParseScope(const Params& params,
+                                           const store::ClientRecord& client) {
   auto requested = SplitScope(params.Get("scope").value_or(""));
   if (std::find(requested.begin(), requested.end(), kScopeOpenId) == requested.end())
     return OAuthError::InvalidScope("scope must include openid");
   const auto& known = SupportedScopes();
+  // offline_access asks for a refresh token (OpenID Connect Core §11): meaningless, and not worth
+  // the end-user's consent, for a client that is never given one.
+  const bool may_refresh = IsRegisteredFor(client, kGrantRefreshToken);
   std::erase_if(requested, [&](const std::string& s) {
-    return std::find(known.begin(), known.end(), s) == known.end();
+    return std::find(known.begin(), known.end(), s) == known.end() ||
+           (s == kScopeOfflineAccess && !may_refresh);
   });
   return JoinScope(requested);
 }
@@ -135,7 +140,7 @@ Result<AuthorizeRequest, OAuthError> ParseAuthorizeRequest(const Params& params,
     return OAuthError::UnauthorizedClient(
         "the client is not registered for the authorization_code grant");
 
-  GH_ASSIGN_OR_RETURN(request.scope, ParseScope(params));
+  GH_ASSIGN_OR_RETURN(request.scope, ParseScope(params, client));
   request.code_challenge = params.Get("code_challenge");
   GH_RETURN_IF_ERROR(ValidateChallenge(request.code_challenge, params.Get("code_challenge_method"),
                                        client.is_public()));

@@ -138,6 +138,14 @@ TEST(AuthorizeRequest, UnknownScopesAreDropped) {
   EXPECT_EQ(r->scope, "openid email offline_access");
 }
 
+TEST(AuthorizeRequest, OfflineAccessIsDroppedForAClientNeverGivenARefreshToken) {
+  store::ClientRecord web = Client();
+  web.grant_types = {"authorization_code"};
+  auto r = ParseAuthorizeRequest(With("scope", "openid offline_access email"), web);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->scope, "openid email");
+}
+
 TEST(AuthorizeRequest, PkceRules) {
   EXPECT_EQ(ErrorOf(With("code_challenge_method", "plain")), OAuthErrorCode::kInvalidRequest);
   EXPECT_EQ(ErrorOf(Without("code_challenge_method")), OAuthErrorCode::kInvalidRequest);
