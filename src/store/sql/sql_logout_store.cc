@@ -78,6 +78,17 @@ Result<std::vector<std::int64_t>> SqlStore::EnqueueNotifications(
 Result<std::vector<LogoutNotificationRecord>> SqlStore::ClaimDueNotifications(
     TimePoint now, TimePoint lease_until, int limit, std::string_view holder) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
+  // Every node's dispatcher polls twice a second: finding nothing due must not take the write
+  // lock, which SQLite holds for the whole file — a node paused or slow in the middle of such an
+  // empty claim would hold up every other node's sign-outs.
+  GH_ASSIGN_OR_RETURN(auto due,
+                      QueryOne(
+                          *db,
+                          "SELECT 1 FROM logout_notifications WHERE status = 'pending' AND "
+                          "next_attempt_at <= ?1 AND (lease_until IS NULL OR lease_until <= ?1) "
+                          "LIMIT 1",
+                          [](const Row&) { return true; }, now));
+  if (!due) return std::vector<LogoutNotificationRecord>();
   return Transact(*db, TxMode::kWrite, [&]() -> Result<std::vector<LogoutNotificationRecord>> {
     GH_ASSIGN_OR_RETURN(
         auto claimed,

@@ -165,6 +165,21 @@ TEST_F(SqliteStoreTest, Migration11KeepsTheGrantsClientsHad) {
             (std::vector<std::string>{"authorization_code", "refresh_token"}));
 }
 
+// A dispatcher's poll that finds nothing due takes no write lock, so another process holding it
+// (a node paused in a transaction) does not make every poll wait out the busy timeout.
+TEST_F(SqliteStoreTest, AnEmptyClaimTakesNoWriteLock) {
+  auto store = OpenStore();
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  const auto now = FromUnixSeconds(1'700'000'000);
+  auto claimed = store->ClaimDueNotifications(now, now + Seconds(30), 10, "node-a");
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  ASSERT_TRUE(claimed.ok()) << claimed.error().message;
+  EXPECT_TRUE(claimed->empty());
+}
+
 // A call that cannot get a connection in time is told so (503 for its client) instead of waiting
 // for ever: here the one connection is held by a transaction that calls the store outside it.
 TEST_F(SqliteStoreTest, ABusyPoolAnswersUnavailableInsteadOfWaitingForEver) {
