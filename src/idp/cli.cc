@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/params.h"
 #include "core/random.h"
+#include "core/words.h"
 #include "crypto/digest.h"
 #include "crypto/password.h"
 #include "crypto/signing_key.h"
@@ -174,9 +175,7 @@ int ClientCommand(const std::string& action, const std::vector<std::string>& arg
     if (!clients.ok()) return ReportFailure(clients.error());
     for (const auto& c : *clients) {
       std::cout << c.id << "\t" << (c.is_public() ? "public" : "confidential") << "\t"
-                << c.id_token_signed_response_alg << "\t";
-      for (std::size_t i = 0; i < c.grant_types.size(); ++i)
-        std::cout << (i ? "," : "") << c.grant_types[i];
+                << c.id_token_signed_response_alg << "\t" << JoinWords(c.grant_types);
       for (const auto& u : c.redirect_uris) std::cout << "\t" << u;
       std::cout << "\n";
     }

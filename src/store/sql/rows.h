@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/words.h"
 #include "store/records.h"
 #include "store/sql/statement.h"
 
@@ -51,11 +52,6 @@ LogoutContextRecord ReadLogoutContext(const Row& s);
 inline constexpr char kServiceProviderColumns[] =
     "entity_id, name, metadata_xml, name_id_format, released_attributes, "
     "require_signed_requests, allow_idp_initiated, slo_binding, created_at";
-
-// Attribute names are whitespace-free tokens, so one space-separated column holds the list.
-std::string JoinWords(const std::vector<std::string>& words);
-
-std::vector<std::string> SplitWords(std::string_view text);
 
 SamlServiceProviderRecord ReadServiceProvider(const Row& s);
 
