@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/words.h"
+
 namespace gh::oidc {
 
 const std::vector<std::string>& SupportedScopes() {
@@ -25,14 +27,7 @@ std::vector<std::string> SplitScope(std::string_view scope) {
   return tokens;
 }
 
-std::string JoinScope(const std::vector<std::string>& tokens) {
-  std::string out;
-  for (const auto& token : tokens) {
-    if (!out.empty()) out.push_back(' ');
-    out += token;
-  }
-  return out;
-}
+std::string JoinScope(const std::vector<std::string>& tokens) { return JoinWords(tokens); }
 
 bool HasScope(std::string_view scope, std::string_view token) {
   auto tokens = SplitScope(scope);
