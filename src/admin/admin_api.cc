@@ -179,7 +179,7 @@ http::Response AdminApi::RevokeConsent(const http::Request& request) const {
   auto client = form->Get("client_id");
   if (!user || !client)
     return ErrorResponse(400, "invalid_request", "user and client_id are required");
-  auto removed = admin::RevokeConsent(store_, *user, *client);
+  auto removed = admin::RevokeConsent(store_, sessions_, *user, *client);
   if (!removed.ok()) return FailureResponse(removed.error());
   Log(LogLevel::kInfo, "admin.consent_revoked",
       {{"username", *user}, {"client_id", *client}, {"remote", request.remote_address}});

@@ -104,11 +104,11 @@ Result<std::vector<store::ConsentRecord>> ListConsents(store::Store& store,
   return store.ListConsents(user.id);
 }
 
-Result<bool> RevokeConsent(store::Store& store, std::string_view username,
-                           std::string_view client_id) {
+Result<bool> RevokeConsent(store::Store& store, session::SessionAuthority& sessions,
+                           std::string_view username, std::string_view client_id) {
   GH_ASSIGN_OR_RETURN(auto user, FindUser(store, username));
   GH_ASSIGN_OR_RETURN(bool removed, store.RemoveConsent(user.id, client_id));
-  GH_RETURN_IF_ERROR(store.RevokeOfflineGrants(user.id, client_id));
+  GH_RETURN_IF_ERROR(sessions.EndOfflineGrants(user.id, client_id));
   return removed;
 }
 

@@ -54,8 +54,8 @@ Result<std::vector<store::ConsentRecord>> ListConsents(store::Store& store,
                                                        std::string_view username);
 // Withdraws `username`'s consent for `client_id` and ends the offline grants it allowed; false
 // when there was no consent (the grants are ended all the same).
-Result<bool> RevokeConsent(store::Store& store, std::string_view username,
-                           std::string_view client_id);
+Result<bool> RevokeConsent(store::Store& store, session::SessionAuthority& sessions,
+                           std::string_view username, std::string_view client_id);
 
 // Logout notifications and how the whole outbox stands: what `logout status` shows.
 struct NotificationReport {

@@ -54,7 +54,8 @@ std::string DeriveIssuer(const std::string& host, std::uint16_t port) {
 
 session::SessionPolicy SessionPolicyFor(const Config& config) {
   return {Seconds(config.session.idle_timeout_seconds),
-          Seconds(config.session.absolute_timeout_seconds), config.logout.keep_offline_tokens};
+          Seconds(config.session.absolute_timeout_seconds), config.logout.keep_offline_tokens,
+          Seconds(config.tokens.access_token_ttl_seconds)};
 }
 
 Seconds KeyPublishAfterRetire(const Config& config) {

@@ -513,7 +513,11 @@ int ConsentCommand(const std::string& action, const std::vector<std::string>& ar
     return 0;
   }
   const auto& client = vm["client"].as<std::string>();
-  auto removed = admin::RevokeConsent(**store, user, client);
+  SystemClock clock;
+  SystemRandom random;
+  session::EventLog events(clock);
+  session::SessionAuthority sessions(**store, clock, random, events, SessionPolicyFor(*config));
+  auto removed = admin::RevokeConsent(**store, sessions, user, client);
   if (!removed.ok()) return ReportFailure(removed.error());
   std::cout << (*removed ? "revoked the consent of " : "no consent of ") << user << " for "
             << client << "; its offline grants are ended\n";

@@ -1,5 +1,5 @@
 // The key Gatehouse seals its self-contained secrets under — authorization codes
-// (oidc/authorization_code.h) and clients' own opaque access tokens (oidc/client_access_token.h):
+// (oidc/authorization_code.h) and opaque access tokens (oidc/sealed_access_token.h):
 // made on a deployment's first start and kept in the store, so every node and every restart reads
 // what was issued before. Whoever holds it can make codes the token endpoint redeems and tokens
 // introspection accepts, so it is stored sealed by the operator's key-encryption key when one is

@@ -44,7 +44,7 @@ Result<std::string> SignAccessToken(const crypto::SigningKey& key,
 // lifetime or a revocation); this reads one as the record it would have had, for introspection
 // and revocation. Null unless `token` is an at+jwt signed by one of `keys`, issued by `issuer`,
 // not expired at `now`, and about a client rather than an end-user (sub is the client_id, no
-// auth_time): end-users' tokens are always recorded, so that signing out revokes them.
+// auth_time): end-users' JWTs are recorded, so that signing out revokes them.
 std::optional<store::TokenRecord> ReadUnrecordedAccessToken(
     std::string_view token, std::string_view issuer,
     const std::vector<crypto::VerificationKey>& keys, TimePoint now);

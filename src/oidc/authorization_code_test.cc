@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/base64url.h"
-#include "oidc/client_access_token.h"
+#include "oidc/sealed_access_token.h"
 
 namespace gh::oidc {
 namespace {
@@ -86,8 +86,8 @@ TEST(AuthorizationCode, AnAccessTokenIsNoCodeNorACodeAnAccessToken) {
   token.grant_id = "g1";
   token.issued_at = kNow;
   token.expires_at = kNow + Seconds(60);
-  EXPECT_FALSE(OpenAuthorizationCode(kKey, SealClientAccessToken(kKey, token)));
-  EXPECT_FALSE(OpenClientAccessToken(kKey, SealAuthorizationCode(kKey, Content()), kNow));
+  EXPECT_FALSE(OpenAuthorizationCode(kKey, SealAccessToken(kKey, token)));
+  EXPECT_FALSE(OpenAccessToken(kKey, SealAuthorizationCode(kKey, Content()), kNow));
 }
 
 }  // namespace

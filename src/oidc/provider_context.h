@@ -21,8 +21,8 @@ struct ProviderSettings {
   Seconds access_token_ttl{3600};
   Seconds id_token_ttl{3600};
   Seconds refresh_token_ttl{30 * 24 * 3600};
-  // Seals authorization codes and clients' own opaque access tokens (authorization_code.h,
-  // client_access_token.h): crypto::kAeadKeyBytes, the same on every node of a deployment.
+  // Seals authorization codes and opaque access tokens (authorization_code.h,
+  // sealed_access_token.h): crypto::kAeadKeyBytes, the same on every node of a deployment.
   std::string sealing_key;
   // How long sign-in (authorization requests, client authentication) may go on using a client
   // registration it read, so that a sign-in flow does not read the same one twice: a change made

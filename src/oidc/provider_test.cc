@@ -298,11 +298,7 @@ TEST_F(ProviderTest, CodeOfASessionPastItsLifetimeIsNotRedeemed) {
 TEST_F(ProviderTest, RefreshAfterSignOutIsRefusedButAnOfflineGrantLivesOn) {
   auto online = Body(Redeem(Code()));
   ASSERT_TRUE(store_->PutConsent({"u-alice", "app", "offline_access", clock_.Now()}).ok());
-  Params offline_params;
-  const Params online_params = AppAuthorize();
-  for (const auto& [name, value] : online_params.items())
-    offline_params.Add(name, name == "scope" ? "openid offline_access" : value);
-  auto offline = Body(Redeem(Code(offline_params)));
+  auto offline = Body(Redeem(Code(OfflineAuthorize())));
   ASSERT_TRUE(sessions_.End(sid_, session::EndCause::kUserLogout).ok());
 
   ExpectOAuthError(PostAsApp("/token", {{"grant_type", "refresh_token"},
@@ -328,10 +324,7 @@ TEST_F(ProviderTest, RefreshOfASessionPastItsLifetimeIsRefused) {
 // OpenID Connect Core §11: offline_access is not granted without asking.
 TEST_F(ProviderTest, OfflineAccessAsksForConsentRemembersItAndHonoursPromptConsent) {
   cookie_ = Login();
-  Params offline;
-  const Params base = AppAuthorize();
-  for (const auto& [name, value] : base.items())
-    offline.Add(name, name == "scope" ? "openid offline_access" : value);
+  const Params offline = OfflineAuthorize();
   auto asked = Get("/authorize?" + offline.Encode(), cookie_);
   ASSERT_EQ(asked.status, 302);
   auto to_consent = asked.headers.Get("Location").value_or("");

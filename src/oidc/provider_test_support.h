@@ -121,6 +121,15 @@ class ProviderTest : public ProviderFixture {
             {"code_challenge_method", "S256"}};
   }
 
+  // AppAuthorize asking for openid and offline_access.
+  static Params OfflineAuthorize() {
+    Params offline;
+    const Params online = AppAuthorize();
+    for (const auto& [name, value] : online.items())
+      offline.Add(name, name == "scope" ? "openid offline_access" : value);
+    return offline;
+  }
+
   // Runs /authorize with a signed-in session and returns the code.
   std::string Code(const Params& params = AppAuthorize()) {
     if (cookie_.empty()) cookie_ = Login();

@@ -107,6 +107,46 @@ TEST_F(ProviderTest, AClientsOwnAccessTokenIsSealedNotStoredYetEndsAsAStoredOneW
   EXPECT_EQ(introspect_as_api(of_removed_client), (json{{"active", false}}));
 }
 
+TEST_F(ProviderTest, AnEndUsersAccessTokenIsSealedNotStoredYetEndsWithItsSession) {
+  std::string token = Body(Redeem(Code()))["access_token"];
+  EXPECT_FALSE(*store_->FindToken(SecretHash(token))) << "issuing it wrote no token row";
+  auto info = Introspect(token);
+  EXPECT_EQ(info["active"], true);
+  EXPECT_EQ(info["sub"], "u-alice");
+  EXPECT_EQ(router_.Dispatch(UserInfoRequest(token)).status, 200);
+
+  ASSERT_TRUE(sessions_.End(sid_, session::EndCause::kUserLogout).ok());
+  EXPECT_EQ(Introspect(token), (json{{"active", false}}));
+  ExpectInvalidTokenChallenge(router_.Dispatch(UserInfoRequest(token)));
+}
+
+TEST_F(ProviderTest, ARevokedGrantIsRememberedAsLongAsItsAccessTokensLive) {
+  auto code = Code();
+  std::string token = Body(Redeem(code))["access_token"];
+  ExpectOAuthError(Redeem(code), 400, "invalid_grant");  // the replay revokes the grant
+  clock_.Advance(Seconds(3599));
+  ASSERT_TRUE(store_->PurgeExpired(clock_.Now()).ok());
+  EXPECT_EQ(Introspect(token), (json{{"active", false}}));
+  ExpectInvalidTokenChallenge(router_.Dispatch(UserInfoRequest(token)));
+}
+
+TEST_F(ProviderTest, AnOfflineGrantsAccessTokenOutlivesTheSessionUntilTheGrantEnds) {
+  ASSERT_TRUE(store_->PutConsent({"u-alice", "app", "offline_access", clock_.Now()}).ok());
+  auto offline = Body(Redeem(Code(OfflineAuthorize())));
+  ASSERT_TRUE(sessions_.End(sid_, session::EndCause::kUserLogout).ok());
+  EXPECT_EQ(Introspect(offline["access_token"])["active"], false) << "bound to the session";
+
+  auto refreshed = Body(PostAsApp(
+      "/token", {{"grant_type", "refresh_token"}, {"refresh_token", offline["refresh_token"]}}));
+  std::string token = refreshed["access_token"];
+  EXPECT_EQ(Introspect(token)["active"], true) << "claims no session";
+  EXPECT_EQ(router_.Dispatch(UserInfoRequest(token)).status, 200);
+
+  ASSERT_TRUE(sessions_.EndOfflineGrants("u-alice").ok());
+  EXPECT_EQ(Introspect(token), (json{{"active", false}}));
+  EXPECT_EQ(Introspect(refreshed["refresh_token"]), (json{{"active", false}}));
+}
+
 TEST_F(ProviderTest, AnotherDeploymentsSealedTokenIsUnknown) {
   auto token = Body(PostAsApp("/token", {{"grant_type", "client_credentials"}}))["access_token"]
                    .get<std::string>();

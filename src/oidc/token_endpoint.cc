@@ -5,6 +5,7 @@
 #include "oidc/grant_types.h"
 #include "oidc/oauth_http.h"
 #include "oidc/scope.h"
+#include "oidc/token_lookup.h"
 #include "oidc/token_state.h"
 
 namespace gh::oidc {
@@ -32,7 +33,7 @@ Result<TokenResponse, OAuthError> TokenEndpoint::IssueAtomically(
   // Signed before the transaction: an RSA signature inside it would hold the store's write lock
   // (SQLite's is one per database) for a quarter of a millisecond per token response.
   GH_ASSIGN_OR_RETURN(auto minted, issuer_.Mint(issuance));
-  // Nothing to record (a client's own JWT access token): no transaction, no write lock.
+  // Nothing to record (a client's own access token): no transaction, no write lock.
   if (!before && minted.records.empty()) return std::move(minted.response);
   std::optional<OAuthError> refused;
   auto committed = context_.store.InTransaction([&](store::Store& tx) -> Result<void> {
@@ -81,7 +82,7 @@ Result<TokenResponse, OAuthError> TokenEndpoint::Redeem(const store::ClientRecor
   });
   if (replayed) {
     // RFC 6749 §4.1.2: a code used twice was stolen or leaked; revoke what it produced.
-    auto revoked = context_.store.RevokeGrant(code->grant_id);
+    auto revoked = context_.store.RevokeGrant(code->grant_id, RevokedGrantHorizon(context_));
     Log(LogLevel::kWarn, "oidc.code_replayed",
         {{"client_id", client.id}, {"grant_id", code->grant_id}, {"revoked", revoked.value_or(0)}});
   }
@@ -102,7 +103,7 @@ Result<TokenResponse, OAuthError> TokenEndpoint::Refresh(const store::ClientReco
   GH_ASSIGN_OR_RETURN(auto token, context_.store.FindToken(SecretHash(grant.refresh_token)));
   if (!token) return OAuthError::InvalidGrant("unknown refresh token");
   auto revoke_grant = [&](const char* event) {
-    auto revoked = context_.store.RevokeGrant(token->grant_id);
+    auto revoked = context_.store.RevokeGrant(token->grant_id, RevokedGrantHorizon(context_));
     Log(LogLevel::kWarn, event,
         {{"client_id", client.id},
          {"grant_id", token->grant_id},

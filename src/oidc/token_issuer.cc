@@ -1,9 +1,9 @@
 #include "oidc/token_issuer.h"
 
 #include "oidc/access_token_jwt.h"
-#include "oidc/client_access_token.h"
 #include "oidc/id_token.h"
 #include "oidc/scope.h"
+#include "oidc/sealed_access_token.h"
 #include "oidc/token_state.h"
 
 namespace gh::oidc {
@@ -28,11 +28,11 @@ store::TokenRecord RecordOf(const Issuance& issuance, store::TokenKind kind, std
 
 }  // namespace
 
-std::string TokenIssuer::MintOpaque(const Issuance& issuance, store::TokenKind kind,
-                                    std::string scope, Seconds ttl, MintedTokens& tokens) const {
+std::string TokenIssuer::MintRefreshToken(const Issuance& issuance, MintedTokens& tokens) const {
   std::string token = context_.random.Token(kTokenBytes);
   auto now = context_.clock.Now();
-  tokens.records.push_back(RecordOf(issuance, kind, std::move(scope), now, now + ttl));
+  tokens.records.push_back(RecordOf(issuance, store::TokenKind::kRefresh, *issuance.refresh_scope,
+                                    now, now + context_.settings.refresh_token_ttl));
   tokens.records.back().token_hash = SecretHash(token);  // only its hash is kept
   return token;
 }
@@ -93,19 +93,14 @@ Result<MintedTokens, OAuthError> TokenIssuer::Mint(const Issuance& issuance) con
   response.expires_in = context_.settings.access_token_ttl;
   if (const auto& audience = issuance.client.access_token_audience) {
     GH_ASSIGN_OR_RETURN(response.access_token, MintJwtAccessToken(issuance, *audience, tokens));
-  } else if (!issuance.user) {
+  } else {
     auto now = context_.clock.Now();
-    response.access_token = SealClientAccessToken(
+    response.access_token = SealAccessToken(
         context_.settings.sealing_key, RecordOf(issuance, store::TokenKind::kAccess, issuance.scope,
                                                 now, now + context_.settings.access_token_ttl));
-  } else {
-    response.access_token = MintOpaque(issuance, store::TokenKind::kAccess, issuance.scope,
-                                       context_.settings.access_token_ttl, tokens);
   }
   if (issuance.refresh_scope) {
-    response.refresh_token =
-        MintOpaque(issuance, store::TokenKind::kRefresh, *issuance.refresh_scope,
-                   context_.settings.refresh_token_ttl, tokens);
+    response.refresh_token = MintRefreshToken(issuance, tokens);
   }
   if (issuance.user && HasScope(issuance.scope, kScopeOpenId)) {
     GH_ASSIGN_OR_RETURN(response.id_token, MintIdToken(issuance, response.access_token));

@@ -1,10 +1,10 @@
 // TokenIssuer: mints the tokens of every grant — an access token (opaque, or an RFC 9068 JWT for
 // clients registered with an access-token audience), optionally a refresh token, and an ID token
-// when an end-user is present and openid was granted — and records them (hashed) in the store,
-// but for a client's own access token, which is self-contained either way
-// (client_access_token.h, access_token_jwt.h). Minting (signing the ID token, the slow part) and
-// recording are two steps, so that the caller's write transaction holds the store's lock only to
-// record.
+// when an end-user is present and openid was granted — and records (hashed) those that need a
+// record: refresh tokens, and end-users' JWT access tokens. An opaque access token carries its
+// own record (sealed_access_token.h), as does a client's own JWT (access_token_jwt.h). Minting
+// (signing the ID token, the slow part) and recording are two steps, so that the caller's write
+// transaction holds the store's lock only to record.
 #pragma once
 
 #include <optional>
@@ -37,7 +37,7 @@ struct Issuance {
 // are stored.
 struct MintedTokens {
   TokenResponse response;
-  std::vector<store::TokenRecord> records;  // the opaque tokens, hashed
+  std::vector<store::TokenRecord> records;  // the tokens that are recorded, hashed
 };
 
 class TokenIssuer {
@@ -50,9 +50,8 @@ class TokenIssuer {
   static Result<void, OAuthError> Record(const MintedTokens& tokens, store::GrantStore& grants);
 
  private:
-  // A new opaque token of `kind`; its record is added to `tokens`.
-  std::string MintOpaque(const Issuance& issuance, store::TokenKind kind, std::string scope,
-                         Seconds ttl, MintedTokens& tokens) const;
+  // A new refresh token for `issuance.refresh_scope`; its record is added to `tokens`.
+  std::string MintRefreshToken(const Issuance& issuance, MintedTokens& tokens) const;
   // An RFC 9068 access token for the client's registered audience. An end-user's is recorded like
   // an opaque one (signing out revokes it); a client's own (client_credentials) is not.
   Result<std::string, OAuthError> MintJwtAccessToken(const Issuance& issuance,

@@ -3,37 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include "core/log.h"
-#include "oidc/access_token_jwt.h"
-#include "oidc/client_access_token.h"
 #include "oidc/oauth_http.h"
+#include "oidc/token_lookup.h"
 #include "oidc/token_management.h"
-#include "oidc/token_state.h"
 
 namespace gh::oidc {
-namespace {
-
-struct FoundToken {
-  store::TokenRecord record;
-  bool stored = true;  // false: a client's own access token, read from itself
-};
-
-// The stored record of `token` (a revoked client's own token is stored too), or what a client's
-// own access token says of itself: sealed and opaque, or a JWT (RFC 9068) whose signature holds.
-Result<std::optional<FoundToken>, OAuthError> FindToken(const ProviderContext& context,
-                                                        std::string_view token) {
-  GH_ASSIGN_OR_RETURN(auto stored, context.store.FindToken(SecretHash(token)));
-  if (stored) return std::optional(FoundToken{.record = std::move(*stored)});
-  auto now = context.clock.Now();
-  auto unrecorded = OpenClientAccessToken(context.settings.sealing_key, token, now);
-  if (!unrecorded) {
-    unrecorded = ReadUnrecordedAccessToken(token, context.settings.issuer,
-                                           context.keys.VerificationKeys(), now);
-  }
-  if (!unrecorded) return std::optional<FoundToken>();
-  return std::optional(FoundToken{.record = std::move(*unrecorded), .stored = false});
-}
-
-}  // namespace
 
 http::Response RevocationEndpoint::Handle(const http::Request& request) const {
   auto revoke = [&]() -> Result<void, OAuthError> {
@@ -46,7 +20,8 @@ http::Response RevocationEndpoint::Handle(const http::Request& request) const {
     if (record.client_id != client.id)
       return OAuthError::UnauthorizedClient("the token was issued to another client");
     if (record.kind == store::TokenKind::kRefresh) {
-      GH_RETURN_IF_ERROR(context_.store.RevokeGrant(record.grant_id));
+      GH_RETURN_IF_ERROR(
+          context_.store.RevokeGrant(record.grant_id, RevokedGrantHorizon(context_)));
     } else if (found->stored) {
       GH_RETURN_IF_ERROR(context_.store.RevokeToken(record.token_hash));
     } else {

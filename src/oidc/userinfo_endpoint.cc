@@ -5,6 +5,7 @@
 #include "oidc/bearer_token.h"
 #include "oidc/oauth_http.h"
 #include "oidc/scope.h"
+#include "oidc/token_lookup.h"
 #include "oidc/token_state.h"
 #include "oidc/user_claims.h"
 
@@ -39,20 +40,21 @@ http::Response UserInfoEndpoint::Handle(const http::Request& request) const {
   if (!token.ok()) return Challenge(token.error());
   if (!*token) return Challenge(std::nullopt);
 
-  auto record = context_.store.FindToken(SecretHash(**token));
-  if (!record.ok()) return Challenge(OAuthError(record.error()));
+  auto found = FindToken(context_, **token);
+  if (!found.ok()) return Challenge(found.error());
   // Only an active access token with an end-user stands for one (refresh tokens are not bearer
   // credentials; client_credentials tokens have no user).
-  if (!*record || (*record)->kind != store::TokenKind::kAccess ||
-      !IsActive(**record, context_.clock.Now()) || !(*record)->user_id)
+  const store::TokenRecord* record = *found ? &(*found)->record : nullptr;
+  if (!record || record->kind != store::TokenKind::kAccess ||
+      !IsActive(*record, context_.clock.Now()) || !record->user_id)
     return Challenge(InvalidToken());
   // OpenID Connect Core §5.3: the token must come from an OpenID Connect request.
-  if (!HasScope((*record)->scope, kScopeOpenId))
+  if (!HasScope(record->scope, kScopeOpenId))
     return Challenge(OAuthError(OAuthErrorCode::kInsufficientScope, "openid scope required"));
-  auto user = context_.store.FindUserById(*(*record)->user_id);
+  auto user = context_.store.FindUserById(*record->user_id);
   if (!user.ok()) return Challenge(OAuthError(user.error()));
   if (!*user) return Challenge(InvalidToken());
-  return NoStoreJson(200, UserClaims(**user, (*record)->scope).dump());
+  return NoStoreJson(200, UserClaims(**user, record->scope).dump());
 }
 
 }  // namespace gh::oidc

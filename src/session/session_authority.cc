@@ -252,8 +252,9 @@ Result<std::vector<SessionEnding>> SessionAuthority::EndAllOfUser(std::string_vi
   return endings;
 }
 
-Result<int> SessionAuthority::EndOfflineGrants(std::string_view user_id) {
-  return store_.RevokeOfflineGrants(user_id, std::nullopt);
+Result<int> SessionAuthority::EndOfflineGrants(std::string_view user_id,
+                                               std::optional<std::string_view> client_id) {
+  return store_.RevokeOfflineGrants(user_id, client_id, clock_.Now() + policy_.access_token_ttl);
 }
 
 Result<int> SessionAuthority::EndExpired(int limit) {

@@ -28,6 +28,9 @@ struct SessionPolicy {
   // Back-Channel Logout 1.0 §2.7: refresh tokens granted offline_access normally outlive the
   // session; others are revoked with it.
   bool keep_offline_tokens = true;
+  // How long an access token lives: an ended grant is remembered as revoked that long, for its
+  // access tokens that are sealed rather than recorded (store::GrantStore::RevokeGrant).
+  Seconds access_token_ttl{3600};
 };
 
 enum class EndCause {
@@ -112,9 +115,10 @@ class SessionAuthority {
   // the user gave (from sessions ended long ago too), the explicit "everything, everywhere".
   Result<std::vector<SessionEnding>> EndAllOfUser(std::string_view user_id, EndCause cause,
                                                   bool end_offline = false);
-  // Ends every offline_access grant `user_id` gave (they outlive sessions, so also those of
-  // sessions that ended long ago); how many tokens were revoked.
-  Result<int> EndOfflineGrants(std::string_view user_id);
+  // Ends every offline_access grant `user_id` gave (to `client_id` only, when given; they outlive
+  // sessions, so also those of sessions that ended long ago); how many tokens were revoked.
+  Result<int> EndOfflineGrants(std::string_view user_id,
+                               std::optional<std::string_view> client_id = std::nullopt);
   // Ends up to `limit` sessions past their idle or absolute lifetime; returns how many.
   Result<int> EndExpired(int limit);
 

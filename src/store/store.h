@@ -89,16 +89,21 @@ class GrantStore {
   virtual Result<void> PutToken(const TokenRecord& token) = 0;
   virtual Result<std::optional<TokenRecord>> FindToken(std::string_view token_hash) = 0;
   virtual Result<bool> RevokeToken(std::string_view token_hash) = 0;  // false if none/already
-  virtual Result<int> RevokeGrant(std::string_view grant_id) = 0;     // tokens newly revoked
+  // Revokes every recorded token of grant `grant_id` and remembers the grant as revoked until
+  // `until`, which must outlive the grant's unrecorded access tokens (oidc/sealed_access_token.h):
+  // they are refused while it is remembered (IsGrantRevoked). How many tokens were newly revoked.
+  virtual Result<int> RevokeGrant(std::string_view grant_id, TimePoint until) = 0;
+  virtual Result<bool> IsGrantRevoked(std::string_view grant_id) = 0;
   // Revokes the tokens bound to session `sid`; refresh tokens whose scope has offline_access are
   // kept when `keep_offline`. Returns how many it revoked. (No code of the session can be
   // redeemed after it ends: a redemption joins the client to the session in its transaction.)
   virtual Result<int> RevokeSessionCredentials(std::string_view sid, bool keep_offline) = 0;
-  // Revokes every token of the offline_access grants of `user_id` (of `client_id` only, when
-  // given): refresh tokens and the access tokens issued with them. How many were newly revoked.
+  // RevokeGrant for every offline_access grant of `user_id` (of `client_id` only, when given),
+  // found by their refresh tokens. How many tokens were newly revoked.
   virtual Result<int> RevokeOfflineGrants(std::string_view user_id,
-                                          std::optional<std::string_view> client_id) = 0;
-  // Removes used-code records and tokens that expired before `cutoff`.
+                                          std::optional<std::string_view> client_id,
+                                          TimePoint until) = 0;
+  // Removes used-code records, tokens and revoked-grant records that expired before `cutoff`.
   virtual Result<int> PurgeExpired(TimePoint cutoff) = 0;
 };
 

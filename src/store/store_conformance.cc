@@ -390,11 +390,27 @@ TEST_P(StoreConformance, RevokeGrantCountsNewlyRevokedTokens) {
   Must(store().PutToken(Token("other", TokenKind::kAccess, "g2", "s1", "openid")));
   Must(store().RevokeToken("old"));
 
-  EXPECT_EQ(Must(store().RevokeGrant("g1")), 2);
+  EXPECT_EQ(Must(store().RevokeGrant("g1", At(90))), 2);
   EXPECT_TRUE(Must(store().FindToken("a"))->revoked);
   EXPECT_TRUE(Must(store().FindToken("r"))->revoked);
   EXPECT_FALSE(Must(store().FindToken("other"))->revoked);
-  EXPECT_EQ(Must(store().RevokeGrant("g1")), 0);
+  EXPECT_EQ(Must(store().RevokeGrant("g1", At(90))), 0);
+}
+
+// A grant's unrecorded access tokens have no row to revoke: the grant itself is remembered.
+TEST_P(StoreConformance, ARevokedGrantIsRememberedUntilItsLastTokenExpires) {
+  EXPECT_EQ(Must(store().RevokeGrant("unrecorded", At(100))), 0);
+  Must(store().RevokeGrant("again", At(100)));
+  Must(store().RevokeGrant("again", At(50)));  // an earlier horizon does not shorten it
+  EXPECT_TRUE(Must(store().IsGrantRevoked("unrecorded")));
+  EXPECT_FALSE(Must(store().IsGrantRevoked("other")));
+
+  Must(store().PurgeExpired(At(100)));
+  EXPECT_TRUE(Must(store().IsGrantRevoked("unrecorded")));
+  EXPECT_TRUE(Must(store().IsGrantRevoked("again")));
+  EXPECT_EQ(Must(store().PurgeExpired(At(101))), 2);
+  EXPECT_FALSE(Must(store().IsGrantRevoked("unrecorded")));
+  EXPECT_FALSE(Must(store().IsGrantRevoked("again")));
 }
 
 TEST_P(StoreConformance, RevokeSessionCredentialsKeepsOfflineRefreshTokensWhenAsked) {
@@ -434,13 +450,18 @@ TEST_P(StoreConformance, RevokeOfflineGrantsEndsEveryTokenOfTheUsersOfflineGrant
   Must(store().PutToken(
       mine(Token("other-user", TokenKind::kRefresh, "g4", "s3", "offline_access"), "u2", "app")));
 
-  EXPECT_EQ(Must(store().RevokeOfflineGrants("u1", std::string_view("app"))), 2);
+  EXPECT_EQ(Must(store().RevokeOfflineGrants("u1", std::string_view("app"), At(90))), 2);
   EXPECT_TRUE(Must(store().FindToken("off-a"))->revoked);
+  EXPECT_TRUE(Must(store().IsGrantRevoked("g1")));
   EXPECT_FALSE(Must(store().FindToken("other-app"))->revoked);
-  EXPECT_EQ(Must(store().RevokeOfflineGrants("u1", std::nullopt)), 1);
+  EXPECT_FALSE(Must(store().IsGrantRevoked("g2")));
+  EXPECT_EQ(Must(store().RevokeOfflineGrants("u1", std::nullopt, At(90))), 1);
   EXPECT_TRUE(Must(store().FindToken("other-app"))->revoked);
+  EXPECT_TRUE(Must(store().IsGrantRevoked("g2")));
   EXPECT_FALSE(Must(store().FindToken("online"))->revoked);
+  EXPECT_FALSE(Must(store().IsGrantRevoked("g3")));
   EXPECT_FALSE(Must(store().FindToken("other-user"))->revoked);
+  EXPECT_FALSE(Must(store().IsGrantRevoked("g4")));
 }
 
 TEST_P(StoreConformance, ConsentIsRememberedPerUserAndClientUntilRemoved) {

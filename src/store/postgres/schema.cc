@@ -260,6 +260,13 @@ UPDATE clients SET grant_types = 'authorization_code refresh_token client_creden
 DROP INDEX tokens_by_user;
 CREATE INDEX tokens_by_user ON tokens (user_id) WHERE kind = 'refresh';
 )sql"},
+    // Revoked grants, remembered for their sealed access tokens, as SQLite's migration 13 says.
+    {6, R"sql(
+CREATE TABLE revoked_grants (
+  grant_id TEXT NOT NULL PRIMARY KEY,
+  expires_at BIGINT NOT NULL
+);
+)sql"},
 };
 
 }  // namespace

@@ -361,10 +361,39 @@ Result<bool> SqlStore::RevokeToken(std::string_view token_hash) {
   return revoked > 0;
 }
 
-Result<int> SqlStore::RevokeGrant(std::string_view grant_id) {
+namespace {
+
+// Remembers the grants `grants_sql` selects (with `params`, from ?2) as revoked until `until`; a
+// grant remembered already is kept at least as long as it was. (SQLite reads the ON of an upsert
+// after a bare SELECT as a join's: hence WHERE TRUE.)
+template <class... Params>
+Result<int> RememberRevokedGrants(Connection& db, std::string_view grants_sql, TimePoint until,
+                                  const Params&... params) {
+  return Execute(db,
+                 Cat("INSERT INTO revoked_grants (grant_id, expires_at) SELECT grant_id, ?1 FROM (",
+                     grants_sql,
+                     ") AS revoked WHERE TRUE ON CONFLICT (grant_id) DO UPDATE SET expires_at = "
+                     "excluded.expires_at WHERE excluded.expires_at > revoked_grants.expires_at"),
+                 until, params...);
+}
+
+}  // namespace
+
+Result<int> SqlStore::RevokeGrant(std::string_view grant_id, TimePoint until) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
-  return Execute(*db, "UPDATE tokens SET revoked = TRUE WHERE grant_id = ? AND revoked = FALSE",
-                 grant_id);
+  return Transact(*db, TxMode::kWrite, [&]() -> Result<int> {
+    GH_RETURN_IF_ERROR(RememberRevokedGrants(*db, "SELECT ?2 AS grant_id", until, grant_id));
+    return Execute(*db, "UPDATE tokens SET revoked = TRUE WHERE grant_id = ? AND revoked = FALSE",
+                   grant_id);
+  });
+}
+
+Result<bool> SqlStore::IsGrantRevoked(std::string_view grant_id) {
+  GH_ASSIGN_OR_RETURN(Lease db, Borrow());
+  GH_ASSIGN_OR_RETURN(auto found, QueryOne(
+                                      *db, "SELECT 1 FROM revoked_grants WHERE grant_id = ?",
+                                      [](const Row&) { return true; }, grant_id));
+  return found.has_value();
 }
 
 Result<int> SqlStore::RevokeSessionCredentials(std::string_view sid, bool keep_offline) {
@@ -377,15 +406,21 @@ Result<int> SqlStore::RevokeSessionCredentials(std::string_view sid, bool keep_o
 }
 
 Result<int> SqlStore::RevokeOfflineGrants(std::string_view user_id,
-                                          std::optional<std::string_view> client_id) {
+                                          std::optional<std::string_view> client_id,
+                                          TimePoint until) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
   // The grants are found by their offline refresh tokens; every token of such a grant goes.
-  return Execute(*db,
-                 Cat("UPDATE tokens SET revoked = TRUE WHERE revoked = FALSE AND grant_id IN ("
-                     "SELECT grant_id FROM tokens WHERE user_id = ?1 AND kind = 'refresh' "
-                     "AND (?2 IS NULL OR client_id = ?2) AND ",
-                     HasOfflineScope(*db), ")"),
-                 user_id, client_id);
+  const std::string offline_grants =
+      Cat("SELECT DISTINCT grant_id FROM tokens WHERE user_id = ?2 AND kind = 'refresh' "
+          "AND (?3 IS NULL OR client_id = ?3) AND ",
+          HasOfflineScope(*db));
+  return Transact(*db, TxMode::kWrite, [&]() -> Result<int> {
+    GH_RETURN_IF_ERROR(RememberRevokedGrants(*db, offline_grants, until, user_id, client_id));
+    return Execute(*db,
+                   Cat("UPDATE tokens SET revoked = TRUE WHERE revoked = FALSE AND grant_id IN (",
+                       offline_grants, ")"),
+                   until, user_id, client_id);
+  });
 }
 
 // Consents
@@ -441,7 +476,9 @@ Result<int> SqlStore::PurgeExpired(TimePoint cutoff) {
                         Execute(*db, "DELETE FROM used_codes WHERE expires_at < ?", cutoff));
     GH_ASSIGN_OR_RETURN(int tokens,
                         Execute(*db, "DELETE FROM tokens WHERE expires_at < ?", cutoff));
-    return codes + tokens;
+    GH_ASSIGN_OR_RETURN(int grants,
+                        Execute(*db, "DELETE FROM revoked_grants WHERE expires_at < ?", cutoff));
+    return codes + tokens + grants;
   });
 }
 

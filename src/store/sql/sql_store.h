@@ -66,10 +66,12 @@ class SqlStore final : public Store {
   Result<void> PutToken(const TokenRecord& token) override;
   Result<std::optional<TokenRecord>> FindToken(std::string_view token_hash) override;
   Result<bool> RevokeToken(std::string_view token_hash) override;
-  Result<int> RevokeGrant(std::string_view grant_id) override;
+  Result<int> RevokeGrant(std::string_view grant_id, TimePoint until) override;
+  Result<bool> IsGrantRevoked(std::string_view grant_id) override;
   Result<int> RevokeSessionCredentials(std::string_view sid, bool keep_offline) override;
   Result<int> RevokeOfflineGrants(std::string_view user_id,
-                                  std::optional<std::string_view> client_id) override;
+                                  std::optional<std::string_view> client_id,
+                                  TimePoint until) override;
   Result<int> PurgeExpired(TimePoint cutoff) override;
 
   Result<void> PutConsent(const ConsentRecord& consent) override;

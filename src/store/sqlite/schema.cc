@@ -300,6 +300,15 @@ UPDATE clients SET grant_types = 'authorization_code refresh_token client_creden
 DROP INDEX tokens_by_user;
 CREATE INDEX tokens_by_user ON tokens (user_id) WHERE kind = 'refresh';
 )sql"},
+    // End-users' opaque access tokens are sealed, not recorded (oidc/sealed_access_token.h): a
+    // revoked grant is remembered here for as long as one of its access tokens may live. Rows are
+    // few (revocations, not issuances), so the purge's scan needs no expiry index.
+    {13, R"sql(
+CREATE TABLE revoked_grants (
+  grant_id TEXT NOT NULL PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace

@@ -67,7 +67,7 @@ class SqliteStoreTest : public ::testing::Test {
 };
 
 // A version-2 database, as the previous release left it, keeps its clients' URIs when migration
-// 3 moves them into client_values. Made by undoing migrations 12 to 3 on a fresh database.
+// 3 moves them into client_values. Made by undoing migrations 13 to 3 on a fresh database.
 TEST_F(SqliteStoreTest, Migration3KeepsTheClientsUris) {
   ClientRecord app;
   app.id = "app";
@@ -76,6 +76,8 @@ TEST_F(SqliteStoreTest, Migration3KeepsTheClientsUris) {
   app.post_logout_redirect_uris = {"https://app.example/bye"};
   ASSERT_TRUE(OpenStore()->PutClient(app).ok());
   Column(path_, R"sql(
+    DROP TABLE revoked_grants;
+    DELETE FROM schema_migrations WHERE version = 13;
     DROP INDEX tokens_by_user;
     CREATE INDEX tokens_by_user ON tokens (user_id) WHERE user_id IS NOT NULL;
     DELETE FROM schema_migrations WHERE version = 12;
@@ -146,6 +148,8 @@ TEST_F(SqliteStoreTest, Migration11KeepsTheGrantsClientsHad) {
   ASSERT_TRUE(store->PutClient(spa).ok());
   store.reset();
   Column(path_, R"sql(
+    DROP TABLE revoked_grants;
+    DELETE FROM schema_migrations WHERE version = 13;
     DELETE FROM schema_migrations WHERE version = 12;
     ALTER TABLE clients DROP COLUMN grant_types;
     DELETE FROM schema_migrations WHERE version = 11;
@@ -201,7 +205,7 @@ TEST_F(SqliteStoreTest, MigrationsAreRecordedAndNotRerunOnReopen) {
   ASSERT_TRUE(OpenStore()->PutUser(Alice()).ok());
   const auto applied =
       Column(path_, "SELECT version || ':' || applied_at FROM schema_migrations ORDER BY version");
-  ASSERT_EQ(applied.size(), 12u);
+  ASSERT_EQ(applied.size(), 13u);
   for (std::size_t i = 0; i < applied.size(); ++i)
     EXPECT_EQ(applied[i].substr(0, applied[i].find(':')), std::to_string(i + 1));
 
