@@ -265,6 +265,9 @@ TEST_P(StoreConformance, AddParticipantIsIdempotentAndRefreshesLastSeen) {
   again.first_seen_at = At(50);
   again.last_seen_at = At(50);
   Must(store().AddParticipant(again));
+  ParticipantRecord late = p;  // an earlier request landing last moves nothing back
+  late.last_seen_at = At(30);
+  Must(store().AddParticipant(late));
   ParticipantRecord other{.sid = "s1",
                           .client_id = "https://wiki.example/sp",
                           .protocol = "saml",
