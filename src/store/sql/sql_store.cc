@@ -409,7 +409,9 @@ Result<int> SqlStore::RevokeOfflineGrants(std::string_view user_id,
                                           std::optional<std::string_view> client_id,
                                           TimePoint until) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
-  // The grants are found by their offline refresh tokens; every token of such a grant goes.
+  // The grants are found by their offline refresh tokens; every token of such a grant goes. The
+  // query's parameters are numbered from ?2 in both statements, ?1 being the INSERT's horizon
+  // (bound to the UPDATE too, unused there).
   const std::string offline_grants =
       Cat("SELECT DISTINCT grant_id FROM tokens WHERE user_id = ?2 AND kind = 'refresh' "
           "AND (?3 IS NULL OR client_id = ?3) AND ",
