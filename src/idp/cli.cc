@@ -366,6 +366,18 @@ int LimitOption(const po::variables_map& vm) {
   return *limit;
 }
 
+// The session authority the server builds, for commands that end sessions or grants: what they
+// write to the shared store (outbox rows, revoked grants) the running server acts on — its
+// dispatcher finds the new notifications on its next poll and delivers them.
+struct CliAuthority {
+  CliAuthority(store::Store& store, const Config& config)
+      : events(clock), sessions(store, clock, random, events, SessionPolicyFor(config)) {}
+  SystemClock clock;
+  SystemRandom random;
+  session::EventLog events;
+  session::SessionAuthority sessions;
+};
+
 int SessionCommand(const std::string& action, const std::vector<std::string>& args) {
   po::options_description o("session options");
   if (action == "list") {
@@ -404,20 +416,16 @@ int SessionCommand(const std::string& action, const std::vector<std::string>& ar
   }
 
   if (vm.count("sid") == vm.count("user")) throw UsageError{"give exactly one of --sid or --user"};
-  // The same authority the server builds, writing to the shared outbox: the running server's
-  // dispatcher finds the new notifications on its next poll and delivers them.
-  SystemClock clock;
-  SystemRandom random;
-  session::EventLog events(clock);
-  session::SessionAuthority sessions(**store, clock, random, events, SessionPolicyFor(*config));
+  CliAuthority authority(**store, *config);
   auto sealer = KeySealerFor(*config);
   if (!sealer.ok()) return ReportFailure(sealer.error());
-  keys::KeyRing ring(**store, clock, KeyPublishAfterRetire(*config), *sealer ? &**sealer : nullptr);
+  keys::KeyRing ring(**store, authority.clock, KeyPublishAfterRetire(*config),
+                     *sealer ? &**sealer : nullptr);
   if (auto r = ring.Reload(); !r.ok()) return ReportFailure(r.error());
-  ParticipantProtocols protocols(config->issuer, **store, ring, clock, random);
-  protocols.RegisterWith(sessions);
+  ParticipantProtocols protocols(config->issuer, **store, ring, authority.clock, authority.random);
+  protocols.RegisterWith(authority.sessions);
   auto endings =
-      admin::Revoke(**store, sessions,
+      admin::Revoke(**store, authority.sessions,
                     {Optional(vm, "sid"), Optional(vm, "user"), vm.count("include-offline") > 0});
   if (!endings.ok()) return ReportFailure(endings.error());
   auto ended = nlohmann::json::array();
@@ -513,11 +521,8 @@ int ConsentCommand(const std::string& action, const std::vector<std::string>& ar
     return 0;
   }
   const auto& client = vm["client"].as<std::string>();
-  SystemClock clock;
-  SystemRandom random;
-  session::EventLog events(clock);
-  session::SessionAuthority sessions(**store, clock, random, events, SessionPolicyFor(*config));
-  auto removed = admin::RevokeConsent(**store, sessions, user, client);
+  CliAuthority authority(**store, *config);
+  auto removed = admin::RevokeConsent(**store, authority.sessions, user, client);
   if (!removed.ok()) return ReportFailure(removed.error());
   std::cout << (*removed ? "revoked the consent of " : "no consent of ") << user << " for "
             << client << "; its offline grants are ended\n";
