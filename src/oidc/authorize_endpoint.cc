@@ -19,10 +19,7 @@ constexpr std::string_view kLoginPath = "/login";
 // RFC 6749 §4.1.2.1: without a trusted client and redirect_uri the error is shown to the person,
 // never redirected, so the endpoint cannot become an open redirector.
 http::Response ErrorPage(int status, std::string_view message) {
-  auto response =
-      http::Response::Html(status, web::ErrorPage("Cannot continue to the application", message));
-  response.NoStore();
-  return response;
+  return web::ErrorPage(status, "Cannot continue to the application", message);
 }
 
 // The store did not answer: the person is told to try again here rather than the application

@@ -11,9 +11,7 @@ namespace gh::oidc {
 namespace {
 
 http::Response Refusal(int status, std::string_view message) {
-  auto response = http::Response::Html(status, web::ErrorPage("Cannot continue", message));
-  response.NoStore();
-  return response;
+  return web::ErrorPage(status, "Cannot continue", message);
 }
 
 // What a consent is about: the signed-in user and a registered client, from the request the

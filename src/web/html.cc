@@ -52,8 +52,11 @@ std::string HiddenField(std::string_view name, std::string_view value) {
          "\">";
 }
 
-std::string ErrorPage(std::string_view title, std::string_view message) {
-  return Page(title, "<h1>" + EscapeHtml(title) + "</h1><p>" + EscapeHtml(message) + "</p>");
+http::Response ErrorPage(int status, std::string_view title, std::string_view message) {
+  auto response = http::Response::Html(
+      status, Page(title, "<h1>" + EscapeHtml(title) + "</h1><p>" + EscapeHtml(message) + "</p>"));
+  response.NoStore();
+  return response;
 }
 
 }  // namespace gh::web

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "http/message.h"
+
 namespace gh::web {
 
 // A complete HTML document with Gatehouse's look. `body_html` must already be safe HTML.
@@ -16,7 +18,8 @@ std::string PageStyleSource();
 // <input type="hidden"> carrying `value`, both escaped.
 std::string HiddenField(std::string_view name, std::string_view value);
 
-// A page that tells a person what went wrong, e.g. an unregistered redirect_uri.
-std::string ErrorPage(std::string_view title, std::string_view message);
+// A page that tells a person what went wrong, e.g. an unregistered redirect_uri: it answers one
+// request, so nothing may store it.
+http::Response ErrorPage(int status, std::string_view title, std::string_view message);
 
 }  // namespace gh::web

@@ -131,8 +131,7 @@ http::Response LoginPages::ShowLogin(const http::Request& request) const {
 
 http::Response LoginPages::SubmitLogin(const http::Request& request) const {
   auto form = request.Form();
-  if (!form.ok())
-    return http::Response::Html(400, ErrorPage("Bad request", "The sign-in form was malformed."));
+  if (!form.ok()) return ErrorPage(400, "Bad request", "The sign-in form was malformed.");
   std::string return_to = form->Get("return_to").value_or("/");
   if (!IsLocalPath(return_to)) return_to = "/";
   std::string username = form->Get("username").value_or("");
@@ -150,8 +149,7 @@ http::Response LoginPages::SubmitLogin(const http::Request& request) const {
   if (auto wait = throttle_.Wait(username, request.remote_address))
     return RefuseThrottled(request, return_to, username, *wait);
   auto user = store_.FindUserByUsername(username);
-  if (!user.ok())
-    return http::Response::Html(503, ErrorPage("Unavailable", "Please try again shortly."));
+  if (!user.ok()) return ErrorPage(503, "Unavailable", "Please try again shortly.");
   if (!password_checks_.try_acquire()) {
     Log(LogLevel::kWarn, "login.throttled", {{"remote", request.remote_address}});
     auto busy =
@@ -172,8 +170,7 @@ http::Response LoginPages::SubmitLogin(const http::Request& request) const {
   auto started =
       sessions_.SignIn((*user)->id, request.Cookie(session::kSessionCookieName).value_or(""),
                        {.idp = "local", .amr = {"pwd"}, .acr = ""});
-  if (!started.ok())
-    return http::Response::Html(503, ErrorPage("Unavailable", "Please try again shortly."));
+  if (!started.ok()) return ErrorPage(503, "Unavailable", "Please try again shortly.");
   Log(LogLevel::kInfo, "login.succeeded",
       {{"sub", (*user)->id}, {"sid", started->session.sid}, {"remote", request.remote_address}});
 
