@@ -12,9 +12,10 @@ build_pkgs=(cmake ninja-build ccache g++ pkg-config
 demo_pkgs=(python3-lasso openssl)
 # chromium and a font: tests/browser; pysaml2, lasso and xmlsec1: independent SAML SPs in
 # tests/interop/saml and the Wiki app in tests/browser; postgresql and nginx: throwaway servers
-# for the PostgreSQL store's tests and the multi-node test (tests/support/throwaway-postgres.sh)
+# for the PostgreSQL store's tests and the multi-node test (tests/support/throwaway-postgres.sh);
+# Google Benchmark: `make test` compiles bench/ too
 test_pkgs=(nodejs npm curl chromium fonts-liberation python3-pysaml2 "${demo_pkgs[@]}" xmlsec1
-  postgresql nginx)
+  postgresql nginx libbenchmark-dev)
 bench_pkgs=(libbenchmark-dev wrk openssl nodejs curl postgresql nginx)  # node drives bench/*.sh
 fuzz_pkgs=(clang libclang-rt-14-dev)                   # libFuzzer and clang's sanitizers
 
