@@ -5,7 +5,6 @@
 #include "oidc/grant_types.h"
 #include "oidc/oauth_http.h"
 #include "oidc/scope.h"
-#include "oidc/token_lookup.h"
 #include "oidc/token_state.h"
 
 namespace gh::oidc {
@@ -82,7 +81,7 @@ Result<TokenResponse, OAuthError> TokenEndpoint::Redeem(const store::ClientRecor
   });
   if (replayed) {
     // RFC 6749 §4.1.2: a code used twice was stolen or leaked; revoke what it produced.
-    auto revoked = context_.store.RevokeGrant(code->grant_id, RevokedGrantHorizon(context_));
+    auto revoked = context_.sessions.EndGrant(code->grant_id);
     Log(LogLevel::kWarn, "oidc.code_replayed",
         {{"client_id", client.id}, {"grant_id", code->grant_id}, {"revoked", revoked.value_or(0)}});
   }
@@ -103,7 +102,7 @@ Result<TokenResponse, OAuthError> TokenEndpoint::Refresh(const store::ClientReco
   GH_ASSIGN_OR_RETURN(auto token, context_.store.FindToken(SecretHash(grant.refresh_token)));
   if (!token) return OAuthError::InvalidGrant("unknown refresh token");
   auto revoke_grant = [&](const char* event) {
-    auto revoked = context_.store.RevokeGrant(token->grant_id, RevokedGrantHorizon(context_));
+    auto revoked = context_.sessions.EndGrant(token->grant_id);
     Log(LogLevel::kWarn, event,
         {{"client_id", client.id},
          {"grant_id", token->grant_id},

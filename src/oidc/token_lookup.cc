@@ -36,8 +36,4 @@ Result<std::optional<FoundToken>, OAuthError> FindToken(const ProviderContext& c
   return std::optional(FoundToken{.record = std::move(*unrecorded), .stored = false});
 }
 
-TimePoint RevokedGrantHorizon(const ProviderContext& context) {
-  return context.clock.Now() + context.settings.access_token_ttl;
-}
-
 }  // namespace gh::oidc

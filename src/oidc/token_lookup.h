@@ -24,8 +24,4 @@ struct FoundToken {
 Result<std::optional<FoundToken>, OAuthError> FindToken(const ProviderContext& context,
                                                         std::string_view token);
 
-// When a grant's revocation must be remembered until for its unrecorded access tokens: the
-// latest any of them issued by now can expire.
-TimePoint RevokedGrantHorizon(const ProviderContext& context);
-
 }  // namespace gh::oidc

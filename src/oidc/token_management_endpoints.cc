@@ -20,8 +20,7 @@ http::Response RevocationEndpoint::Handle(const http::Request& request) const {
     if (record.client_id != client.id)
       return OAuthError::UnauthorizedClient("the token was issued to another client");
     if (record.kind == store::TokenKind::kRefresh) {
-      GH_RETURN_IF_ERROR(
-          context_.store.RevokeGrant(record.grant_id, RevokedGrantHorizon(context_)));
+      GH_RETURN_IF_ERROR(context_.sessions.EndGrant(record.grant_id));
     } else if (found->stored) {
       GH_RETURN_IF_ERROR(context_.store.RevokeToken(record.token_hash));
     } else {

@@ -252,9 +252,13 @@ Result<std::vector<SessionEnding>> SessionAuthority::EndAllOfUser(std::string_vi
   return endings;
 }
 
+Result<int> SessionAuthority::EndGrant(std::string_view grant_id) {
+  return store_.RevokeGrant(grant_id, RevokedGrantHorizon());
+}
+
 Result<int> SessionAuthority::EndOfflineGrants(std::string_view user_id,
                                                std::optional<std::string_view> client_id) {
-  return store_.RevokeOfflineGrants(user_id, client_id, clock_.Now() + policy_.access_token_ttl);
+  return store_.RevokeOfflineGrants(user_id, client_id, RevokedGrantHorizon());
 }
 
 Result<int> SessionAuthority::EndExpired(int limit) {

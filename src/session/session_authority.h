@@ -28,8 +28,8 @@ struct SessionPolicy {
   // Back-Channel Logout 1.0 §2.7: refresh tokens granted offline_access normally outlive the
   // session; others are revoked with it.
   bool keep_offline_tokens = true;
-  // How long an access token lives: an ended grant is remembered as revoked that long, for its
-  // access tokens that are sealed rather than recorded (store::GrantStore::RevokeGrant).
+  // How long an access token lives: a grant ended here (EndGrant, EndOfflineGrants) is remembered
+  // as revoked that long, for its access tokens that are sealed rather than recorded.
   Seconds access_token_ttl{3600};
 };
 
@@ -115,6 +115,9 @@ class SessionAuthority {
   // the user gave (from sessions ended long ago too), the explicit "everything, everywhere".
   Result<std::vector<SessionEnding>> EndAllOfUser(std::string_view user_id, EndCause cause,
                                                   bool end_offline = false);
+  // Ends grant `grant_id` (a replayed code, a revoked or reused refresh token): every token of it,
+  // recorded or sealed; how many recorded tokens were revoked.
+  Result<int> EndGrant(std::string_view grant_id);
   // Ends every offline_access grant `user_id` gave (to `client_id` only, when given; they outlive
   // sessions, so also those of sessions that ended long ago); how many tokens were revoked.
   Result<int> EndOfflineGrants(std::string_view user_id,
@@ -138,6 +141,8 @@ class SessionAuthority {
   Result<void> DescribeParticipants(store::Store& tx, SessionEnding& ending);
   // Writes an outbox row for each participant with a back channel.
   Result<void> EnqueueNotifications(store::Store& tx, SessionEnding& ending, TimePoint now);
+  // Until when a grant ended now is remembered: the latest one of its access tokens can expire.
+  TimePoint RevokedGrantHorizon() const { return clock_.Now() + policy_.access_token_ttl; }
 
   store::Store& store_;
   Clock& clock_;
