@@ -409,19 +409,20 @@ Result<int> SqlStore::RevokeOfflineGrants(std::string_view user_id,
                                           std::optional<std::string_view> client_id,
                                           TimePoint until) {
   GH_ASSIGN_OR_RETURN(Lease db, Borrow());
-  // The grants are found by their offline refresh tokens; every token of such a grant goes. The
-  // query's parameters are numbered from ?2 in both statements, ?1 being the INSERT's horizon
-  // (bound to the UPDATE too, unused there).
-  const std::string offline_grants =
-      Cat("SELECT DISTINCT grant_id FROM tokens WHERE user_id = ?2 AND kind = 'refresh' "
-          "AND (?3 IS NULL OR client_id = ?3) AND ",
-          HasOfflineScope(*db));
+  // The grants are found by their offline refresh tokens; every token of such a grant goes.
+  // `user` and `client` are the query's placeholders, numbered for the statement it is part of.
+  auto offline_grants = [&](std::string_view user, std::string_view client) {
+    return Cat("SELECT DISTINCT grant_id FROM tokens WHERE user_id = ", user,
+               " AND kind = 'refresh' AND (", client, " IS NULL OR client_id = ", client, ") AND ",
+               HasOfflineScope(*db));
+  };
   return Transact(*db, TxMode::kWrite, [&]() -> Result<int> {
-    GH_RETURN_IF_ERROR(RememberRevokedGrants(*db, offline_grants, until, user_id, client_id));
+    GH_RETURN_IF_ERROR(
+        RememberRevokedGrants(*db, offline_grants("?2", "?3"), until, user_id, client_id));
     return Execute(*db,
                    Cat("UPDATE tokens SET revoked = TRUE WHERE revoked = FALSE AND grant_id IN (",
-                       offline_grants, ")"),
-                   until, user_id, client_id);
+                       offline_grants("?1", "?2"), ")"),
+                   user_id, client_id);
   });
 }
 
