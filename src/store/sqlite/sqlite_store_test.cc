@@ -6,6 +6,7 @@
 #include <atomic>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/store_conformance.h"
@@ -53,6 +54,63 @@ std::vector<std::string> Column(const std::string& path, const char* sql) {
   return values;
 }
 
+// How to take a database back over each migration, newest first: a test undoes the newest ones to
+// get the database an older release left, then opens it with this one. A new migration adds its
+// undo here.
+constexpr std::pair<int, const char*> kUndo[] = {
+    {13, "DROP TABLE revoked_grants;"},
+    {12, R"sql(DROP INDEX tokens_by_user;
+      CREATE INDEX tokens_by_user ON tokens (user_id) WHERE user_id IS NOT NULL;)sql"},
+    {11, "ALTER TABLE clients DROP COLUMN grant_types;"},
+    {10, R"sql(DROP TABLE used_codes;
+      CREATE TABLE authorization_codes (
+        code_hash TEXT NOT NULL PRIMARY KEY, grant_id TEXT NOT NULL, client_id TEXT NOT NULL,
+        redirect_uri TEXT NOT NULL, user_id TEXT NOT NULL, sid TEXT NOT NULL, scope TEXT NOT NULL,
+        nonce TEXT, code_challenge TEXT, code_challenge_method TEXT NOT NULL,
+        auth_time INTEGER NOT NULL, issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+        consumed INTEGER NOT NULL, idp TEXT NOT NULL DEFAULT 'local', amr TEXT NOT NULL DEFAULT '',
+        acr TEXT NOT NULL DEFAULT '') STRICT;
+      CREATE INDEX authorization_codes_by_expiry ON authorization_codes (expires_at);
+      CREATE INDEX authorization_codes_by_sid ON authorization_codes (sid);)sql"},
+    {9, "ALTER TABLE clients DROP COLUMN access_token_audience;"},
+    {8, "DROP INDEX authorization_codes_by_sid;"},
+    {7, "ALTER TABLE logout_notifications DROP COLUMN lease_holder;"},
+    {6, R"sql(ALTER TABLE sessions DROP COLUMN idp; ALTER TABLE sessions DROP COLUMN amr;
+      ALTER TABLE sessions DROP COLUMN acr; DROP INDEX users_by_email;
+      ALTER TABLE authorization_codes DROP COLUMN idp; ALTER TABLE authorization_codes DROP COLUMN amr;
+      ALTER TABLE authorization_codes DROP COLUMN acr;
+      DROP TABLE upstream_links; DROP TABLE upstream_requests; DROP TABLE federated_identities;)sql"},
+    {5, "ALTER TABLE signing_keys DROP COLUMN activates_at;"},
+    {4, R"sql(DROP INDEX participants_by_saml_session_index;
+      ALTER TABLE participants DROP COLUMN saml_name_id;
+      ALTER TABLE participants DROP COLUMN saml_name_id_format;
+      ALTER TABLE participants DROP COLUMN saml_name_qualifier;
+      ALTER TABLE participants DROP COLUMN saml_sp_name_qualifier;
+      ALTER TABLE participants DROP COLUMN saml_session_index;
+      ALTER TABLE logout_contexts DROP COLUMN saml_initiator;
+      DROP TABLE saml_service_providers; DROP TABLE saml_messages;)sql"},
+    {3, R"sql(CREATE TABLE client_uris (
+        client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('redirect', 'post_logout_redirect')),
+        position INTEGER NOT NULL, uri TEXT NOT NULL,
+        PRIMARY KEY (client_id, kind, position)) STRICT, WITHOUT ROWID;
+      INSERT INTO client_uris SELECT client_id, kind, position, value FROM client_values;
+      DROP TABLE client_values; DROP TABLE server_secrets; DROP TABLE consents;
+      DROP INDEX sessions_ended; DROP INDEX logout_notifications_settled; DROP INDEX events_by_time;
+      DROP INDEX tokens_by_user;)sql"},
+};
+
+// Makes the database at `path` what it was at migration `version`.
+void UndoMigrationsAfter(const std::string& path, int version) {
+  std::string script;
+  for (const auto& [undone, sql] : kUndo) {
+    if (undone <= version) break;
+    script += std::string(sql) +
+              "\nDELETE FROM schema_migrations WHERE version = " + std::to_string(undone) + ";\n";
+  }
+  Column(path, (script + "SELECT 1;").c_str());
+}
+
 // Tests of what only the SQLite backend promises: the file, its schema and its journal mode.
 class SqliteStoreTest : public ::testing::Test {
  protected:
@@ -67,7 +125,7 @@ class SqliteStoreTest : public ::testing::Test {
 };
 
 // A version-2 database, as the previous release left it, keeps its clients' URIs when migration
-// 3 moves them into client_values. Made by undoing migrations 13 to 3 on a fresh database.
+// 3 moves them into client_values. Made by undoing every migration after 2 on a fresh database.
 TEST_F(SqliteStoreTest, Migration3KeepsTheClientsUris) {
   ClientRecord app;
   app.id = "app";
@@ -75,59 +133,7 @@ TEST_F(SqliteStoreTest, Migration3KeepsTheClientsUris) {
   app.redirect_uris = {"https://app.example/cb", "https://app.example/other"};
   app.post_logout_redirect_uris = {"https://app.example/bye"};
   ASSERT_TRUE(OpenStore()->PutClient(app).ok());
-  Column(path_, R"sql(
-    DROP TABLE revoked_grants;
-    DELETE FROM schema_migrations WHERE version = 13;
-    DROP INDEX tokens_by_user;
-    CREATE INDEX tokens_by_user ON tokens (user_id) WHERE user_id IS NOT NULL;
-    DELETE FROM schema_migrations WHERE version = 12;
-    ALTER TABLE clients DROP COLUMN grant_types;
-    DELETE FROM schema_migrations WHERE version = 11;
-    DROP TABLE used_codes;
-    CREATE TABLE authorization_codes (
-      code_hash TEXT NOT NULL PRIMARY KEY, grant_id TEXT NOT NULL, client_id TEXT NOT NULL,
-      redirect_uri TEXT NOT NULL, user_id TEXT NOT NULL, sid TEXT NOT NULL, scope TEXT NOT NULL,
-      nonce TEXT, code_challenge TEXT, code_challenge_method TEXT NOT NULL,
-      auth_time INTEGER NOT NULL, issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
-      consumed INTEGER NOT NULL, idp TEXT NOT NULL DEFAULT 'local', amr TEXT NOT NULL DEFAULT '',
-      acr TEXT NOT NULL DEFAULT '') STRICT;
-    CREATE INDEX authorization_codes_by_expiry ON authorization_codes (expires_at);
-    CREATE INDEX authorization_codes_by_sid ON authorization_codes (sid);
-    DELETE FROM schema_migrations WHERE version = 10;
-    ALTER TABLE clients DROP COLUMN access_token_audience;
-    DELETE FROM schema_migrations WHERE version = 9;
-    DROP INDEX authorization_codes_by_sid;
-    DELETE FROM schema_migrations WHERE version = 8;
-    ALTER TABLE logout_notifications DROP COLUMN lease_holder;
-    DELETE FROM schema_migrations WHERE version = 7;
-    ALTER TABLE sessions DROP COLUMN idp; ALTER TABLE sessions DROP COLUMN amr;
-    ALTER TABLE sessions DROP COLUMN acr; DROP INDEX users_by_email;
-    ALTER TABLE authorization_codes DROP COLUMN idp; ALTER TABLE authorization_codes DROP COLUMN amr;
-    ALTER TABLE authorization_codes DROP COLUMN acr;
-    DROP TABLE upstream_links; DROP TABLE upstream_requests; DROP TABLE federated_identities;
-    DELETE FROM schema_migrations WHERE version = 6;
-    ALTER TABLE signing_keys DROP COLUMN activates_at;
-    DELETE FROM schema_migrations WHERE version = 5;
-    DROP INDEX participants_by_saml_session_index;
-    ALTER TABLE participants DROP COLUMN saml_name_id;
-    ALTER TABLE participants DROP COLUMN saml_name_id_format;
-    ALTER TABLE participants DROP COLUMN saml_name_qualifier;
-    ALTER TABLE participants DROP COLUMN saml_sp_name_qualifier;
-    ALTER TABLE participants DROP COLUMN saml_session_index;
-    ALTER TABLE logout_contexts DROP COLUMN saml_initiator;
-    DROP TABLE saml_service_providers; DROP TABLE saml_messages;
-    DELETE FROM schema_migrations WHERE version = 4;
-    CREATE TABLE client_uris (
-      client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
-      kind TEXT NOT NULL CHECK (kind IN ('redirect', 'post_logout_redirect')),
-      position INTEGER NOT NULL, uri TEXT NOT NULL,
-      PRIMARY KEY (client_id, kind, position)) STRICT, WITHOUT ROWID;
-    INSERT INTO client_uris SELECT client_id, kind, position, value FROM client_values;
-    DROP TABLE client_values; DROP TABLE server_secrets; DROP TABLE consents;
-    DROP INDEX sessions_ended; DROP INDEX logout_notifications_settled; DROP INDEX events_by_time;
-    DROP INDEX tokens_by_user;
-    DELETE FROM schema_migrations WHERE version = 3;
-    SELECT 1;)sql");
+  UndoMigrationsAfter(path_, 2);
 
   auto found = OpenStore()->FindClient("app");
   ASSERT_TRUE(found.ok() && found->has_value());
@@ -147,15 +153,7 @@ TEST_F(SqliteStoreTest, Migration11KeepsTheGrantsClientsHad) {
   ASSERT_TRUE(store->PutClient(confidential).ok());
   ASSERT_TRUE(store->PutClient(spa).ok());
   store.reset();
-  Column(path_, R"sql(
-    DROP TABLE revoked_grants;
-    DELETE FROM schema_migrations WHERE version = 13;
-    DELETE FROM schema_migrations WHERE version = 12;
-    ALTER TABLE clients DROP COLUMN grant_types;
-    DELETE FROM schema_migrations WHERE version = 11;
-    DROP INDEX tokens_by_user;
-    CREATE INDEX tokens_by_user ON tokens (user_id) WHERE user_id IS NOT NULL;
-    SELECT 1;)sql");
+  UndoMigrationsAfter(path_, 10);
 
   store = OpenStore();
   auto service = store->FindClient("service");
